@@ -1,0 +1,138 @@
+#pragma once
+// Every typed actor interface of the hub, the message types they exchange, and the
+// CAF type-ID block. Reading this file tells you what the hub can say to itself.
+// Kept light: caf/fwd.hpp, caf/replies_to.hpp, caf/type_id.hpp and plain structs.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/type_id.hpp>
+
+namespace hub {
+
+using bytes = std::vector<uint8_t>;
+
+/// A frame from a partner that the gateway authenticated and checked for kind and
+/// size. `route` is the ZeroMQ routing id of the connection it came on; answers go
+/// back on that connection.
+struct submission {
+  std::string party;
+  bytes route;
+  bytes frame; // the whole Frame (envelope inside), exactly as received
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, submission& x) {
+  return f(caf::meta::type_name("submission"), x.party, x.route, x.frame);
+}
+
+/// A document to commit together with its dedupe record (and an outbox entry when
+/// `deliver` is set). The store assigns the sequence inside the commit.
+struct document_write {
+  std::string sender;
+  bytes message_id;
+  bytes digest;
+  std::string document_type;
+  std::string recipient;
+  bytes frame;
+  bool deliver = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, document_write& x) {
+  return f(caf::meta::type_name("document_write"), x.sender, x.message_id, x.digest,
+           x.document_type, x.recipient, x.frame, x.deliver);
+}
+
+/// What the commit did with one document_write.
+struct document_commit {
+  uint64_t sequence = 0;        ///< the document's sequence (the original one if `existed`)
+  int64_t hub_time = 0;         ///< commit time, Unix ms (the original one if `existed`)
+  uint64_t notification_id = 0; ///< outbox entry created for delivery, 0 if none
+  bool existed = false;         ///< (sender, message id) was already stored
+  bytes digest;                 ///< stored digest (differs from the write's on reuse)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, document_commit& x) {
+  return f(caf::meta::type_name("document_commit"), x.sequence, x.hub_time,
+           x.notification_id, x.existed, x.digest);
+}
+
+/// One put or erase in a named table, committed in the next group commit.
+struct table_op {
+  std::string table;
+  bytes key;
+  bytes value;
+  bool erase = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, table_op& x) {
+  return f(caf::meta::type_name("table_op"), x.table, x.key, x.value, x.erase);
+}
+
+} // namespace hub
+
+CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(hub, (hub::submission))
+  CAF_ADD_TYPE_ID(hub, (hub::document_write))
+  CAF_ADD_TYPE_ID(hub, (hub::document_commit))
+  CAF_ADD_TYPE_ID(hub, (hub::table_op))
+  CAF_ADD_TYPE_ID(hub, (std::vector<hub::table_op>))
+  CAF_ADD_ATOM(hub, hub::atom, status, "status")
+  CAF_ADD_ATOM(hub, hub::atom, put, "put")
+  CAF_ADD_ATOM(hub, hub::atom, write, "write")
+  CAF_ADD_ATOM(hub, hub::atom, flush, "flush")
+  CAF_ADD_ATOM(hub, hub::atom, submit, "submit")
+  CAF_ADD_ATOM(hub, hub::atom, deliver, "deliver")
+  CAF_ADD_ATOM(hub, hub::atom, ack, "ack")
+  CAF_ADD_ATOM(hub, hub::atom, online, "online")
+  CAF_ADD_ATOM(hub, hub::atom, resend, "resend")
+  CAF_ADD_ATOM(hub, hub::atom, ready, "ready")
+CAF_END_TYPE_ID_BLOCK(hub)
+
+namespace hub {
+
+/// Shared by every component: a one-line health summary.
+using status_sig = caf::replies_to<atom::status>::with<std::string>;
+
+/// STORE: the only LMDB writer. Group-commits everything it is given; every reply
+/// is sent only after mdb_txn_commit returned for the transaction holding it.
+using store_actor = caf::typed_actor<
+  status_sig,
+  /// Commits a document with its dedupe record; replies with where it landed.
+  /// Fails with ec::hub_not_ready while the store cannot write.
+  caf::replies_to<atom::put, document_write>::with<document_commit>,
+  /// Commits table puts/erases atomically; replies with the commit number.
+  caf::replies_to<atom::write, std::vector<table_op>>::with<uint64_t>,
+  /// Answers whether the store can write now (false after map-full or disk errors).
+  caf::replies_to<atom::ready>::with<bool>,
+  /// Commits the pending batch now (the store sends this to itself on its timer).
+  caf::reacts_to<atom::flush>>;
+
+/// INTAKE: validates, dedupes and commits partner frames; answers on the frame's
+/// connection. The gateway shards partners over several intakes by party id, so
+/// one party's messages are always handled in order by one intake.
+using intake_actor = caf::typed_actor<
+  status_sig,
+  /// A partner frame holding an envelope or a status query.
+  caf::reacts_to<atom::submit, submission>>;
+
+/// OUTBOX: pushes durable notifications to partners until they acknowledge them.
+using outbox_actor = caf::typed_actor<
+  status_sig,
+  /// A committed outbox entry: notification id, recipient party, document sequence.
+  caf::reacts_to<atom::deliver, uint64_t, std::string, uint64_t>,
+  /// Party acknowledged a notification (party, notification id, route for errors).
+  caf::reacts_to<atom::ack, std::string, uint64_t, bytes>,
+  /// Party opened a connection: send everything pending for it now.
+  caf::reacts_to<atom::online, std::string>,
+  /// Re-send timer (the outbox sends this to itself).
+  caf::reacts_to<atom::resend>>;
+
+} // namespace hub

@@ -1,0 +1,296 @@
+#include "actors/core/config.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "actors/core/error.hpp"
+
+namespace hub {
+
+namespace {
+
+std::string where(const toml::node& node) {
+  const auto& src = node.source();
+  return "line " + std::to_string(src.begin.line);
+}
+
+std::string where(const toml::table& tbl, std::string_view key) {
+  if (auto* node = tbl.get(key))
+    return where(*node);
+  return "line " + std::to_string(tbl.source().begin.line);
+}
+
+caf::error config_error(std::string key, std::string what, std::string line) {
+  return caf::make_error(ec::invalid_config, key + ": " + what + " (" + line + ")");
+}
+
+caf::error no_unknown_keys(const toml::table& tbl, const std::string& section,
+                           std::initializer_list<std::string_view> known) {
+  for (auto&& [key, node] : tbl)
+    if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
+      auto full = section.empty() ? std::string{key.str()}
+                                  : section + "." + std::string{key.str()};
+      return config_error(full, "unknown key", where(node));
+    }
+  return caf::none;
+}
+
+/// Reads `key` into `out` if present; keeps the documented default otherwise.
+template <class T>
+caf::error read(const toml::table& tbl, const std::string& section, std::string_view key,
+                T& out) {
+  const toml::node* node = tbl.get(key);
+  if (node == nullptr)
+    return caf::none;
+  auto full = section + "." + std::string{key};
+  if constexpr (std::is_same_v<T, std::string>) {
+    auto val = node->value<std::string>();
+    if (!node->is_string() || !val)
+      return config_error(full, "expected a string", where(*node));
+    out = *val;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!node->is_boolean())
+      return config_error(full, "expected true or false", where(*node));
+    out = *node->value<bool>();
+  } else {
+    if (!node->is_integer())
+      return config_error(full, "expected an integer", where(*node));
+    auto val = node->value<T>(); // empty when out of T's range
+    if (!val)
+      return config_error(full, "integer out of range", where(*node));
+    out = *val;
+  }
+  return caf::none;
+}
+
+caf::error read_positive(const toml::table& tbl, const std::string& section,
+                         std::string_view key, size_t& out, size_t max) {
+  int64_t v = static_cast<int64_t>(out);
+  if (auto err = read(tbl, section, key, v))
+    return err;
+  if (v <= 0 || static_cast<uint64_t>(v) > max)
+    return config_error(section + "." + std::string{key},
+                        "must be between 1 and " + std::to_string(max), where(tbl, key));
+  out = static_cast<size_t>(v);
+  return caf::none;
+}
+
+caf::error read_string_list(const toml::table& tbl, const std::string& section,
+                            std::string_view key, std::vector<std::string>& out) {
+  const toml::node* node = tbl.get(key);
+  if (node == nullptr)
+    return caf::none;
+  auto full = section + "." + std::string{key};
+  auto* arr = node->as_array();
+  if (arr == nullptr)
+    return config_error(full, "expected an array of strings", where(*node));
+  out.clear();
+  for (auto& el : *arr) {
+    auto s = el.value<std::string>();
+    if (!el.is_string() || !s)
+      return config_error(full, "expected an array of strings", where(el));
+    out.push_back(*s);
+  }
+  return caf::none;
+}
+
+const toml::table* sub_table(const toml::table& root, std::string_view key, caf::error& err) {
+  const toml::node* node = root.get(key);
+  if (node == nullptr)
+    return nullptr;
+  auto* tbl = node->as_table();
+  if (tbl == nullptr)
+    err = config_error(std::string{key}, "expected a table", where(*node));
+  return tbl;
+}
+
+caf::expected<std::string> read_file(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return caf::make_error(ec::invalid_config, path + ": cannot read file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
+    ++i;
+  return s.substr(i);
+}
+
+#define TRY(expr)                                                                        \
+  if (auto err_ = (expr))                                                                \
+    return err_;
+
+caf::error read_party(const toml::table& tbl, size_t index, hub_config& cfg) {
+  std::string section = "party[" + std::to_string(index) + "]";
+  TRY(no_unknown_keys(tbl, section,
+                      {"id", "role", "name", "curve-public-key", "curve-public-key-file",
+                       "enabled"}));
+  party_config p;
+  std::string key_file;
+  TRY(read(tbl, section, "id", p.id));
+  TRY(read(tbl, section, "role", p.role));
+  TRY(read(tbl, section, "name", p.name));
+  TRY(read(tbl, section, "curve-public-key", p.curve_public_key));
+  TRY(read(tbl, section, "curve-public-key-file", key_file));
+  TRY(read(tbl, section, "enabled", p.enabled));
+  auto line = "line " + std::to_string(tbl.source().begin.line);
+  if (p.id.empty())
+    return config_error(section + ".id", "missing", line);
+  if (p.role.empty())
+    return config_error(section + ".role", "missing", line);
+  if (!p.curve_public_key.empty() && !key_file.empty())
+    return config_error(section, "give curve-public-key or curve-public-key-file, not both",
+                        line);
+  if (!key_file.empty()) {
+    auto text = read_file(key_file);
+    if (!text)
+      return config_error(section + ".curve-public-key-file",
+                          key_file + " cannot be read (create it with `swhub keygen`)",
+                          where(tbl, "curve-public-key-file"));
+    p.curve_public_key = trim(*text);
+  }
+  if (p.curve_public_key.size() != 40)
+    return config_error(section + ".curve-public-key",
+                        "must be a 40-character Z85 CURVE public key", line);
+  cfg.parties.push_back(std::move(p));
+  return caf::none;
+}
+
+} // namespace
+
+caf::expected<hub_config> parse_config(const std::string& text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    return caf::make_error(ec::invalid_config,
+                           origin + ": " + std::string{e.description()} + " (line "
+                             + std::to_string(e.source().begin.line) + ")");
+  }
+  hub_config cfg;
+  cfg.source = origin;
+  TRY(no_unknown_keys(root, "", {"hub", "gateway", "store", "intake", "outbox", "roles",
+                                 "party"}));
+  caf::error err;
+  if (auto* t = sub_table(root, "hub", err)) {
+    TRY(no_unknown_keys(*t, "hub", {"id", "data-dir", "caf-threads", "log-level"}));
+    TRY(read(*t, "hub", "id", cfg.hub_id));
+    TRY(read(*t, "hub", "data-dir", cfg.data_dir));
+    TRY(read(*t, "hub", "caf-threads", cfg.caf_threads));
+    TRY(read(*t, "hub", "log-level", cfg.log_level));
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "gateway", err)) {
+    TRY(no_unknown_keys(*t, "gateway", {"endpoint", "server-secret-key-file",
+                                        "max-frame-bytes", "linger-ms"}));
+    TRY(read(*t, "gateway", "endpoint", cfg.endpoint));
+    TRY(read(*t, "gateway", "server-secret-key-file", cfg.server_secret_key_file));
+    TRY(read_positive(*t, "gateway", "max-frame-bytes", cfg.max_frame_bytes, 64u << 20));
+    TRY(read(*t, "gateway", "linger-ms", cfg.linger_ms));
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "store", err)) {
+    TRY(no_unknown_keys(*t, "store", {"map-size-mb", "commit-max-batch",
+                                      "commit-interval-us", "max-readers"}));
+    TRY(read_positive(*t, "store", "map-size-mb", cfg.map_size_mb, 1u << 20));
+    TRY(read_positive(*t, "store", "commit-max-batch", cfg.commit_max_batch, 100000));
+    size_t us = static_cast<size_t>(cfg.commit_interval.count());
+    TRY(read_positive(*t, "store", "commit-interval-us", us, 1000000));
+    cfg.commit_interval = std::chrono::microseconds{us};
+    TRY(read(*t, "store", "max-readers", cfg.max_readers));
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "intake", err)) {
+    TRY(no_unknown_keys(*t, "intake", {"workers", "store-timeout-ms", "max-clock-skew-ms",
+                                       "max-items"}));
+    TRY(read_positive(*t, "intake", "workers", cfg.intake_workers, 64));
+    size_t ms = static_cast<size_t>(cfg.store_timeout.count());
+    TRY(read_positive(*t, "intake", "store-timeout-ms", ms, 600000));
+    cfg.store_timeout = std::chrono::milliseconds{ms};
+    size_t skew = static_cast<size_t>(cfg.max_clock_skew.count());
+    TRY(read_positive(*t, "intake", "max-clock-skew-ms", skew, 366ull * 24 * 3600 * 1000));
+    cfg.max_clock_skew = std::chrono::milliseconds{skew};
+    TRY(read_positive(*t, "intake", "max-items", cfg.max_items, 10000));
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "outbox", err)) {
+    TRY(no_unknown_keys(*t, "outbox", {"resend-interval-ms"}));
+    size_t ms = static_cast<size_t>(cfg.resend_interval.count());
+    TRY(read_positive(*t, "outbox", "resend-interval-ms", ms, 3600000));
+    cfg.resend_interval = std::chrono::milliseconds{ms};
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "roles", err)) {
+    for (auto&& [name, node] : *t) {
+      std::string section = "roles." + std::string{name.str()};
+      auto* rt = node.as_table();
+      if (rt == nullptr)
+        return config_error(section, "expected a table", where(node));
+      TRY(no_unknown_keys(*rt, section, {"send", "receive"}));
+      role_config rc;
+      TRY(read_string_list(*rt, section, "send", rc.send));
+      TRY(read_string_list(*rt, section, "receive", rc.receive));
+      cfg.roles.emplace(std::string{name.str()}, std::move(rc));
+    }
+  }
+  TRY(err);
+  if (auto* node = root.get("party")) {
+    auto* arr = node->as_array();
+    if (arr == nullptr || !arr->is_array_of_tables())
+      return config_error("party", "expected [[party]] tables", where(*node));
+    for (size_t i = 0; i < arr->size(); ++i)
+      TRY(read_party(*arr->get(i)->as_table(), i, cfg));
+  }
+  TRY(validate(cfg));
+  return cfg;
+}
+
+caf::error validate(const hub_config& cfg) {
+  auto fail = [](std::string key, std::string what) {
+    return caf::make_error(ec::invalid_config, key + ": " + what);
+  };
+  if (cfg.hub_id.empty())
+    return fail("hub.id", "must not be empty");
+  if (cfg.data_dir.empty())
+    return fail("hub.data-dir", "must not be empty");
+  if (cfg.endpoint.rfind("tcp://", 0) != 0 && cfg.endpoint.rfind("ipc://", 0) != 0)
+    return fail("gateway.endpoint", "must start with tcp:// or ipc://");
+  if (cfg.linger_ms < 0)
+    return fail("gateway.linger-ms", "must be >= 0");
+  if (cfg.max_readers < 8)
+    return fail("store.max-readers", "must be >= 8");
+  static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+  if (levels.count(cfg.log_level) == 0)
+    return fail("hub.log-level", "must be one of trace, debug, info, warn, error, off");
+  std::set<std::string> ids, keys;
+  for (auto& p : cfg.parties) {
+    if (p.id == "hub")
+      return fail("party " + p.id, "the id \"hub\" is reserved for the hub itself");
+    if (!ids.insert(p.id).second)
+      return fail("party " + p.id, "id registered twice");
+    if (!keys.insert(p.curve_public_key).second)
+      return fail("party " + p.id, "CURVE key already registered for another party");
+    if (cfg.roles.count(p.role) == 0)
+      return fail("party " + p.id, "role \"" + p.role + "\" is not defined in [roles]");
+  }
+  return caf::none;
+}
+
+caf::expected<hub_config> load_config(const std::string& path) {
+  auto text = read_file(path);
+  if (!text)
+    return text.error();
+  return parse_config(*text, path);
+}
+
+} // namespace hub

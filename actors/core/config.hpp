@@ -1,0 +1,70 @@
+#pragma once
+// hub_config: everything swhubd reads from hub.toml. The TOML reader is strict: an
+// unknown key, a wrong type or an out-of-range value is an error that names the key
+// and its line. `swhub config check` runs exactly this code.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+namespace hub {
+
+/// One registered partner. The CURVE public key authenticates its connections.
+struct party_config {
+  std::string id;
+  std::string role;
+  std::string name;
+  std::string curve_public_key; ///< Z85, 40 characters (read inline or from a file)
+  bool enabled = true;
+};
+
+/// What one role may do: the permission table ("power list") per document type.
+struct role_config {
+  std::vector<std::string> send;    ///< document types the role may send
+  std::vector<std::string> receive; ///< document types that may be routed to it
+};
+
+struct hub_config {
+  std::string source;                 ///< file the config came from (for messages)
+  // [hub]
+  std::string hub_id = "swhub";
+  std::string data_dir = "var/data";
+  size_t caf_threads = 0;             ///< 0 = CAF's default (one per core)
+  std::string log_level = "info";
+  // [gateway]
+  std::string endpoint = "tcp://127.0.0.1:7700";
+  std::string server_secret_key_file = "var/keys/hub.curve.secret";
+  size_t max_frame_bytes = 1 << 20;
+  int linger_ms = 0;
+  // [store]
+  size_t map_size_mb = 1024;
+  size_t commit_max_batch = 512;
+  std::chrono::microseconds commit_interval{500};
+  unsigned max_readers = 126;
+  // [intake]
+  size_t intake_workers = 2;
+  std::chrono::milliseconds store_timeout{10000};
+  std::chrono::milliseconds max_clock_skew{24LL * 3600 * 1000};
+  size_t max_items = 50;
+  // [outbox]
+  std::chrono::milliseconds resend_interval{5000};
+  // [roles.<name>] and [[party]]
+  std::map<std::string, role_config> roles;
+  std::vector<party_config> parties;
+};
+
+/// Reads and validates `path`. Relative key-file paths are resolved against the
+/// working directory, as data-dir is.
+caf::expected<hub_config> load_config(const std::string& path);
+
+/// Reads and validates TOML text (tests, and load_config's core).
+caf::expected<hub_config> parse_config(const std::string& text, const std::string& origin);
+
+/// Checks cross-field rules (roles referenced by parties exist, ids unique, ...).
+caf::error validate(const hub_config& cfg);
+
+} // namespace hub

@@ -1,0 +1,78 @@
+#pragma once
+// Reading and writing wire Frames (schemas/frame.capnp) safely: untrusted bytes are
+// copied to word-aligned memory and read with tight ReaderOptions; every kj::Exception
+// becomes an ec error. Used by the gateway, intake, outbox, CLI and clients alike.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <caf/expected.hpp>
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/array.h>
+
+#include "actors/actors.hpp"
+#include "actors/core/error.hpp"
+
+namespace hub {
+
+/// A Cap'n Proto message held in word-aligned memory, with the limits to read it.
+class aligned_message {
+public:
+  /// Copies `data` into aligned words. Fails with `fail_code` if the size is not a
+  /// positive multiple of 8 bytes.
+  static caf::expected<aligned_message> copy(const uint8_t* data, size_t size,
+                                             ec fail_code = ec::malformed_frame);
+
+  /// Reader options: traversal limited to the message's own size (no amplification),
+  /// nesting to 16 levels.
+  capnp::ReaderOptions options() const;
+
+  kj::ArrayPtr<const capnp::word> words() const { return words_.asPtr(); }
+
+private:
+  kj::Array<capnp::word> words_;
+};
+
+/// Runs `fn` with the root of type T, turning any kj::Exception (malformed data,
+/// limits hit) into `fail_code` with the exception's description.
+template <class T, class F>
+caf::error with_root(const aligned_message& msg, ec fail_code, F&& fn) {
+  try {
+    capnp::FlatArrayMessageReader reader{msg.words(), msg.options()};
+    auto root = reader.getRoot<T>();
+    return fn(root);
+  } catch (const kj::Exception& e) {
+    return caf::make_error(fail_code, std::string{e.getDescription().cStr()});
+  }
+}
+
+/// Flattens a builder into bytes.
+bytes to_bytes(capnp::MessageBuilder& mb);
+
+/// What a receipt says; the gateway and intake both build receipts from it.
+struct receipt_info {
+  bytes message_id;
+  enum status_t { accepted, rejected, duplicate } status = rejected;
+  ec code = ec::none;
+  std::string reason;
+  bytes digest;
+  int64_t hub_time = 0;
+  uint64_t sequence = 0;
+};
+
+/// A Frame holding one Receipt.
+bytes receipt_frame(const receipt_info& r);
+
+/// A rejection receipt for `err` (its code and context text).
+bytes rejection_frame(const bytes& message_id, const caf::error& err);
+
+/// Unix epoch milliseconds.
+int64_t now_ms();
+
+/// Lower-case hex of `b`, and back (empty result on bad input).
+std::string to_hex(const bytes& b);
+bytes from_hex(std::string_view s);
+
+} // namespace hub

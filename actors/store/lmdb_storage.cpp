@@ -1,0 +1,366 @@
+#include "actors/store/lmdb_storage.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <lmdb.h>
+
+#include "actors/core/error.hpp"
+#include "schemas/stored.capnp.h"
+
+namespace hub {
+
+bytes be64(uint64_t x) {
+  bytes out(8);
+  for (int i = 7; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = static_cast<uint8_t>(x & 0xff);
+    x >>= 8;
+  }
+  return out;
+}
+
+uint64_t from_be64(const bytes& key) {
+  uint64_t x = 0;
+  for (size_t i = 0; i < key.size() && i < 8; ++i)
+    x = (x << 8) | key[i];
+  return x;
+}
+
+bytes dedupe_key(std::string_view sender, const bytes& message_id) {
+  bytes out(sender.begin(), sender.end());
+  out.push_back(0);
+  out.insert(out.end(), message_id.begin(), message_id.end());
+  return out;
+}
+
+namespace {
+
+constexpr std::string_view all_tables[] = {table::meta, table::documents, table::dedupe,
+                                           table::outbox, table::parties};
+
+caf::error lmdb_error(const char* op, int rc) {
+  if (rc == MDB_MAP_FULL || rc == ENOSPC)
+    return caf::make_error(ec::storage_full, std::string{op} + ": " + mdb_strerror(rc));
+  return caf::make_error(ec::store_failure, std::string{op} + ": " + mdb_strerror(rc));
+}
+
+MDB_val as_val(const bytes& b) {
+  return MDB_val{b.size(), const_cast<uint8_t*>(b.data())};
+}
+
+MDB_val as_val(kj::ArrayPtr<const kj::byte> b) {
+  return MDB_val{b.size(), const_cast<kj::byte*>(b.begin())};
+}
+
+bytes to_bytes(const MDB_val& v) {
+  auto* p = static_cast<const uint8_t*>(v.mv_data);
+  return bytes(p, p + v.mv_size);
+}
+
+/// Owns a transaction until commit; aborts if it goes out of scope uncommitted.
+struct txn_guard {
+  MDB_txn* txn = nullptr;
+  ~txn_guard() {
+    if (txn != nullptr)
+      mdb_txn_abort(txn);
+  }
+  int commit() {
+    int rc = mdb_txn_commit(txn);
+    txn = nullptr; // mdb_txn_commit frees the txn even when it fails
+    return rc;
+  }
+};
+
+kj::Array<capnp::word> aligned_copy(const MDB_val& v) {
+  auto words = kj::heapArray<capnp::word>((v.mv_size + 7) / 8);
+  std::memset(words.begin(), 0, words.size() * sizeof(capnp::word));
+  std::memcpy(words.begin(), v.mv_data, v.mv_size);
+  return words;
+}
+
+} // namespace
+
+struct lmdb_storage::impl {
+  MDB_env* env = nullptr;
+  std::map<std::string, MDB_dbi, std::less<>> dbis;
+  bool read_only = false;
+  ~impl() {
+    if (env != nullptr)
+      mdb_env_close(env);
+  }
+  caf::expected<MDB_dbi> dbi(std::string_view name) const {
+    auto i = dbis.find(name);
+    if (i == dbis.end())
+      return caf::make_error(ec::store_failure, "unknown table " + std::string{name});
+    return i->second;
+  }
+};
+
+lmdb_storage::lmdb_storage(std::unique_ptr<impl> p) : impl_(std::move(p)) {
+  // nop
+}
+
+lmdb_storage::~lmdb_storage() = default;
+
+caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_options& opts) {
+  std::error_code fs_err;
+  if (!opts.read_only)
+    std::filesystem::create_directories(opts.dir, fs_err);
+  if (fs_err)
+    return caf::make_error(ec::store_failure, "create " + opts.dir + ": " + fs_err.message());
+  auto p = std::make_unique<impl>();
+  p->read_only = opts.read_only;
+  int rc = mdb_env_create(&p->env);
+  if (rc != 0)
+    return lmdb_error("mdb_env_create", rc);
+  mdb_env_set_mapsize(p->env, opts.map_size_mb * size_t{1024 * 1024});
+  mdb_env_set_maxdbs(p->env, 16);
+  mdb_env_set_maxreaders(p->env, opts.max_readers);
+  unsigned flags = MDB_NOTLS | (opts.read_only ? MDB_RDONLY : 0u);
+  rc = mdb_env_open(p->env, opts.dir.c_str(), flags, 0640);
+  if (rc != 0)
+    return lmdb_error(("mdb_env_open " + opts.dir).c_str(), rc);
+  int dead = 0;
+  if (!opts.read_only)
+    mdb_reader_check(p->env, &dead); // slots left by a process killed mid-read
+  txn_guard tx;
+  rc = mdb_txn_begin(p->env, nullptr, opts.read_only ? MDB_RDONLY : 0u, &tx.txn);
+  if (rc != 0)
+    return lmdb_error("mdb_txn_begin", rc);
+  for (auto name : all_tables) {
+    MDB_dbi dbi;
+    rc = mdb_dbi_open(tx.txn, std::string{name}.c_str(), opts.read_only ? 0u : MDB_CREATE,
+                      &dbi);
+    if (rc != 0)
+      return lmdb_error(("mdb_dbi_open " + std::string{name}).c_str(), rc);
+    p->dbis.emplace(std::string{name}, dbi);
+  }
+  // Schema version: written once by the first start, checked by every later one.
+  bytes vkey{'s', 'c', 'h', 'e', 'm', 'a', '-', 'v', 'e', 'r', 's', 'i', 'o', 'n'};
+  MDB_val k = as_val(vkey), v;
+  rc = mdb_get(tx.txn, p->dbis["meta"], &k, &v);
+  if (rc == MDB_NOTFOUND) {
+    if (opts.read_only)
+      return caf::make_error(ec::store_failure, opts.dir + ": not an swhub database");
+    auto ver = be64(storage_schema_version);
+    MDB_val vv = as_val(ver);
+    if ((rc = mdb_put(tx.txn, p->dbis["meta"], &k, &vv, 0)) != 0)
+      return lmdb_error("mdb_put schema-version", rc);
+  } else if (rc != 0) {
+    return lmdb_error("mdb_get schema-version", rc);
+  } else if (from_be64(to_bytes(v)) != storage_schema_version) {
+    return caf::make_error(ec::store_failure,
+                           "database schema version " + std::to_string(from_be64(to_bytes(v)))
+                             + ", this build reads version "
+                             + std::to_string(storage_schema_version));
+  }
+  // Counters: the next document sequence follows the last stored document; the next
+  // notification id is kept in meta because acknowledged entries are erased.
+  uint64_t next_seq = 1, next_nid = 1;
+  MDB_cursor* cur = nullptr;
+  if ((rc = mdb_cursor_open(tx.txn, p->dbis["documents"], &cur)) != 0)
+    return lmdb_error("mdb_cursor_open", rc);
+  MDB_val ck, cv;
+  if (mdb_cursor_get(cur, &ck, &cv, MDB_LAST) == 0)
+    next_seq = from_be64(to_bytes(ck)) + 1;
+  mdb_cursor_close(cur);
+  bytes nkey{'n', 'e', 'x', 't', '-', 'n', 'i', 'd'};
+  MDB_val nk = as_val(nkey), nv;
+  if (mdb_get(tx.txn, p->dbis["meta"], &nk, &nv) == 0)
+    next_nid = from_be64(to_bytes(nv));
+  if (opts.read_only) {
+    mdb_txn_abort(tx.txn);
+    tx.txn = nullptr;
+  } else if ((rc = tx.commit()) != 0) {
+    return lmdb_error("mdb_txn_commit (open)", rc);
+  }
+  auto result = std::shared_ptr<lmdb_storage>(new lmdb_storage(std::move(p)));
+  result->next_seq_ = next_seq;
+  result->next_nid_ = next_nid;
+  result->stale_cleared_ = dead;
+  return result;
+}
+
+caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64_t hub_time) {
+  if (impl_->read_only)
+    return caf::make_error(ec::store_failure, "storage opened read-only");
+  txn_guard tx;
+  int rc = mdb_txn_begin(impl_->env, nullptr, 0, &tx.txn);
+  if (rc != 0)
+    return lmdb_error("mdb_txn_begin", rc);
+  auto seq = next_seq_;
+  auto nid = next_nid_;
+  batch_result result;
+  result.docs.reserve(batch.docs.size());
+  MDB_dbi docs = impl_->dbis["documents"], dedupe = impl_->dbis["dedupe"],
+          outbox = impl_->dbis["outbox"], meta = impl_->dbis["meta"];
+  for (auto& d : batch.docs) {
+    auto key = dedupe_key(d.sender, d.message_id);
+    MDB_val k = as_val(key), v;
+    rc = mdb_get(tx.txn, dedupe, &k, &v);
+    if (rc == 0) { // already stored (possibly earlier in this very batch)
+      auto words = aligned_copy(v);
+      capnp::FlatArrayMessageReader rd{words};
+      auto e = rd.getRoot<stored::DedupeEntry>();
+      document_commit dc;
+      dc.existed = true;
+      dc.sequence = e.getSequence();
+      dc.hub_time = e.getHubTime();
+      auto dg = e.getDigest();
+      dc.digest.assign(dg.begin(), dg.end());
+      result.docs.push_back(std::move(dc));
+      continue;
+    }
+    if (rc != MDB_NOTFOUND)
+      return lmdb_error("mdb_get dedupe", rc);
+    document_commit dc;
+    dc.sequence = seq++;
+    dc.hub_time = hub_time;
+    dc.digest = d.digest;
+    { // documents[seq]
+      capnp::MallocMessageBuilder mb;
+      auto r = mb.initRoot<stored::StoredDocument>();
+      r.setSequence(dc.sequence);
+      r.setSender(d.sender);
+      r.setMessageId(kj::arrayPtr(d.message_id.data(), d.message_id.size()));
+      r.setDocumentType(d.document_type);
+      r.setRecipient(d.recipient);
+      r.setDigest(kj::arrayPtr(d.digest.data(), d.digest.size()));
+      r.setHubTime(hub_time);
+      r.setFrame(kj::arrayPtr(d.frame.data(), d.frame.size()));
+      auto flat = capnp::messageToFlatArray(mb);
+      auto sk = be64(dc.sequence);
+      MDB_val sk_v = as_val(sk), val = as_val(flat.asBytes());
+      if ((rc = mdb_put(tx.txn, docs, &sk_v, &val, MDB_APPEND)) != 0)
+        return lmdb_error("mdb_put documents", rc);
+    }
+    { // dedupe[sender \0 message id]
+      capnp::MallocMessageBuilder mb;
+      auto r = mb.initRoot<stored::DedupeEntry>();
+      r.setSequence(dc.sequence);
+      r.setDigest(kj::arrayPtr(d.digest.data(), d.digest.size()));
+      r.setHubTime(hub_time);
+      r.setDocumentType(d.document_type);
+      r.setRecipient(d.recipient);
+      auto flat = capnp::messageToFlatArray(mb);
+      MDB_val val = as_val(flat.asBytes());
+      if ((rc = mdb_put(tx.txn, dedupe, &k, &val, MDB_NOOVERWRITE)) != 0)
+        return lmdb_error("mdb_put dedupe", rc);
+    }
+    if (d.deliver) { // outbox[nid]: deliver the document to its recipient
+      dc.notification_id = nid++;
+      capnp::MallocMessageBuilder mb;
+      auto r = mb.initRoot<stored::OutboxEntry>();
+      r.setRecipient(d.recipient);
+      r.setCreatedAt(hub_time);
+      r.setDeliverySequence(dc.sequence);
+      auto flat = capnp::messageToFlatArray(mb);
+      auto nk = be64(dc.notification_id);
+      MDB_val nk_v = as_val(nk), val = as_val(flat.asBytes());
+      if ((rc = mdb_put(tx.txn, outbox, &nk_v, &val, MDB_NOOVERWRITE)) != 0)
+        return lmdb_error("mdb_put outbox", rc);
+    }
+    result.docs.push_back(std::move(dc));
+  }
+  for (auto& op : batch.ops) {
+    auto dbi = impl_->dbi(op.table);
+    if (!dbi)
+      return dbi.error();
+    MDB_val k = as_val(op.key);
+    if (op.erase) {
+      rc = mdb_del(tx.txn, *dbi, &k, nullptr);
+      if (rc != 0 && rc != MDB_NOTFOUND)
+        return lmdb_error("mdb_del", rc);
+    } else {
+      MDB_val v = as_val(op.value);
+      if ((rc = mdb_put(tx.txn, *dbi, &k, &v, 0)) != 0)
+        return lmdb_error("mdb_put", rc);
+    }
+  }
+  if (nid != next_nid_) {
+    bytes nkey{'n', 'e', 'x', 't', '-', 'n', 'i', 'd'};
+    auto nval = be64(nid);
+    MDB_val k = as_val(nkey), v = as_val(nval);
+    if ((rc = mdb_put(tx.txn, meta, &k, &v, 0)) != 0)
+      return lmdb_error("mdb_put meta", rc);
+  }
+  if ((rc = tx.commit()) != 0)
+    return lmdb_error("mdb_txn_commit", rc);
+  // Only a committed transaction moves the counters.
+  next_seq_ = seq;
+  next_nid_ = nid;
+  result.commit = ++commits_;
+  return result;
+}
+
+caf::expected<bytes> lmdb_storage::get(std::string_view tbl, const bytes& key) const {
+  auto dbi = impl_->dbi(tbl);
+  if (!dbi)
+    return dbi.error();
+  txn_guard tx;
+  int rc = mdb_txn_begin(impl_->env, nullptr, MDB_RDONLY, &tx.txn);
+  if (rc != 0)
+    return lmdb_error("mdb_txn_begin (read)", rc);
+  MDB_val k = as_val(key), v;
+  rc = mdb_get(tx.txn, *dbi, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return caf::make_error(ec::not_found, std::string{tbl});
+  if (rc != 0)
+    return lmdb_error("mdb_get", rc);
+  return to_bytes(v); // copied out before the read transaction ends
+}
+
+caf::error lmdb_storage::for_each(std::string_view tbl,
+                                  const std::function<bool(const bytes&, const bytes&)>& fn)
+  const {
+  auto dbi = impl_->dbi(tbl);
+  if (!dbi)
+    return dbi.error();
+  txn_guard tx;
+  int rc = mdb_txn_begin(impl_->env, nullptr, MDB_RDONLY, &tx.txn);
+  if (rc != 0)
+    return lmdb_error("mdb_txn_begin (read)", rc);
+  MDB_cursor* cur = nullptr;
+  if ((rc = mdb_cursor_open(tx.txn, *dbi, &cur)) != 0)
+    return lmdb_error("mdb_cursor_open", rc);
+  MDB_val k, v;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+    if (!fn(to_bytes(k), to_bytes(v)))
+      break;
+  mdb_cursor_close(cur);
+  return caf::none;
+}
+
+std::map<std::string, uint64_t> lmdb_storage::counts() const {
+  std::map<std::string, uint64_t> out;
+  txn_guard tx;
+  if (mdb_txn_begin(impl_->env, nullptr, MDB_RDONLY, &tx.txn) != 0)
+    return out;
+  for (auto& [name, dbi] : impl_->dbis) {
+    MDB_stat st;
+    if (mdb_stat(tx.txn, dbi, &st) == 0)
+      out[name] = st.ms_entries;
+  }
+  return out;
+}
+
+std::map<std::string, uint64_t> lmdb_storage::env_info() const {
+  MDB_envinfo info;
+  MDB_stat st;
+  mdb_env_info(impl_->env, &info);
+  mdb_env_stat(impl_->env, &st);
+  return {{"map-size-bytes", info.me_mapsize},
+          {"pages-used", info.me_last_pgno + 1},
+          {"page-size", st.ms_psize},
+          {"max-readers", info.me_maxreaders},
+          {"readers-in-use", info.me_numreaders},
+          {"last-transaction", info.me_last_txnid}};
+}
+
+} // namespace hub

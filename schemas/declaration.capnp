@@ -1,0 +1,60 @@
+@0x946393b534027aa2;
+# Customs goods declaration (documentType "customs.declaration"), aligned with the WCO
+# Data Model's declaration/goods-item split (WCO DM class names in comments). Later
+# issues append fields; none are ever renumbered.
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("swhub::wire");
+
+enum DeclarationType {
+  import @0;    # WCO DM 1.1 declaration type "IM"
+  export @1;    # "EX"
+}
+
+# A trader: WCO DM "Declarant", "Importer", "Exporter".
+struct TradeParty {
+  id @0 :Text;        # China: 18-char unified social credit code or 10-char customs code
+  name @1 :Text;
+  country @2 :Text;   # ISO 3166-1 alpha-2
+}
+
+enum TransportDocumentType {
+  billOfLading @0;        # N705
+  airWaybill @1;          # N740
+  railConsignmentNote @2; # N760
+  roadConsignmentNote @3; # N730
+  postalReceipt @4;
+  houseBillOfLading @5;   # N714
+}
+
+# WCO DM "TransportContractDocument".
+struct TransportDocumentRef {
+  type @0 :TransportDocumentType;
+  number @1 :Text;
+}
+
+# WCO DM "GovernmentAgencyGoodsItem".
+struct GoodsItem {
+  sequence @0 :UInt16;          # 1-based, unique in the declaration
+  hsCode @1 :Text;              # 10 digits (China 8-digit tariff + 2 statistical digits)
+  description @2 :Text;
+  quantity @3 :Float64;         # in `unit`, > 0
+  unit @4 :Text;                # unit of quantity, UN/ECE Rec. 20 code (e.g. "KGM", "PCE")
+  netWeightKg @5 :Float64;      # >= 0
+  grossWeightKg @6 :Float64;    # >= netWeightKg
+  customsValue @7 :Text;        # decimal with at most 2 fraction digits, e.g. "1250.00", > 0
+  currency @8 :Text;            # ISO 4217 alpha-3
+  originCountry @9 :Text;       # ISO 3166-1 alpha-2
+  preferentialOriginClaim @10 :Text;  # agreement code (e.g. "RCEP"); empty = none claimed
+}
+
+struct Declaration {
+  declarationId @0 :Text;       # declarant's reference, unique per declarant
+  type @1 :DeclarationType;
+  declarant @2 :TradeParty;
+  importer @3 :TradeParty;
+  exporter @4 :TradeParty;
+  customsUnit @5 :Text;         # 4-digit customs code of the declaring office
+  transportDocuments @6 :List(TransportDocumentRef);
+  items @7 :List(GoodsItem);
+}

@@ -1,0 +1,46 @@
+@0xbf81e8289f008314;
+# What the hub pushes to partners through its durable outbox. Every notification has
+# an id that stays the same across re-sends; the partner acknowledges it with an Ack.
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("swhub::wire");
+using Env = import "envelope.capnp";
+
+# The status vocabulary a declarant sees (SR-06, issue 4 fills in the customs states).
+enum DocumentStatus {
+  unknown @0;
+  received @1;
+  accepted @2;
+  acceptedWithErrors @3;
+  rejected @4;
+  documentaryCheck @5;
+  forExamination @6;
+  released @7;
+  auditPending @8;
+  closed @9;
+  delivered @10;           # the recipient party acknowledged the routed document
+}
+
+# A document another party addressed to the receiver, exactly as the hub accepted it.
+struct Delivery {
+  sequence @0 :UInt64;     # hub commit sequence of the document
+  envelope @1 :Env.Envelope;
+}
+
+# A change in the status of a document or case the receiver may see.
+struct StatusNotification {
+  subjectMessageId @0 :Data;   # the receiver's own message the status is about
+  caseId @1 :Text;             # the case, once the hub has opened one
+  status @2 :DocumentStatus;
+  reason @3 :Text;
+  at @4 :Int64;                # hub time of the change, Unix epoch ms
+}
+
+struct Notification {
+  notificationId @0 :UInt64;   # unique per hub; stable across re-sends
+  createdAt @1 :Int64;
+  union {
+    delivery @2 :Delivery;
+    status @3 :StatusNotification;
+  }
+}
