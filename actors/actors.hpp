@@ -130,8 +130,8 @@ using outbox_actor = caf::typed_actor<
   caf::reacts_to<atom::deliver, uint64_t, std::string, uint64_t>,
   /// Party acknowledged a notification (party, notification id, route for errors).
   caf::reacts_to<atom::ack, std::string, uint64_t, bytes>,
-  /// Party opened a connection: send everything pending for it now.
-  caf::reacts_to<atom::online, std::string>,
+  /// Party said hello on connection `route`: welcome it, send everything pending.
+  caf::reacts_to<atom::online, std::string, bytes>,
   /// Re-send timer (the outbox sends this to itself).
   caf::reacts_to<atom::resend>>;
 

@@ -15,7 +15,15 @@
 #include "actors/actors.hpp"
 #include "actors/core/error.hpp"
 
+// Generated schema code lives in swhub::wire (partner contract) and swhub::stored
+// (LMDB records); inside the hub they are hub::wire and hub::stored.
+namespace swhub::wire {}
+namespace swhub::stored {}
+
 namespace hub {
+
+namespace wire = ::swhub::wire;
+namespace stored = ::swhub::stored;
 
 /// A Cap'n Proto message held in word-aligned memory, with the limits to read it.
 class aligned_message {

@@ -1,1 +1,200 @@
-// placeholder
+#include "actors/intake/document_types.hpp"
+
+#include <cmath>
+
+#include "actors/core/frames.hpp"
+#include "actors/intake/iso_codes.hpp"
+#include "schemas/declaration.capnp.h"
+#include "schemas/message.capnp.h"
+
+namespace hub {
+
+namespace {
+
+caf::error fail(ec code, const std::string& field, const std::string& what) {
+  return caf::make_error(code, field + ": " + what);
+}
+
+bool all_digits(std::string_view s) {
+  for (auto c : s)
+    if (c < '0' || c > '9')
+      return false;
+  return !s.empty();
+}
+
+/// A positive decimal with at most 2 fraction digits and at most 15 integer digits.
+bool is_amount(std::string_view s) {
+  auto dot = s.find('.');
+  auto ints = s.substr(0, dot);
+  if (!all_digits(ints) || ints.size() > 15)
+    return false;
+  if (dot != std::string_view::npos) {
+    auto frac = s.substr(dot + 1);
+    if (!all_digits(frac) || frac.size() > 2)
+      return false;
+  }
+  for (auto c : s)
+    if (c >= '1' && c <= '9')
+      return true; // not all zeros
+  return false;
+}
+
+std::string quoted(std::string_view s) {
+  return "\"" + std::string{s.substr(0, 64)} + "\"";
+}
+
+caf::error check_party(wire::TradeParty::Reader p, const std::string& field, bool required) {
+  if (!p.hasId() || p.getId().size() == 0) {
+    if (required)
+      return fail(ec::missing_field, field + ".id", "required");
+    return caf::none;
+  }
+  if (p.getId().size() > 64)
+    return fail(ec::invalid_field, field + ".id", "longer than 64 characters");
+  if (p.hasCountry() && p.getCountry().size() > 0 && !is_country_code(p.getCountry().cStr()))
+    return fail(ec::unknown_country, field + ".country",
+                quoted(p.getCountry().cStr()) + " is not an ISO 3166-1 alpha-2 code");
+  return caf::none;
+}
+
+caf::error validate_declaration(wire::Declaration::Reader d, const validation_limits& lim) {
+  if (!d.hasDeclarationId() || d.getDeclarationId().size() == 0)
+    return fail(ec::missing_field, "declarationId", "required");
+  if (d.getDeclarationId().size() > 64)
+    return fail(ec::invalid_field, "declarationId", "longer than 64 characters");
+  if (static_cast<uint16_t>(d.getType()) > static_cast<uint16_t>(wire::DeclarationType::EXPORT))
+    return fail(ec::invalid_field, "type", "unknown declaration type");
+  if (auto err = check_party(d.getDeclarant(), "declarant", true))
+    return err;
+  bool is_import = d.getType() == wire::DeclarationType::IMPORT;
+  if (auto err = check_party(d.getImporter(), "importer", is_import))
+    return err;
+  if (auto err = check_party(d.getExporter(), "exporter", !is_import))
+    return err;
+  auto unit = std::string{d.getCustomsUnit().cStr()};
+  if (unit.empty())
+    return fail(ec::missing_field, "customsUnit", "required");
+  if (unit.size() != 4 || !all_digits(unit))
+    return fail(ec::invalid_field, "customsUnit", quoted(unit) + " is not a 4-digit customs code");
+  auto docs = d.getTransportDocuments();
+  for (unsigned i = 0; i < docs.size(); ++i) {
+    if (docs[i].getNumber().size() == 0)
+      return fail(ec::missing_field, "transportDocuments[" + std::to_string(i) + "].number",
+                  "required");
+    if (static_cast<uint16_t>(docs[i].getType())
+        > static_cast<uint16_t>(wire::TransportDocumentType::HOUSE_BILL_OF_LADING))
+      return fail(ec::invalid_field, "transportDocuments[" + std::to_string(i) + "].type",
+                  "unknown transport document type");
+  }
+  auto items = d.getItems();
+  if (items.size() == 0)
+    return fail(ec::missing_field, "items", "a declaration needs at least one goods item");
+  if (items.size() > lim.max_items)
+    return fail(ec::too_many_items, "items",
+                std::to_string(items.size()) + " items, at most "
+                  + std::to_string(lim.max_items) + " per declaration");
+  std::vector<bool> seen(items.size() + 1, false);
+  for (unsigned i = 0; i < items.size(); ++i) {
+    auto it = items[i];
+    auto f = "items[" + std::to_string(i) + "].";
+    auto seqno = it.getSequence();
+    if (seqno == 0 || seqno > items.size() || seen[seqno])
+      return fail(ec::invalid_field, f + "sequence",
+                  std::to_string(seqno) + ": must be 1.." + std::to_string(items.size())
+                    + " and unique");
+    seen[seqno] = true;
+    std::string hs = it.getHsCode().cStr();
+    if (hs.empty())
+      return fail(ec::missing_field, f + "hsCode", "required");
+    if (hs.size() != 10 || !all_digits(hs))
+      return fail(ec::invalid_hs_code, f + "hsCode", quoted(hs) + " is not a 10-digit HS code");
+    if (it.getDescription().size() == 0)
+      return fail(ec::missing_field, f + "description", "required");
+    auto q = it.getQuantity();
+    if (!std::isfinite(q) || q <= 0)
+      return fail(ec::invalid_quantity, f + "quantity", "must be a positive number");
+    if (it.getUnit().size() == 0)
+      return fail(ec::missing_field, f + "unit", "required");
+    auto net = it.getNetWeightKg(), gross = it.getGrossWeightKg();
+    if (!std::isfinite(net) || net < 0)
+      return fail(ec::invalid_weight, f + "netWeightKg", "must be a number >= 0");
+    if (!std::isfinite(gross) || gross < net)
+      return fail(ec::invalid_weight, f + "grossWeightKg", "must be a number >= netWeightKg");
+    std::string value = it.getCustomsValue().cStr();
+    if (value.empty())
+      return fail(ec::missing_field, f + "customsValue", "required");
+    if (!is_amount(value))
+      return fail(ec::invalid_amount, f + "customsValue",
+                  quoted(value) + " is not a positive decimal with at most 2 fraction digits");
+    std::string cur = it.getCurrency().cStr();
+    if (!is_currency_code(cur))
+      return fail(ec::unknown_currency, f + "currency",
+                  quoted(cur) + " is not an ISO 4217 currency code");
+    std::string origin = it.getOriginCountry().cStr();
+    if (!is_country_code(origin))
+      return fail(ec::unknown_country, f + "originCountry",
+                  quoted(origin) + " is not an ISO 3166-1 alpha-2 code");
+  }
+  return caf::none;
+}
+
+caf::error validate_message(wire::TradeMessage::Reader m) {
+  if (m.getSubject().size() == 0)
+    return fail(ec::missing_field, "subject", "required");
+  if (m.getSubject().size() > 200)
+    return fail(ec::invalid_field, "subject", "longer than 200 characters");
+  if (m.getBody().size() > 65536)
+    return fail(ec::invalid_field, "body", "longer than 64 KiB");
+  return caf::none;
+}
+
+/// Runs `fn` on the payload's root as T; decoding failures name the document type.
+template <class T, class F>
+caf::error decode_as(const aligned_message& msg, const document_type_info& type, F&& fn) {
+  auto err = with_root<T>(msg, ec::malformed_payload, std::forward<F>(fn));
+  if (is(err, ec::malformed_payload))
+    return caf::make_error(ec::malformed_payload, "payload does not decode as " + type.name
+                                                    + ": " + context_text(err));
+  return err;
+}
+
+} // namespace
+
+const std::vector<document_type_info>& document_types() {
+  static const std::vector<document_type_info> types{
+    {"customs.declaration", capnp::Schema::from<wire::Declaration>(),
+     "goods declaration (import/export), WCO Data Model aligned"},
+    {"trade.message", capnp::Schema::from<wire::TradeMessage>(),
+     "free-text message routed to a recipient party"},
+  };
+  return types;
+}
+
+const document_type_info* find_document_type(std::string_view name) {
+  for (auto& t : document_types())
+    if (t.name == name)
+      return &t;
+  return nullptr;
+}
+
+caf::error validate_payload(const document_type_info& type, const uint8_t* payload,
+                            size_t size, const validation_limits& limits) {
+  if (size == 0)
+    return caf::make_error(ec::empty_payload, "the envelope carries no document");
+  auto msg = aligned_message::copy(payload, size, ec::malformed_payload);
+  if (!msg)
+    return caf::make_error(ec::malformed_payload,
+                           "payload is not a Cap'n Proto message of " + type.name + ": "
+                             + context_text(msg.error()));
+  if (type.name == "customs.declaration")
+    return decode_as<wire::Declaration>(*msg, type, [&limits](wire::Declaration::Reader d) {
+      return validate_declaration(d, limits);
+    });
+  if (type.name == "trade.message")
+    return decode_as<wire::TradeMessage>(*msg, type, [](wire::TradeMessage::Reader m) {
+      return validate_message(m);
+    });
+  return caf::make_error(ec::unknown_document_type, type.name);
+}
+
+} // namespace hub

@@ -1,1 +1,342 @@
-// placeholder
+#include "actors/intake/intake.hpp"
+
+#include <map>
+
+#include <caf/all.hpp>
+
+#include "actors/core/error.hpp"
+#include "actors/core/frames.hpp"
+#include "actors/core/log.hpp"
+#include "actors/core/partner_link.hpp"
+#include "actors/crypto/digest.hpp"
+#include "actors/registry/party_registry.hpp"
+#include "actors/store/storage.hpp"
+#include "actors/store/store.hpp"
+#include "schemas/frame.capnp.h"
+#include "schemas/stored.capnp.h"
+
+namespace hub {
+
+namespace {
+
+/// Another copy of a message that is being committed right now.
+struct waiter {
+  bytes route;
+  bytes digest;
+};
+
+struct in_flight {
+  bytes digest;
+  std::vector<waiter> waiters;
+};
+
+/// What intake read out of an envelope before the reader goes out of scope.
+struct envelope_fields {
+  bytes message_id;
+  std::string sender, recipient, type;
+  int64_t created_at = 0;
+  bytes correlation_id;
+  bytes digest;
+};
+
+struct intake_state {
+  static inline const char* name = "intake";
+  intake_config cfg;
+  intake_deps deps;
+  std::map<bytes, in_flight> pending; // dedupe key -> commit in progress
+};
+
+using intake_ptr = intake_actor::stateful_pointer<intake_state>;
+
+void send_receipt(intake_ptr self, const bytes& route, const receipt_info& r) {
+  auto& m = *self->state.deps.metrics;
+  switch (r.status) {
+    case receipt_info::accepted: m.accepted++; break;
+    case receipt_info::duplicate: m.duplicates++; break;
+    case receipt_info::rejected: m.rejected++; break;
+  }
+  self->state.deps.link->reply(route, receipt_frame(r));
+}
+
+void reject(intake_ptr self, const bytes& route, const bytes& message_id,
+            const caf::error& err) {
+  receipt_info r;
+  r.message_id = message_id;
+  r.status = receipt_info::rejected;
+  r.code = code_of(err);
+  r.reason = context_text(err);
+  send_receipt(self, route, r);
+}
+
+/// The answer to a message whose (sender, id) is already stored.
+receipt_info answer_for_existing(const bytes& message_id, const bytes& digest,
+                                 const bytes& stored_digest, uint64_t sequence,
+                                 int64_t hub_time) {
+  receipt_info r;
+  r.message_id = message_id;
+  if (digest == stored_digest) {
+    r.status = receipt_info::duplicate;
+    r.digest = stored_digest;
+    r.sequence = sequence;
+    r.hub_time = hub_time;
+    r.reason = "already accepted as sequence " + std::to_string(sequence);
+  } else {
+    r.status = receipt_info::rejected;
+    r.code = ec::reused_message_id;
+    r.digest = digest;
+    r.reason = "message id " + to_hex(message_id) + " was accepted as sequence "
+               + std::to_string(sequence) + " with other content (digest "
+               + to_hex(stored_digest).substr(0, 16) + "...); use a new message id";
+  }
+  return r;
+}
+
+/// Envelope checks that need no storage. Fills `out` as far as it gets.
+caf::error check_envelope(intake_ptr self, const submission& sub,
+                          wire::Envelope::Reader env, envelope_fields& out) {
+  auto& st = self->state;
+  auto id = env.getMessageId();
+  out.message_id.assign(id.begin(), id.begin() + std::min<size_t>(id.size(), 64));
+  if (id.size() != 16)
+    return caf::make_error(ec::bad_message_id, "messageId must be 16 bytes, got "
+                                                 + std::to_string(id.size()));
+  out.sender = env.getSender();
+  if (out.sender != sub.party)
+    return caf::make_error(ec::spoofed_sender, "sender \"" + out.sender.substr(0, 64)
+                                                 + "\" is not the authenticated party \""
+                                                 + sub.party + "\"");
+  auto corr = env.getCorrelationId();
+  if (corr.size() != 0 && corr.size() != 16)
+    return caf::make_error(ec::bad_message_id, "correlationId must be empty or 16 bytes, got "
+                                                 + std::to_string(corr.size()));
+  out.correlation_id.assign(corr.begin(), corr.end());
+  out.type = env.getDocumentType();
+  auto* type = find_document_type(out.type);
+  if (type == nullptr)
+    return caf::make_error(ec::unknown_document_type,
+                           "documentType \"" + out.type.substr(0, 64) + "\" is not known");
+  auto* me = st.deps.registry->by_id(sub.party);
+  if (me == nullptr || !st.deps.registry->may_send(me->role, out.type))
+    return caf::make_error(ec::role_not_allowed,
+                           "role \"" + (me ? me->role : std::string{"?"})
+                             + "\" may not send " + out.type);
+  out.created_at = env.getCreatedAt();
+  auto skew = std::llabs(now_ms() - out.created_at);
+  if (out.created_at <= 0 || skew > st.cfg.max_clock_skew.count())
+    return caf::make_error(ec::bad_timestamp,
+                           "createdAt " + std::to_string(out.created_at)
+                             + " is more than " + std::to_string(st.cfg.max_clock_skew.count())
+                             + " ms from the hub clock");
+  out.recipient = env.getRecipient();
+  if (out.recipient != "hub") {
+    auto* to = st.deps.registry->by_id(out.recipient);
+    if (to == nullptr || !to->enabled)
+      return caf::make_error(ec::unknown_recipient, "recipient \"" + out.recipient.substr(0, 64)
+                                                      + "\" is not \"hub\" or a registered party");
+    if (to->id == sub.party)
+      return caf::make_error(ec::unknown_recipient, "a party cannot address itself");
+    if (!st.deps.registry->may_receive(to->role, out.type))
+      return caf::make_error(ec::role_not_allowed, "recipient role \"" + to->role
+                                                     + "\" may not receive " + out.type);
+  }
+  auto payload = env.getPayload();
+  out.digest = content_digest(out.type, out.recipient, out.correlation_id, payload.begin(),
+                              payload.size());
+  if (payload.size() == 0)
+    return caf::make_error(ec::empty_payload, "the envelope carries no document");
+  return caf::none;
+}
+
+void finish(intake_ptr self, const bytes& key, const document_commit& dc,
+            const bytes& route, const envelope_fields& f) {
+  auto& st = self->state;
+  receipt_info r;
+  if (dc.existed) {
+    r = answer_for_existing(f.message_id, f.digest, dc.digest, dc.sequence, dc.hub_time);
+  } else {
+    r.message_id = f.message_id;
+    r.status = receipt_info::accepted;
+    r.digest = dc.digest;
+    r.sequence = dc.sequence;
+    r.hub_time = dc.hub_time;
+    if (dc.notification_id != 0)
+      self->send(st.deps.outbox, atom::deliver_v, dc.notification_id, f.recipient,
+                 dc.sequence);
+  }
+  send_receipt(self, route, r);
+  auto i = st.pending.find(key);
+  if (i == st.pending.end())
+    return;
+  for (auto& w : i->second.waiters)
+    send_receipt(self, w.route,
+                 answer_for_existing(f.message_id, w.digest, dc.digest, dc.sequence,
+                                     dc.hub_time));
+  st.pending.erase(i);
+}
+
+void fail_pending(intake_ptr self, const bytes& key, const bytes& route,
+                  const bytes& message_id, const caf::error& err) {
+  auto& st = self->state;
+  auto e = code_of(err) == ec::hub_not_ready || code_of(err) == ec::hub_busy
+             ? err
+             : caf::make_error(ec::hub_busy, "commit did not complete: " + context_text(err));
+  reject(self, route, message_id, e);
+  auto i = st.pending.find(key);
+  if (i == st.pending.end())
+    return;
+  for (auto& w : i->second.waiters)
+    reject(self, w.route, message_id, e);
+  st.pending.erase(i);
+}
+
+void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader env) {
+  auto& st = self->state;
+  envelope_fields f;
+  if (auto err = check_envelope(self, sub, env, f))
+    return reject(self, sub.route, f.message_id, err);
+  auto key = dedupe_key(f.sender, f.message_id);
+  // A copy of a message still being committed waits for that commit's outcome.
+  if (auto i = st.pending.find(key); i != st.pending.end()) {
+    i->second.waiters.push_back({sub.route, f.digest});
+    return;
+  }
+  if (auto stored = st.deps.reader->get(table::dedupe, key)) {
+    auto msg = aligned_message::copy(stored->data(), stored->size(), ec::store_failure);
+    receipt_info r;
+    auto err = msg ? with_root<stored::DedupeEntry>(
+                 *msg, ec::store_failure,
+                 [&](stored::DedupeEntry::Reader e) {
+                   auto dg = e.getDigest();
+                   r = answer_for_existing(f.message_id, f.digest, bytes(dg.begin(), dg.end()),
+                                           e.getSequence(), e.getHubTime());
+                   return caf::error{};
+                 })
+                   : msg.error();
+    if (err)
+      return reject(self, sub.route, f.message_id,
+                    caf::make_error(ec::hub_busy, "dedupe record unreadable"));
+    return send_receipt(self, sub.route, r);
+  } else if (!is(stored.error(), ec::not_found)) {
+    return reject(self, sub.route, f.message_id,
+                  caf::make_error(ec::hub_not_ready, context_text(stored.error())));
+  }
+  auto payload = env.getPayload();
+  if (auto err = validate_payload(*find_document_type(f.type), payload.begin(),
+                                  payload.size(), st.cfg.limits))
+    return reject(self, sub.route, f.message_id, err);
+  if (!st.deps.store_stats->ready)
+    return reject(self, sub.route, f.message_id,
+                  caf::make_error(ec::hub_not_ready, "the hub cannot commit documents now"));
+  document_write w;
+  w.sender = f.sender;
+  w.message_id = f.message_id;
+  w.digest = f.digest;
+  w.document_type = f.type;
+  w.recipient = f.recipient;
+  w.deliver = f.recipient != "hub";
+  w.frame = std::move(sub.frame);
+  st.pending.emplace(key, in_flight{f.digest, {}});
+  auto route = std::move(sub.route);
+  self->request(st.deps.store, st.cfg.store_timeout, atom::put_v, std::move(w))
+    .then(
+      [self, key, route, f](document_commit& dc) { finish(self, key, dc, route, f); },
+      [self, key, route, f](caf::error& err) {
+        fail_pending(self, key, route, f.message_id, err);
+      });
+}
+
+void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Reader q) {
+  auto& st = self->state;
+  capnp::MallocMessageBuilder mb;
+  auto rep = mb.initRoot<wire::Frame>().initStatusReply();
+  rep.setQueryId(q.getQueryId());
+  auto id = q.getMessageId();
+  rep.setMessageId(id);
+  rep.setStatus(wire::DocumentStatus::UNKNOWN);
+  if (id.size() != 16) {
+    rep.setErrorCode(wire_code(ec::bad_message_id));
+    rep.setReason("messageId must be 16 bytes");
+  } else {
+    // The key holds the caller's own party id: a party can only see its own messages.
+    auto stored = st.deps.reader->get(table::dedupe,
+                                      dedupe_key(sub.party, bytes(id.begin(), id.end())));
+    if (stored) {
+      auto msg = aligned_message::copy(stored->data(), stored->size(), ec::store_failure);
+      if (msg)
+        with_root<stored::DedupeEntry>(*msg, ec::store_failure,
+                                       [&rep](stored::DedupeEntry::Reader e) {
+                                         rep.setStatus(e.getDelivered()
+                                                         ? wire::DocumentStatus::DELIVERED
+                                                         : wire::DocumentStatus::ACCEPTED);
+                                         rep.setSequence(e.getSequence());
+                                         rep.setHubTime(e.getHubTime());
+                                         rep.setDocumentType(e.getDocumentType());
+                                         rep.setDigest(e.getDigest());
+                                         rep.setRecipient(e.getRecipient());
+                                         return caf::error{};
+                                       });
+    } else if (!is(stored.error(), ec::not_found)) {
+      rep.setErrorCode(wire_code(ec::hub_not_ready));
+      rep.setReason(context_text(stored.error()));
+    }
+  }
+  st.deps.link->reply(sub.route, to_bytes(mb));
+}
+
+intake_actor::behavior_type intake(intake_ptr self, intake_config cfg, intake_deps deps) {
+  self->state.cfg = cfg;
+  self->state.deps = std::move(deps);
+  return {
+    [self](atom::status) {
+      return "intake pending=" + std::to_string(self->state.pending.size());
+    },
+    [self](atom::submit, submission& sub) {
+      auto msg = aligned_message::copy(sub.frame.data(), sub.frame.size());
+      if (!msg)
+        return reject(self, sub.route, {}, msg.error());
+      // Readers point into `msg`, which stays alive until the frame is handled; the
+      // envelope's bytes are moved to the store only after everything was read.
+      try {
+        capnp::FlatArrayMessageReader reader{msg->words(), msg->options()};
+        auto frame = reader.getRoot<wire::Frame>();
+        switch (frame.which()) {
+          case wire::Frame::ENVELOPE:
+            return handle_envelope(self, sub, frame.getEnvelope());
+          case wire::Frame::STATUS_QUERY:
+            return handle_query(self, sub, frame.getStatusQuery());
+          default:
+            return reject(self, sub.route, {},
+                          caf::make_error(ec::unexpected_frame,
+                                          "intake takes envelopes and status queries"));
+        }
+      } catch (const kj::Exception& e) {
+        return reject(self, sub.route, {},
+                      caf::make_error(ec::malformed_frame,
+                                      std::string{e.getDescription().cStr()}));
+      }
+    },
+  };
+}
+
+} // namespace
+
+caf::error validate(const intake_config& cfg) {
+  if (cfg.store_timeout.count() <= 0)
+    return caf::make_error(ec::invalid_config, "intake.store-timeout-ms must be > 0");
+  if (cfg.limits.max_items == 0)
+    return caf::make_error(ec::invalid_config, "intake.max-items must be > 0");
+  return caf::none;
+}
+
+caf::expected<intake_actor> spawn_intake(caf::actor_system& sys, const intake_config& cfg,
+                                         intake_deps deps) {
+  if (auto err = validate(cfg))
+    return err;
+  if (!deps.registry || !deps.reader || !deps.link || !deps.store_stats)
+    return caf::make_error(ec::invalid_config, "intake dependencies missing");
+  if (!deps.metrics)
+    deps.metrics = std::make_shared<intake_metrics>();
+  return sys.spawn(intake, cfg, std::move(deps));
+}
+
+} // namespace hub

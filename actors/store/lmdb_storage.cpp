@@ -11,6 +11,7 @@
 #include <lmdb.h>
 
 #include "actors/core/error.hpp"
+#include "actors/core/frames.hpp"
 #include "schemas/stored.capnp.h"
 
 namespace hub {

@@ -1,1 +1,590 @@
-// placeholder
+#include "adapters/zmq/client.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include <capnp/compat/json.h>
+#include <capnp/dynamic.h>
+#include <capnp/message.h>
+#include <caf/atom.hpp>
+#include <caf/sec.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/rand.h>
+#include <zmq.h>
+
+#include "actors/core/error.hpp"
+#include "actors/core/frames.hpp"
+#include "schemas/frame.capnp.h"
+
+namespace hub {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+bytes to_vec(capnp::Data::Reader d) {
+  return bytes(d.begin(), d.end());
+}
+
+kj::ArrayPtr<const kj::byte> as_ptr(const bytes& b) {
+  return kj::arrayPtr(b.data(), b.size());
+}
+
+std::string document_status_name(wire::DocumentStatus s) {
+  auto enumerants = capnp::Schema::from<wire::DocumentStatus>().getEnumerants();
+  auto raw = static_cast<uint16_t>(s);
+  if (raw < enumerants.size())
+    return enumerants[raw].getProto().getName();
+  return std::to_string(raw);
+}
+
+receipt read_receipt(wire::Receipt::Reader r) {
+  receipt out;
+  out.message_id = to_vec(r.getMessageId());
+  switch (r.getStatus()) {
+    case wire::ReceiptStatus::ACCEPTED: out.status = receipt::accepted; break;
+    case wire::ReceiptStatus::REJECTED: out.status = receipt::rejected; break;
+    case wire::ReceiptStatus::DUPLICATE: out.status = receipt::duplicate; break;
+  }
+  out.error_code = r.getErrorCode();
+  out.error_name = r.getErrorName();
+  out.reason = r.getReason();
+  out.retryable = r.getRetryable();
+  out.digest = to_vec(r.getDigest());
+  out.hub_time = r.getHubTime();
+  out.sequence = r.getSequence();
+  return out;
+}
+
+notification read_notification(wire::Notification::Reader n) {
+  notification out;
+  out.id = n.getNotificationId();
+  out.created_at = n.getCreatedAt();
+  switch (n.which()) {
+    case wire::Notification::DELIVERY: {
+      auto d = n.getDelivery();
+      auto env = d.getEnvelope();
+      out.is_delivery = true;
+      out.sequence = d.getSequence();
+      out.message_id = to_vec(env.getMessageId());
+      out.sender = env.getSender();
+      out.recipient = env.getRecipient();
+      out.document_type = env.getDocumentType();
+      out.sent_at = env.getCreatedAt();
+      out.correlation_id = to_vec(env.getCorrelationId());
+      out.payload = to_vec(env.getPayload());
+      break;
+    }
+    case wire::Notification::STATUS: {
+      auto s = n.getStatus();
+      out.subject_message_id = to_vec(s.getSubjectMessageId());
+      out.case_id = s.getCaseId();
+      out.status = document_status_name(s.getStatus());
+      out.reason = s.getReason();
+      out.at = s.getAt();
+      break;
+    }
+  }
+  return out;
+}
+
+status_reply read_status_reply(wire::StatusReply::Reader r) {
+  status_reply out;
+  out.query_id = r.getQueryId();
+  out.message_id = to_vec(r.getMessageId());
+  out.status = document_status_name(r.getStatus());
+  out.sequence = r.getSequence();
+  out.hub_time = r.getHubTime();
+  out.document_type = r.getDocumentType();
+  out.digest = to_vec(r.getDigest());
+  out.recipient = r.getRecipient();
+  out.error_code = r.getErrorCode();
+  out.reason = r.getReason();
+  return out;
+}
+
+caf::error transport_error(std::string text) {
+  return caf::make_error(ec::transport_failure, std::move(text));
+}
+
+caf::error timeout_error(std::string text) {
+  return caf::make_error(caf::sec::request_timeout, std::move(text));
+}
+
+std::string ms_text(std::chrono::milliseconds ms) {
+  return std::to_string(ms.count()) + " ms";
+}
+
+} // namespace
+
+// -- value types --------------------------------------------------------------
+
+const char* to_string(receipt::status_t x) {
+  switch (x) {
+    case receipt::accepted: return "accepted";
+    case receipt::rejected: return "rejected";
+    case receipt::duplicate: return "duplicate";
+  }
+  return "unknown";
+}
+
+nlohmann::json receipt::to_json() const {
+  return nlohmann::json{{"messageId", to_hex(message_id)},
+                        {"status", to_string(status)},
+                        {"errorCode", error_code},
+                        {"errorName", error_name},
+                        {"reason", reason},
+                        {"retryable", retryable},
+                        {"digest", to_hex(digest)},
+                        {"hubTime", hub_time},
+                        {"sequence", sequence}};
+}
+
+nlohmann::json notification::to_json() const {
+  nlohmann::json j{{"notificationId", id}, {"createdAt", created_at}};
+  if (is_delivery) {
+    j["kind"] = "delivery";
+    j["sequence"] = sequence;
+    j["messageId"] = to_hex(message_id);
+    j["sender"] = sender;
+    j["recipient"] = recipient;
+    j["documentType"] = document_type;
+    j["sentAt"] = sent_at;
+    j["correlationId"] = to_hex(correlation_id);
+    j["payloadHex"] = to_hex(payload);
+  } else {
+    j["kind"] = "status";
+    j["subjectMessageId"] = to_hex(subject_message_id);
+    j["caseId"] = case_id;
+    j["status"] = status;
+    j["reason"] = reason;
+    j["at"] = at;
+  }
+  return j;
+}
+
+nlohmann::json status_reply::to_json() const {
+  return nlohmann::json{{"queryId", query_id},
+                        {"messageId", to_hex(message_id)},
+                        {"status", status},
+                        {"sequence", sequence},
+                        {"hubTime", hub_time},
+                        {"documentType", document_type},
+                        {"digest", to_hex(digest)},
+                        {"recipient", recipient},
+                        {"errorCode", error_code},
+                        {"reason", reason}};
+}
+
+bytes random_message_id() {
+  bytes id(16);
+  if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1) {
+    // OpenSSL's DRBG does not fail once seeded; fall back to a clock-and-counter id
+    // rather than sending a predictable all-zero one.
+    static std::atomic<uint64_t> counter{0};
+    uint64_t a = static_cast<uint64_t>(now_ms()), b = ++counter;
+    std::memcpy(id.data(), &a, 8);
+    std::memcpy(id.data() + 8, &b, 8);
+  }
+  return id;
+}
+
+bytes build_envelope_frame(const std::string& sender, const outgoing& doc,
+                           bytes* message_id_out) {
+  auto id = doc.message_id.empty() ? random_message_id() : doc.message_id;
+  capnp::MallocMessageBuilder mb;
+  auto env = mb.initRoot<wire::Frame>().initEnvelope();
+  env.setMessageId(as_ptr(id));
+  env.setSender(sender);
+  env.setRecipient(doc.recipient);
+  env.setDocumentType(doc.document_type);
+  env.setCreatedAt(doc.created_at != 0 ? doc.created_at : now_ms());
+  env.setCorrelationId(as_ptr(doc.correlation_id));
+  env.setPayload(as_ptr(doc.payload));
+  if (message_id_out != nullptr)
+    *message_id_out = std::move(id);
+  return to_bytes(mb);
+}
+
+bool is_timeout(const caf::error& err) {
+  return err == caf::sec::request_timeout;
+}
+
+std::string error_name(const caf::error& err) {
+  if (!err)
+    return "none";
+  if (err.category() == caf::atom("hub"))
+    return to_string(static_cast<ec>(err.code()));
+  if (err.category() == caf::atom("system"))
+    return caf::to_string(static_cast<caf::sec>(err.code()));
+  return "error";
+}
+
+// -- partner_client: setup ----------------------------------------------------
+
+partner_client::partner_client(client_options opts) : opts_(std::move(opts)) {
+  // nop
+}
+
+partner_client::~partner_client() {
+  if (sock_.handle() != nullptr)
+    zmq_socket_monitor(sock_.handle(), nullptr, 0);
+}
+
+caf::expected<std::unique_ptr<partner_client>>
+partner_client::connect(zmq::context_t& ctx, client_options opts) {
+  if (opts.endpoint.empty())
+    return caf::make_error(ec::invalid_config, "no hub endpoint given");
+  if (opts.server_public_key.size() != 40)
+    return caf::make_error(ec::invalid_config,
+                           "the hub public key must be 40 Z85 characters");
+  if (opts.keys.public_z85.size() != 40 || opts.keys.secret_z85.size() != 40)
+    return caf::make_error(ec::invalid_config,
+                           "the client key pair must be 40 Z85 characters each");
+  if (opts.timeout.count() <= 0 || opts.linger.count() < 0)
+    return caf::make_error(ec::invalid_config,
+                           "the timeout must be positive and the linger not negative");
+  std::unique_ptr<partner_client> c{new partner_client(std::move(opts))};
+  if (auto err = c->start(ctx))
+    return err;
+  return c;
+}
+
+caf::error partner_client::start(zmq::context_t& ctx) {
+  // One inproc address per monitored socket; the context is process-wide.
+  static std::atomic<uint64_t> monitor_counter{0};
+  auto monitor_addr = "inproc://swhub-client-monitor-" + std::to_string(++monitor_counter);
+  try {
+    sock_ = zmq::socket_t{ctx, zmq::socket_type::dealer};
+    sock_.set(zmq::sockopt::linger, static_cast<int>(opts_.linger.count()));
+    sock_.set(zmq::sockopt::sndtimeo, static_cast<int>(opts_.timeout.count()));
+    sock_.set(zmq::sockopt::curve_serverkey, opts_.server_public_key);
+    sock_.set(zmq::sockopt::curve_publickey, opts_.keys.public_z85);
+    sock_.set(zmq::sockopt::curve_secretkey, opts_.keys.secret_z85);
+    // The monitor tells "hub refused our key" and "hub gone" apart from silence,
+    // and tells us when a reconnect needs a fresh hello.
+    int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+                 | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                 | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED
+                 | ZMQ_EVENT_CONNECT_RETRIED;
+    if (zmq_socket_monitor(sock_.handle(), monitor_addr.c_str(), events) != 0)
+      throw zmq::error_t{};
+    monitor_ = zmq::socket_t{ctx, zmq::socket_type::pair};
+    monitor_.set(zmq::sockopt::linger, 0);
+    monitor_.connect(monitor_addr);
+    sock_.connect(opts_.endpoint);
+  } catch (const zmq::error_t& e) {
+    return transport_error("cannot connect to " + opts_.endpoint + ": " + e.what());
+  }
+  if (auto err = send_hello())
+    return err;
+  auto deadline = clock_type::now() + opts_.timeout;
+  while (!welcomed_) {
+    if (auth_refused_)
+      return transport_error(last_problem_);
+    if (auto err = pump(deadline)) {
+      if (!is_timeout(err))
+        return err;
+      auto text = "no welcome from " + opts_.endpoint + " within " + ms_text(opts_.timeout);
+      text += last_problem_.empty() ? " (unknown key or hub down?)"
+                                    : " (" + last_problem_ + ")";
+      return transport_error(std::move(text));
+    }
+  }
+  return caf::none;
+}
+
+caf::error partner_client::send_hello() {
+  capnp::MallocMessageBuilder mb;
+  mb.initRoot<wire::Frame>().initHello().setClientName(opts_.client_name);
+  return send_bytes(to_bytes(mb));
+}
+
+// -- partner_client: I/O ------------------------------------------------------
+
+caf::error partner_client::send_bytes(const bytes& data) {
+  try {
+    if (!sock_.send(zmq::buffer(data), zmq::send_flags::none))
+      return transport_error("send blocked for " + ms_text(opts_.timeout)
+                             + " (send queue full; hub unreachable or too slow?)");
+  } catch (const zmq::error_t& e) {
+    return transport_error(std::string{"send failed: "} + e.what());
+  }
+  return caf::none;
+}
+
+caf::expected<bytes> partner_client::recv_one(clock_type::time_point deadline) {
+  zmq::pollitem_t items[] = {
+    {sock_.handle(), 0, ZMQ_POLLIN, 0},
+    {monitor_.handle(), 0, ZMQ_POLLIN, 0},
+  };
+  for (;;) {
+    try {
+      zmq::message_t msg;
+      if (sock_.recv(msg, zmq::recv_flags::dontwait)) {
+        // The hub sends single-part messages; drop any extra parts.
+        for (bool more = msg.more(); more;) {
+          zmq::message_t extra;
+          if (!sock_.recv(extra, zmq::recv_flags::dontwait))
+            break;
+          more = extra.more();
+        }
+        auto* p = msg.data<uint8_t>();
+        return bytes(p, p + msg.size());
+      }
+      auto now = clock_type::now();
+      if (now >= deadline)
+        return timeout_error("timeout");
+      // Round up so a sub-millisecond remainder still waits instead of spinning.
+      auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+      zmq::poll(items, 2, wait);
+      if (items[1].revents & ZMQ_POLLIN)
+        if (auto err = drain_monitor())
+          return err;
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR)
+        continue;
+      return transport_error(std::string{"receive failed: "} + e.what());
+    }
+  }
+}
+
+caf::error partner_client::drain_monitor() {
+  for (;;) {
+    zmq::message_t event;
+    if (!monitor_.recv(event, zmq::recv_flags::dontwait))
+      return caf::none;
+    zmq::message_t addr;
+    if (event.more())
+      (void) monitor_.recv(addr); // the second part arrives with the first
+    if (event.size() < 6)
+      continue;
+    uint16_t id = 0;
+    uint32_t value = 0;
+    std::memcpy(&id, event.data(), 2);
+    std::memcpy(&value, static_cast<const char*>(event.data()) + 2, 4);
+    switch (id) {
+      case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        last_problem_.clear();
+        if (++handshakes_ > 1) {
+          // A new connection (hub restarted or network blip): introduce ourselves
+          // again so the hub routes notifications to this connection.
+          ++reconnects_;
+          if (auto err = send_hello())
+            return err;
+        }
+        break;
+      case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        auth_refused_ = true;
+        last_problem_ = "the hub refused our CURVE key (ZAP status " + std::to_string(value)
+                        + "): is this party registered and enabled?";
+        break;
+      case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+      case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        last_problem_ = "CURVE handshake failed (wrong hub public key?)";
+        break;
+      case ZMQ_EVENT_DISCONNECTED:
+        last_problem_ = handshakes_ == 0
+                          ? "the hub closed the connection during the CURVE handshake "
+                            "(wrong hub public key?)"
+                          : "connection to the hub lost";
+        break;
+      case ZMQ_EVENT_CONNECT_RETRIED:
+        if (last_problem_.empty())
+          last_problem_ = "cannot reach the hub at " + opts_.endpoint;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+caf::error partner_client::pump(clock_type::time_point deadline) {
+  auto frame = recv_one(deadline);
+  if (!frame)
+    return frame.error();
+  if (auto err = dispatch(*frame))
+    last_problem_ = "unreadable frame from the hub: " + context_text(err);
+  return caf::none;
+}
+
+caf::error partner_client::dispatch(const bytes& frame) {
+  auto msg = aligned_message::copy(frame.data(), frame.size());
+  if (!msg)
+    return msg.error();
+  return with_root<wire::Frame>(*msg, ec::malformed_frame,
+                                [this](wire::Frame::Reader f) -> caf::error {
+    switch (f.which()) {
+      case wire::Frame::WELCOME: {
+        auto w = f.getWelcome();
+        party_ = w.getParty();
+        hub_id_ = w.getHubId();
+        pending_ = w.getPendingNotifications();
+        welcomed_ = true;
+        return caf::none;
+      }
+      case wire::Frame::RECEIPT:
+        receipts_.push_back(read_receipt(f.getReceipt()));
+        return caf::none;
+      case wire::Frame::NOTIFICATION:
+        notifications_.push_back(read_notification(f.getNotification()));
+        return caf::none;
+      case wire::Frame::STATUS_REPLY:
+        replies_.push_back(read_status_reply(f.getStatusReply()));
+        return caf::none;
+      case wire::Frame::HELLO:
+      case wire::Frame::ENVELOPE:
+      case wire::Frame::ACK:
+      case wire::Frame::STATUS_QUERY:
+        break;
+    }
+    return caf::make_error(ec::unexpected_frame, "a partner-to-hub frame kind");
+  });
+}
+
+// -- partner_client: protocol -------------------------------------------------
+
+caf::error partner_client::send_envelope(const outgoing& doc, bytes* message_id_out) {
+  bytes frame;
+  try {
+    frame = build_envelope_frame(doc.sender.empty() ? party_ : doc.sender, doc,
+                                 message_id_out);
+  } catch (const kj::Exception& e) {
+    return caf::make_error(ec::malformed_frame, std::string{e.getDescription().cStr()});
+  }
+  return send_bytes(frame);
+}
+
+caf::error partner_client::send_raw(const bytes& frame) {
+  return send_bytes(frame);
+}
+
+caf::expected<receipt> partner_client::submit(const outgoing& doc) {
+  bytes id;
+  if (auto err = send_envelope(doc, &id))
+    return err;
+  auto deadline = clock_type::now() + opts_.timeout;
+  for (;;) {
+    auto it = std::find_if(receipts_.begin(), receipts_.end(),
+                           [&id](const receipt& r) { return r.message_id == id; });
+    if (it != receipts_.end()) {
+      auto r = std::move(*it);
+      receipts_.erase(it);
+      return r;
+    }
+    if (auto err = pump(deadline)) {
+      if (!is_timeout(err))
+        return err;
+      auto text = "no receipt for " + to_hex(id) + " within " + ms_text(opts_.timeout);
+      if (!last_problem_.empty())
+        text += " (" + last_problem_ + ")";
+      return timeout_error(std::move(text));
+    }
+  }
+}
+
+caf::expected<receipt> partner_client::next_receipt(std::chrono::milliseconds timeout) {
+  auto deadline = clock_type::now() + timeout;
+  while (receipts_.empty()) {
+    if (auto err = pump(deadline)) {
+      if (!is_timeout(err))
+        return err;
+      return timeout_error("no receipt within " + ms_text(timeout)
+                           + (last_problem_.empty() ? "" : " (" + last_problem_ + ")"));
+    }
+  }
+  auto r = std::move(receipts_.front());
+  receipts_.pop_front();
+  return r;
+}
+
+caf::expected<notification>
+partner_client::next_notification(std::chrono::milliseconds timeout) {
+  auto deadline = clock_type::now() + timeout;
+  while (notifications_.empty()) {
+    if (auto err = pump(deadline)) {
+      if (!is_timeout(err))
+        return err;
+      return timeout_error("no notification within " + ms_text(timeout)
+                           + (last_problem_.empty() ? "" : " (" + last_problem_ + ")"));
+    }
+  }
+  auto n = std::move(notifications_.front());
+  notifications_.pop_front();
+  return n;
+}
+
+caf::error partner_client::ack(uint64_t notification_id) {
+  capnp::MallocMessageBuilder mb;
+  mb.initRoot<wire::Frame>().initAck().setNotificationId(notification_id);
+  return send_bytes(to_bytes(mb));
+}
+
+caf::expected<status_reply> partner_client::query_status(const bytes& message_id) {
+  auto query_id = next_query_id_++;
+  {
+    capnp::MallocMessageBuilder mb;
+    auto q = mb.initRoot<wire::Frame>().initStatusQuery();
+    q.setMessageId(as_ptr(message_id));
+    q.setQueryId(query_id);
+    if (auto err = send_bytes(to_bytes(mb)))
+      return err;
+  }
+  auto deadline = clock_type::now() + opts_.timeout;
+  for (;;) {
+    auto it = std::find_if(replies_.begin(), replies_.end(),
+                           [query_id](const status_reply& r) {
+                             return r.query_id == query_id;
+                           });
+    if (it != replies_.end()) {
+      auto r = std::move(*it);
+      replies_.erase(it);
+      return r;
+    }
+    if (auto err = pump(deadline)) {
+      if (!is_timeout(err))
+        return err;
+      return timeout_error("no status reply within " + ms_text(opts_.timeout)
+                           + (last_problem_.empty() ? "" : " (" + last_problem_ + ")"));
+    }
+  }
+}
+
+caf::expected<bytes> partner_client::next_frame(std::chrono::milliseconds timeout) {
+  return recv_one(clock_type::now() + timeout);
+}
+
+// -- payload JSON ---------------------------------------------------------------
+
+caf::expected<bytes> json_to_payload(capnp::StructSchema schema, std::string_view json) {
+  try {
+    capnp::JsonCodec codec;
+    codec.setRejectUnknownFields(true);
+    capnp::MallocMessageBuilder mb;
+    auto root = mb.initRoot<capnp::DynamicStruct>(schema);
+    codec.decode(kj::ArrayPtr<const char>(json.data(), json.size()), root);
+    return to_bytes(mb);
+  } catch (const kj::Exception& e) {
+    return caf::make_error(ec::malformed_payload,
+                           std::string{schema.getShortDisplayName().cStr()} + ": "
+                             + e.getDescription().cStr());
+  }
+}
+
+caf::expected<std::string> payload_to_json(capnp::StructSchema schema,
+                                           const bytes& payload) {
+  auto msg = aligned_message::copy(payload.data(), payload.size(), ec::malformed_payload);
+  if (!msg)
+    return msg.error();
+  try {
+    capnp::FlatArrayMessageReader reader{msg->words(), msg->options()};
+    capnp::JsonCodec codec;
+    auto text = codec.encode(reader.getRoot<capnp::DynamicStruct>(schema));
+    return std::string{text.cStr()};
+  } catch (const kj::Exception& e) {
+    return caf::make_error(ec::malformed_payload, std::string{e.getDescription().cStr()});
+  }
+}
+
+} // namespace hub

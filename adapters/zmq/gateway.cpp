@@ -1,1 +1,260 @@
-// placeholder
+#include "adapters/zmq/gateway.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <functional>
+
+#include <caf/all.hpp>
+#include <zmq_addon.hpp>
+
+#include "actors/core/error.hpp"
+#include "actors/core/frames.hpp"
+#include "actors/core/log.hpp"
+#include "actors/intake/document_types.hpp"
+#include "actors/registry/party_registry.hpp"
+#include "adapters/zmq/zap.hpp"
+#include "schemas/frame.capnp.h"
+
+namespace hub {
+
+caf::expected<std::shared_ptr<gateway>>
+gateway::bind(zmq::context_t& ctx, gateway_config cfg, std::shared_ptr<const party_registry> reg) {
+  std::shared_ptr<gateway> g{new gateway};
+  g->cfg_ = std::move(cfg);
+  g->registry_ = reg;
+  auto zap = zap_handler::start(ctx, reg);
+  if (!zap)
+    return zap.error();
+  g->zap_ = std::move(*zap);
+  g->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (g->wake_fd_ < 0)
+    return caf::make_error(ec::transport_failure, "eventfd failed");
+  try {
+    zmq::socket_t sock{ctx, zmq::socket_type::router};
+    sock.set(zmq::sockopt::linger, g->cfg_.linger_ms);
+    sock.set(zmq::sockopt::router_mandatory, 1);
+    sock.set(zmq::sockopt::curve_server, 1);
+    sock.set(zmq::sockopt::curve_secretkey, g->cfg_.server_keys.secret_z85);
+    sock.set(zmq::sockopt::zap_domain, "swhub");
+    // Hard cap well above the soft limit: frames between the two get a clear
+    // frame_too_large receipt; beyond it ZeroMQ drops the connection.
+    sock.set(zmq::sockopt::maxmsgsize,
+             static_cast<int64_t>(g->cfg_.max_frame_bytes) * 4 + 4096);
+    sock.set(zmq::sockopt::sndhwm, 100000);
+    sock.set(zmq::sockopt::rcvhwm, 100000);
+    sock.bind(g->cfg_.endpoint);
+    g->endpoint_ = sock.get(zmq::sockopt::last_endpoint);
+    g->sock_ = std::move(sock);
+  } catch (const zmq::error_t& e) {
+    return caf::make_error(ec::transport_failure,
+                           "bind " + g->cfg_.endpoint + ": " + std::string{e.what()});
+  }
+  return g;
+}
+
+void gateway::run(std::vector<intake_actor> intakes, outbox_actor outbox) {
+  intakes_ = std::move(intakes);
+  outbox_ = std::make_shared<outbox_actor>(std::move(outbox));
+  // The socket was created on the caller's thread; starting the thread is the full
+  // memory barrier ZeroMQ requires before another thread uses it.
+  thread_ = std::thread{[this] { loop(); }};
+}
+
+void gateway::stop() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (closed_)
+      return;
+    closed_ = true;
+  }
+  stop_ = true;
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof(one));
+  if (thread_.joinable())
+    thread_.join();
+  else
+    sock_.close(); // never ran: close on this (the creating) thread
+  zap_.reset();
+}
+
+gateway::~gateway() {
+  stop();
+  if (wake_fd_ >= 0)
+    close(wake_fd_);
+}
+
+bool gateway::post(outgoing item) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (closed_)
+      return false;
+    queue_.push_back(std::move(item));
+  }
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof(one));
+  return true;
+}
+
+bool gateway::reply(const bytes& route, bytes frame) {
+  return post(outgoing{route, {}, std::move(frame)});
+}
+
+bool gateway::to_party(const std::string& party, bytes frame) {
+  return post(outgoing{{}, party, std::move(frame)});
+}
+
+void gateway::send_now(const bytes& route, const bytes& frame) {
+  try {
+    auto r = sock_.send(zmq::buffer(route), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    if (!r) {
+      metrics_.dropped_out++;
+      return;
+    }
+    sock_.send(zmq::buffer(frame), zmq::send_flags::dontwait);
+    metrics_.frames_out++;
+  } catch (const zmq::error_t& e) {
+    // EHOSTUNREACH: the connection is gone (ZMQ_ROUTER_MANDATORY). Forget it; the
+    // partner re-sends and gets its receipt, the outbox re-sends notifications.
+    metrics_.dropped_out++;
+    for (auto i = routes_.begin(); i != routes_.end();)
+      i = i->second == route ? routes_.erase(i) : std::next(i);
+  }
+}
+
+void gateway::drain_outgoing() {
+  uint64_t count;
+  [[maybe_unused]] auto n = read(wake_fd_, &count, sizeof(count));
+  std::deque<outgoing> batch;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    batch.swap(queue_);
+  }
+  for (auto& item : batch) {
+    if (!item.route.empty()) {
+      send_now(item.route, item.frame);
+    } else if (auto i = routes_.find(item.party); i != routes_.end()) {
+      send_now(i->second, item.frame);
+    } else {
+      metrics_.dropped_out++; // offline: the outbox re-sends after its hello
+    }
+  }
+}
+
+void gateway::reject(const bytes& route, const bytes& message_id, const caf::error& err) {
+  metrics_.rejected++;
+  send_now(route, rejection_frame(message_id, err));
+}
+
+void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& parts) {
+  metrics_.frames_in++;
+  bytes route(static_cast<const uint8_t*>(route_msg.data()),
+              static_cast<const uint8_t*>(route_msg.data()) + route_msg.size());
+  if (parts.size() != 1)
+    return reject(route, {}, caf::make_error(ec::unexpected_frame,
+                                             "send exactly one message part per frame, got "
+                                               + std::to_string(parts.size())));
+  auto& part = parts[0];
+  std::string party;
+  try {
+    party = part.gets("User-Id");
+  } catch (const zmq::error_t&) {
+    return reject(route, {}, caf::make_error(ec::malformed_frame, "unauthenticated"));
+  }
+  if (part.size() > cfg_.max_frame_bytes)
+    return reject(route, {}, caf::make_error(ec::frame_too_large,
+                                             std::to_string(part.size())
+                                               + " bytes, the limit is "
+                                               + std::to_string(cfg_.max_frame_bytes)));
+  auto msg = aligned_message::copy(static_cast<const uint8_t*>(part.data()), part.size());
+  if (!msg)
+    return reject(route, {}, msg.error());
+  routes_[party] = route;
+  auto shard = [this, &party] {
+    return intakes_[std::hash<std::string>{}(party) % intakes_.size()];
+  };
+  auto err = with_root<wire::Frame>(*msg, ec::malformed_frame, [&](wire::Frame::Reader f) {
+    switch (f.which()) {
+      case wire::Frame::HELLO:
+        caf::anon_send(*outbox_, atom::online_v, party, route);
+        return caf::error{};
+      case wire::Frame::ENVELOPE: {
+        auto env = f.getEnvelope();
+        auto id = env.getMessageId();
+        bytes message_id(id.begin(), id.begin() + std::min<size_t>(id.size(), 64));
+        std::string type = env.getDocumentType();
+        auto* me = registry_->by_id(party);
+        caf::error refusal;
+        if (env.getSender() != party)
+          refusal = caf::make_error(ec::spoofed_sender,
+                                    "sender \"" + std::string{env.getSender().cStr()}.substr(0, 64)
+                                      + "\" is not the authenticated party \"" + party + "\"");
+        else if (find_document_type(type) == nullptr)
+          refusal = caf::make_error(ec::unknown_document_type,
+                                    "documentType \"" + type.substr(0, 64) + "\" is not known");
+        else if (me == nullptr || !registry_->may_send(me->role, type))
+          refusal = caf::make_error(ec::role_not_allowed,
+                                    "role \"" + (me ? me->role : std::string{"?"})
+                                      + "\" may not send " + type);
+        if (refusal) {
+          reject(route, message_id, refusal);
+          return caf::error{};
+        }
+        bytes frame(static_cast<const uint8_t*>(part.data()),
+                    static_cast<const uint8_t*>(part.data()) + part.size());
+        caf::anon_send(shard(), atom::submit_v, submission{party, route, std::move(frame)});
+        return caf::error{};
+      }
+      case wire::Frame::STATUS_QUERY: {
+        bytes frame(static_cast<const uint8_t*>(part.data()),
+                    static_cast<const uint8_t*>(part.data()) + part.size());
+        caf::anon_send(shard(), atom::submit_v, submission{party, route, std::move(frame)});
+        return caf::error{};
+      }
+      case wire::Frame::ACK:
+        caf::anon_send(*outbox_, atom::ack_v, party, f.getAck().getNotificationId(), route);
+        return caf::error{};
+      default:
+        return caf::make_error(ec::unexpected_frame,
+                               "partners send hello, envelope, ack or statusQuery frames");
+    }
+  });
+  if (err)
+    reject(route, {}, err);
+}
+
+void gateway::loop() {
+  zmq::pollitem_t items[] = {
+    {sock_.handle(), 0, ZMQ_POLLIN, 0},
+    {nullptr, wake_fd_, ZMQ_POLLIN, 0},
+  };
+  std::vector<zmq::message_t> parts;
+  while (!stop_) {
+    try {
+      zmq::poll(items, 2, std::chrono::milliseconds{-1});
+      if (items[1].revents & ZMQ_POLLIN)
+        drain_outgoing();
+      // Bounded batch so that outgoing receipts are not starved by a flood.
+      for (int i = 0; i < 256 && !stop_; ++i) {
+        parts.clear();
+        if (!zmq::recv_multipart(sock_, std::back_inserter(parts), zmq::recv_flags::dontwait))
+          break;
+        if (parts.empty())
+          continue;
+        auto route = std::move(parts.front());
+        parts.erase(parts.begin());
+        handle(route, parts);
+      }
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR)
+        continue;
+      if (e.num() == ETERM)
+        break;
+      log::error("gateway", std::string{"socket loop: "} + e.what());
+    }
+  }
+  drain_outgoing(); // last receipts out before the socket closes
+  sock_.close();
+}
+
+} // namespace hub
