@@ -75,7 +75,8 @@ ec from_wire_code(uint16_t code) {
 }
 
 bool is(const caf::error& err, ec x) {
-  return err.category() == caf::atom("hub") && err.code() == static_cast<uint8_t>(x);
+  // An empty caf::error has no category in CAF 0.17 (category() dereferences null).
+  return err && err.category() == caf::atom("hub") && err.code() == static_cast<uint8_t>(x);
 }
 
 ec code_of(const caf::error& err) {
@@ -87,6 +88,8 @@ ec code_of(const caf::error& err) {
 }
 
 std::string context_text(const caf::error& err) {
+  if (!err)
+    return {};
   const auto& ctx = err.context();
   std::string out;
   for (size_t i = 0; i < ctx.size(); ++i) {

@@ -129,8 +129,8 @@ const char* to_string(receipt::status_t x) {
   return "unknown";
 }
 
-nlohmann::json receipt::to_json() const {
-  return nlohmann::json{{"messageId", to_hex(message_id)},
+nlohmann::ordered_json receipt::to_json() const {
+  return nlohmann::ordered_json{{"messageId", to_hex(message_id)},
                         {"status", to_string(status)},
                         {"errorCode", error_code},
                         {"errorName", error_name},
@@ -141,8 +141,8 @@ nlohmann::json receipt::to_json() const {
                         {"sequence", sequence}};
 }
 
-nlohmann::json notification::to_json() const {
-  nlohmann::json j{{"notificationId", id}, {"createdAt", created_at}};
+nlohmann::ordered_json notification::to_json() const {
+  nlohmann::ordered_json j{{"notificationId", id}, {"createdAt", created_at}};
   if (is_delivery) {
     j["kind"] = "delivery";
     j["sequence"] = sequence;
@@ -164,8 +164,8 @@ nlohmann::json notification::to_json() const {
   return j;
 }
 
-nlohmann::json status_reply::to_json() const {
-  return nlohmann::json{{"queryId", query_id},
+nlohmann::ordered_json status_reply::to_json() const {
+  return nlohmann::ordered_json{{"queryId", query_id},
                         {"messageId", to_hex(message_id)},
                         {"status", status},
                         {"sequence", sequence},

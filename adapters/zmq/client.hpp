@@ -57,7 +57,7 @@ struct receipt {
 
   /// {"messageId": hex, "status": "accepted", "errorCode", "errorName", "reason",
   ///  "retryable", "digest": hex, "hubTime", "sequence"}
-  nlohmann::json to_json() const;
+  nlohmann::ordered_json to_json() const;
 };
 
 /// "accepted", "rejected" or "duplicate".
@@ -88,7 +88,7 @@ struct notification {
 
   /// One JSON object; a delivery's payload is shown as "payloadHex" (decode it
   /// with payload_to_json when the schema is known).
-  nlohmann::json to_json() const;
+  nlohmann::ordered_json to_json() const;
 };
 
 /// The hub's answer to query_status.
@@ -104,7 +104,7 @@ struct status_reply {
   uint16_t error_code = 0; ///< non-zero if the hub refused the query
   std::string reason;
 
-  nlohmann::json to_json() const;
+  nlohmann::ordered_json to_json() const;
 };
 
 /// A document to send. Defaults make the common case short.

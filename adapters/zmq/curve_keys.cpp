@@ -154,6 +154,23 @@ caf::expected<curve_keypair> read_curve_secret(const std::string& secret_file) {
   return curve_keypair{pub, std::move(*text)};
 }
 
+caf::expected<std::string> find_curve_secret(const std::string& key) {
+  constexpr std::string_view suffix = ".curve.secret";
+  std::error_code fs_err;
+  bool has_suffix = key.size() > suffix.size()
+                    && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
+  if (has_suffix)
+    return key;
+  auto with_suffix = key + std::string{suffix};
+  if (std::filesystem::exists(with_suffix, fs_err))
+    return with_suffix;
+  if (std::filesystem::is_regular_file(key, fs_err))
+    return key;
+  return caf::make_error(ec::invalid_config,
+                         "key " + key + ": neither " + with_suffix + " nor " + key
+                           + " exists (create keys with `swhub keygen --out " + key + "`)");
+}
+
 caf::expected<std::string> read_curve_public(const std::string& pub_file) {
   auto text = read_trimmed(pub_file);
   if (!text)

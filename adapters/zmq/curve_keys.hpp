@@ -34,6 +34,11 @@ caf::error write_curve_keypair(const std::string& stem, const curve_keypair& key
 /// partner needs only its secret file to connect.
 caf::expected<curve_keypair> read_curve_secret(const std::string& secret_file);
 
+/// The secret key file a user means by `key`: `key` itself if it ends in
+/// ".curve.secret" or is an existing file, else `key + ".curve.secret"` if that
+/// exists (so `--key var/keys/acme` works). ec::invalid_config if neither exists.
+caf::expected<std::string> find_curve_secret(const std::string& key);
+
 /// Reads a public key file (e.g. the hub's `hub.curve.pub`); checks it is valid Z85.
 caf::expected<std::string> read_curve_public(const std::string& pub_file);
 

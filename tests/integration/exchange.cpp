@@ -1,0 +1,173 @@
+// The exchange itself over the real swhubd: receipts after commit, the same receipt
+// for a re-send, status queries limited to the caller's own messages, and documents
+// routed to a recipient through the durable outbox until acknowledged.
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "actors/core/error.hpp"
+#include "tests/support/hub_process.hpp"
+#include "tests/support/samples.hpp"
+
+using namespace hub;
+using namespace hub::test;
+
+namespace {
+
+outgoing declaration(const std::string& id = "DECL-1") {
+  declaration_spec spec;
+  spec.declaration_id = id;
+  outgoing doc;
+  doc.document_type = "customs.declaration";
+  doc.payload = declaration_payload(spec);
+  doc.message_id = random_message_id();
+  return doc;
+}
+
+outgoing message_to(const std::string& recipient, const std::string& subject) {
+  outgoing doc;
+  doc.document_type = "trade.message";
+  doc.payload = trade_message_payload(subject, "body of " + subject);
+  doc.recipient = recipient;
+  doc.message_id = random_message_id();
+  return doc;
+}
+
+} // namespace
+
+TEST_CASE("a re-sent document gets the original receipt and is stored once",
+          "[integration][dedupe]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  hub_process hubd{dir, write_hub_config(dir, {ent})};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  auto doc = declaration();
+  auto first = c->submit(doc);
+  if (!first)
+    FAIL(error_name(first.error()) << ": " << context_text(first.error()) << hubd.log());
+  REQUIRE(first->status == receipt::accepted);
+  CHECK(first->sequence == 1);
+  CHECK(first->digest.size() == 32);
+  doc.created_at = 0; // a retry with a fresh clock is still the same document
+  auto again = c->submit(doc);
+  REQUIRE(again);
+  CHECK(again->status == receipt::duplicate);
+  CHECK(again->sequence == first->sequence);
+  CHECK(again->digest == first->digest);
+  CHECK(again->hub_time == first->hub_time);
+  // The next new document gets the next sequence: the duplicate consumed none.
+  auto next = c->submit(declaration("DECL-2"));
+  REQUIRE(next);
+  CHECK(next->sequence == 2);
+}
+
+TEST_CASE("identical copies sent back to back are committed once and all answered",
+          "[integration][dedupe]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  hub_process hubd{dir, write_hub_config(dir, {ent})};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  auto doc = declaration();
+  for (int i = 0; i < 5; ++i)
+    REQUIRE_FALSE(c->send_envelope(doc));
+  int accepted = 0, duplicates = 0;
+  uint64_t seq = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto r = c->next_receipt(std::chrono::seconds{5});
+    REQUIRE(r);
+    if (r->status == receipt::accepted)
+      ++accepted;
+    if (r->status == receipt::duplicate)
+      ++duplicates;
+    if (seq == 0)
+      seq = r->sequence;
+    CHECK(r->sequence == seq);
+  }
+  CHECK(accepted == 1);
+  CHECK(duplicates == 4);
+}
+
+TEST_CASE("a party sees the status of its own messages only", "[integration][status]") {
+  temp_dir dir;
+  auto a = make_party("ENT-A", "enterprise");
+  auto b = make_party("ENT-B", "enterprise");
+  hub_process hubd{dir, write_hub_config(dir, {a, b})};
+  zmq::context_t ctx;
+  auto ca = hubd.connect(ctx, a);
+  auto cb = hubd.connect(ctx, b);
+  auto doc = declaration();
+  auto r = ca->submit(doc);
+  REQUIRE(r);
+  auto mine = ca->query_status(doc.message_id);
+  REQUIRE(mine);
+  CHECK(mine->status == "accepted");
+  CHECK(mine->sequence == r->sequence);
+  CHECK(mine->document_type == "customs.declaration");
+  auto theirs = cb->query_status(doc.message_id);
+  REQUIRE(theirs);
+  CHECK(theirs->status == "unknown");
+  CHECK(theirs->sequence == 0);
+}
+
+TEST_CASE("a routed document is re-sent with the same id until acknowledged, also "
+          "across a restart, and then shows as delivered",
+          "[integration][outbox]") {
+  temp_dir dir;
+  auto a = make_party("ENT-A", "enterprise");
+  auto b = make_party("ENT-B", "enterprise");
+  hub_settings s;
+  s.resend_interval_ms = 300;
+  auto cfg = write_hub_config(dir, {a, b}, s);
+  auto doc = message_to("ENT-B", "licence question");
+  uint64_t nid = 0;
+  {
+    hub_process hubd{dir, cfg};
+    zmq::context_t ctx;
+    auto ca = hubd.connect(ctx, a);
+    auto cb = hubd.connect(ctx, b);
+    auto r = ca->submit(doc);
+    REQUIRE(r);
+    REQUIRE(r->status == receipt::accepted);
+    auto n1 = cb->next_notification(std::chrono::seconds{5});
+    REQUIRE(n1);
+    CHECK(n1->is_delivery);
+    CHECK(n1->sender == "ENT-A");
+    CHECK(n1->message_id == doc.message_id);
+    CHECK(n1->payload == doc.payload);
+    CHECK(n1->sequence == r->sequence);
+    nid = n1->id;
+    // Not acknowledged: it comes again, with the same id.
+    auto n2 = cb->next_notification(std::chrono::seconds{5});
+    REQUIRE(n2);
+    CHECK(n2->id == nid);
+    REQUIRE(hubd.terminate() == 0);
+  }
+  hub_process hubd{dir, cfg};
+  zmq::context_t ctx;
+  auto cb = hubd.connect(ctx, b);
+  CHECK(cb->pending_notifications() == 1);
+  auto n3 = cb->next_notification(std::chrono::seconds{5});
+  REQUIRE(n3);
+  CHECK(n3->id == nid);
+  REQUIRE_FALSE(cb->ack(nid));
+  auto ca = hubd.connect(ctx, a);
+  // The ack is committed asynchronously; the sender's status turns to delivered.
+  std::string status;
+  for (int i = 0; i < 100 && status != "delivered"; ++i) {
+    auto st = ca->query_status(doc.message_id);
+    REQUIRE(st);
+    status = st->status;
+    if (status != "delivered")
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  CHECK(status == "delivered");
+  // After the ack nothing is re-sent.
+  auto none = cb->next_notification(std::chrono::milliseconds{800});
+  CHECK_FALSE(none);
+  // And a fresh connection has nothing pending.
+  auto cb2 = hubd.connect(ctx, b);
+  CHECK(cb2->pending_notifications() == 0);
+}

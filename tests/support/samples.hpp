@@ -1,0 +1,31 @@
+#pragma once
+// Sample documents for tests: valid by default, with knobs to break one field.
+
+#include <string>
+
+#include "actors/actors.hpp"
+
+namespace hub::test {
+
+struct declaration_spec {
+  std::string declaration_id = "DECL-TEST-0001";
+  std::string declarant = "91310000MA1FL0TEST";
+  std::string hs_code = "8471300000";
+  double quantity = 10;
+  double net_kg = 12.5;
+  double gross_kg = 14.0;
+  std::string value = "1250.00";
+  std::string currency = "USD";
+  std::string origin = "DE";
+  std::string customs_unit = "2200";
+  size_t items = 1;
+  std::string description = "Portable computers (TEST SAMPLE)";
+};
+
+/// A Declaration payload (Cap'n Proto flat array).
+bytes declaration_payload(const declaration_spec& spec = {});
+
+/// A TradeMessage payload.
+bytes trade_message_payload(const std::string& subject, const std::string& body = "");
+
+} // namespace hub::test

@@ -1,0 +1,61 @@
+#include "tests/support/support.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+namespace hub::test {
+
+temp_dir::temp_dir() {
+  char tmpl[] = "/tmp/swhub-test-XXXXXX";
+  char* p = mkdtemp(tmpl);
+  REQUIRE(p != nullptr);
+  path_ = p;
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+test_party make_party(const std::string& id, const std::string& role) {
+  auto keys = generate_curve_keypair();
+  REQUIRE(keys);
+  return test_party{id, role, *keys};
+}
+
+std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>& parties,
+                             const hub_settings& s) {
+  std::ostringstream out;
+  out << "[hub]\nid = \"TEST-HUB\"\ndata-dir = \"" << dir.file("data")
+      << "\"\nlog-level = \"warn\"\ncaf-threads = 2\n\n"
+      << "[gateway]\nendpoint = \"tcp://127.0.0.1:*\"\nserver-secret-key-file = \""
+      << dir.file("hub.curve.secret") << "\"\nmax-frame-bytes = " << s.max_frame_bytes
+      << "\n\n[store]\nmap-size-mb = " << s.map_size_mb
+      << "\ncommit-max-batch = " << s.commit_max_batch
+      << "\ncommit-interval-us = " << s.commit_interval_us << "\n\n"
+      << "[intake]\nworkers = " << s.workers << "\n\n"
+      << "[outbox]\nresend-interval-ms = " << s.resend_interval_ms << "\n\n"
+      << "[roles.enterprise]\nsend = [\"customs.declaration\", \"trade.message\"]\n"
+      << "receive = [\"trade.message\"]\n\n"
+      << "[roles.agency]\nsend = [\"trade.message\"]\nreceive = [\"trade.message\"]\n\n";
+  for (auto& p : parties)
+    out << "[[party]]\nid = \"" << p.id << "\"\nrole = \"" << p.role
+        << "\"\ncurve-public-key = \"" << p.keys.public_z85 << "\"\n\n";
+  auto path = dir.file("hub.toml");
+  std::ofstream f{path};
+  f << out.str();
+  return path;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+} // namespace hub::test

@@ -1,0 +1,55 @@
+#pragma once
+// Test support: fresh directories, partner keys, hub configs written the way an
+// operator would write them, and sample documents.
+
+#include <string>
+#include <vector>
+
+#include "actors/actors.hpp"
+#include "adapters/zmq/curve_keys.hpp"
+
+namespace hub::test {
+
+/// A fresh directory under /tmp, removed (recursively) when the object dies.
+class temp_dir {
+public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+  std::string path_;
+};
+
+/// A partner as the test sees it: its id, role and CURVE key pair.
+struct test_party {
+  std::string id;
+  std::string role;
+  curve_keypair keys;
+};
+
+/// A party with a freshly generated key pair.
+test_party make_party(const std::string& id, const std::string& role);
+
+/// Settings a test may change in the generated hub.toml.
+struct hub_settings {
+  size_t max_frame_bytes = 1 << 20;
+  size_t map_size_mb = 64;
+  size_t commit_max_batch = 512;
+  size_t commit_interval_us = 500;
+  size_t resend_interval_ms = 5000;
+  size_t workers = 2;
+};
+
+/// Writes `<dir>/hub.toml`: data in <dir>/data, key in <dir>/hub.curve.secret, the
+/// default roles, and `parties` with inline keys. Returns the file's path.
+std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>& parties,
+                             const hub_settings& s = {});
+
+/// Reads a whole file ("" if missing).
+std::string read_text(const std::string& path);
+
+} // namespace hub::test

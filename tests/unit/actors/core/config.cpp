@@ -1,0 +1,95 @@
+// hub.toml is read strictly: the shipped default loads, and every mistake names the
+// key and the line.
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "actors/core/config.hpp"
+#include "actors/core/error.hpp"
+#include "tests/support/support.hpp"
+
+using namespace hub;
+using namespace hub::test;
+
+namespace {
+
+const char* minimal = R"([roles.enterprise]
+send = ["customs.declaration"]
+
+[[party]]
+id = "ENT-1"
+role = "enterprise"
+curve-public-key = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+)";
+
+std::string error_of(const std::string& text) {
+  auto cfg = parse_config(text, "test.toml");
+  REQUIRE_FALSE(cfg);
+  return context_text(cfg.error());
+}
+
+} // namespace
+
+TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config]") {
+  temp_dir dir;
+  auto old = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  for (auto id : {"ENT-DEMO-0001", "ENT-DEMO-0002", "BRK-DEMO-0001", "AGY-DEMO-CIQ"}) {
+    auto keys = generate_curve_keypair();
+    REQUIRE(keys);
+    REQUIRE_FALSE(write_curve_keypair(std::string{"var/keys/"} + id, *keys));
+  }
+  auto cfg = load_config(std::string{SWHUB_SOURCE_DIR} + "/config/hub.toml");
+  std::filesystem::current_path(old);
+  REQUIRE(cfg);
+  CHECK(cfg->parties.size() == 4);
+  CHECK(cfg->endpoint == "tcp://127.0.0.1:7700");
+  CHECK(cfg->data_dir == "var/data");
+  CHECK(cfg->roles.count("enterprise") == 1);
+  CHECK(cfg->commit_max_batch == 512);
+}
+
+TEST_CASE("a missing party key file is an error naming the file and the command to run",
+          "[config]") {
+  auto text = std::string{minimal} + "\n[[party]]\nid = \"X\"\nrole = \"enterprise\"\n"
+                                     "curve-public-key-file = \"/nonexistent/x.curve.pub\"\n";
+  auto msg = error_of(text);
+  CHECK_THAT(msg, Catch::Contains("party[1].curve-public-key-file"));
+  CHECK_THAT(msg, Catch::Contains("swhub keygen"));
+}
+
+TEST_CASE("an unknown key is an error naming the key and its line", "[config]") {
+  auto msg = error_of(std::string{"[gateway]\nendpiont = \"tcp://127.0.0.1:1\"\n"} + minimal);
+  CHECK_THAT(msg, Catch::Contains("gateway.endpiont"));
+  CHECK_THAT(msg, Catch::Contains("unknown key"));
+  CHECK_THAT(msg, Catch::Contains("line 2"));
+}
+
+TEST_CASE("a wrong type is an error naming the key and its line", "[config]") {
+  auto msg = error_of(std::string{"[store]\n\ncommit-max-batch = \"512\"\n"} + minimal);
+  CHECK_THAT(msg, Catch::Contains("store.commit-max-batch"));
+  CHECK_THAT(msg, Catch::Contains("line 3"));
+}
+
+TEST_CASE("an out-of-range value is an error", "[config]") {
+  CHECK_THAT(error_of(std::string{"[store]\ncommit-max-batch = 0\n"} + minimal),
+             Catch::Contains("store.commit-max-batch"));
+  CHECK_THAT(error_of(std::string{"[intake]\nworkers = 100000\n"} + minimal),
+             Catch::Contains("intake.workers"));
+}
+
+TEST_CASE("a party with an undefined role or a reused key is refused", "[config]") {
+  CHECK_THAT(error_of(std::string{minimal} + "\n[[party]]\nid = \"ENT-2\"\nrole = \"pirate\"\n"
+                                             "curve-public-key = \"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\"\n"),
+             Catch::Contains("pirate"));
+  CHECK_THAT(error_of(std::string{minimal} + "\n[[party]]\nid = \"ENT-2\"\nrole = \"enterprise\"\n"
+                                             "curve-public-key = \"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID\"\n"),
+             Catch::Contains("already registered"));
+}
+
+TEST_CASE("a TOML syntax error names the line", "[config]") {
+  auto msg = error_of("[hub]\nid = \"x\"\ndata-dir = \n");
+  CHECK_THAT(msg, Catch::Contains("line 3"));
+}

@@ -1,0 +1,140 @@
+// The LMDB storage: one transaction per batch, dedupe in the same transaction,
+// counters that survive a reopen, and a full map that refuses without harm.
+
+#include <catch2/catch.hpp>
+
+#include "actors/core/error.hpp"
+#include "actors/store/lmdb_storage.hpp"
+#include "tests/support/support.hpp"
+
+using namespace hub;
+using namespace hub::test;
+
+namespace {
+
+document_write doc(const std::string& sender, uint8_t id, size_t payload = 100,
+                   bool deliver = false) {
+  document_write w;
+  w.sender = sender;
+  w.message_id = bytes(16, id);
+  w.digest = bytes(32, id);
+  w.document_type = "customs.declaration";
+  w.recipient = deliver ? "ENT-B" : "hub";
+  w.frame = bytes(payload, 0xab);
+  w.deliver = deliver;
+  return w;
+}
+
+std::shared_ptr<lmdb_storage> open_db(const std::string& dir, size_t map_mb = 16) {
+  lmdb_options o;
+  o.dir = dir;
+  o.map_size_mb = map_mb;
+  auto db = lmdb_storage::open(o);
+  REQUIRE(db);
+  return *db;
+}
+
+} // namespace
+
+TEST_CASE("a batch commits documents with consecutive sequences and dedupe records",
+          "[store][lmdb]") {
+  temp_dir dir;
+  auto db = open_db(dir.path());
+  write_batch b;
+  b.docs = {doc("A", 1), doc("A", 2), doc("B", 1, 100, true)};
+  auto res = db->commit(b, 1000);
+  REQUIRE(res);
+  REQUIRE(res->docs.size() == 3);
+  CHECK(res->docs[0].sequence == 1);
+  CHECK(res->docs[1].sequence == 2);
+  CHECK(res->docs[2].sequence == 3);
+  CHECK(res->docs[2].notification_id == 1);
+  CHECK_FALSE(res->docs[0].existed);
+  auto counts = db->counts();
+  CHECK(counts["documents"] == 3);
+  CHECK(counts["dedupe"] == 3);
+  CHECK(counts["outbox"] == 1);
+}
+
+TEST_CASE("a stored (sender, message id) is reported as existing with its original "
+          "sequence, also within one batch", "[store][lmdb]") {
+  temp_dir dir;
+  auto db = open_db(dir.path());
+  write_batch b1;
+  b1.docs = {doc("A", 7)};
+  REQUIRE(db->commit(b1, 1000));
+  write_batch b2;
+  auto other = doc("A", 7);
+  other.digest = bytes(32, 0xee);
+  b2.docs = {other, doc("A", 8), doc("A", 8)};
+  auto res = db->commit(b2, 2000);
+  REQUIRE(res);
+  CHECK(res->docs[0].existed);
+  CHECK(res->docs[0].sequence == 1);
+  CHECK(res->docs[0].hub_time == 1000);
+  CHECK(res->docs[0].digest == bytes(32, 7)); // the stored digest, not the new one
+  CHECK_FALSE(res->docs[1].existed);
+  CHECK(res->docs[2].existed);
+  CHECK(res->docs[2].sequence == res->docs[1].sequence);
+  CHECK(db->counts()["documents"] == 2);
+}
+
+TEST_CASE("sequences and notification ids continue after a reopen", "[store][lmdb]") {
+  temp_dir dir;
+  {
+    auto db = open_db(dir.path());
+    write_batch b;
+    b.docs = {doc("A", 1, 10, true), doc("A", 2, 10, true)};
+    REQUIRE(db->commit(b, 1));
+    // Acknowledged notifications are erased; their ids must never come back.
+    write_batch erase;
+    erase.ops = {table_op{"outbox", be64(1), {}, true}, table_op{"outbox", be64(2), {}, true}};
+    REQUIRE(db->commit(erase, 2));
+  }
+  auto db = open_db(dir.path());
+  CHECK(db->last_sequence() == 2);
+  write_batch b;
+  b.docs = {doc("A", 3, 10, true)};
+  auto res = db->commit(b, 3);
+  REQUIRE(res);
+  CHECK(res->docs[0].sequence == 3);
+  CHECK(res->docs[0].notification_id == 3);
+}
+
+TEST_CASE("a full map refuses the batch with storage_full and keeps what was committed",
+          "[store][lmdb][fault]") {
+  temp_dir dir;
+  auto db = open_db(dir.path(), 1); // 1 MiB map
+  uint64_t committed = 0;
+  caf::error err;
+  for (uint8_t i = 1; i < 250 && !err; ++i) {
+    write_batch b;
+    b.docs = {doc("A", i, 64 * 1024)};
+    auto res = db->commit(b, i);
+    if (res)
+      ++committed;
+    else
+      err = res.error();
+  }
+  REQUIRE(err);
+  CHECK(is(err, ec::storage_full));
+  CHECK_THAT(context_text(err), Catch::Contains("MDB_MAP_FULL"));
+  CHECK(committed > 0);
+  CHECK(db->counts()["documents"] == committed);
+  CHECK(db->last_sequence() == committed); // the failed batch used no sequence
+  db.reset();
+  auto again = open_db(dir.path(), 1);
+  CHECK(again->counts()["documents"] == committed);
+  for (uint64_t s = 1; s <= committed; ++s)
+    CHECK(again->get(table::documents, be64(s)));
+}
+
+TEST_CASE("a read-only open of a directory that is no swhub database fails clearly",
+          "[store][lmdb]") {
+  temp_dir dir;
+  lmdb_options o;
+  o.dir = dir.path();
+  o.read_only = true;
+  auto db = lmdb_storage::open(o);
+  REQUIRE_FALSE(db);
+}

@@ -1,0 +1,86 @@
+#include "tools/sim/common.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <sstream>
+
+#include "adapters/zmq/curve_keys.hpp"
+
+namespace sim {
+
+caf::expected<std::unique_ptr<hub::partner_client>>
+connect_as(zmq::context_t& ctx, const hub_target& target, const std::string& key,
+           const std::string& client_name) {
+  auto secret_file = hub::find_curve_secret(key);
+  if (!secret_file)
+    return secret_file.error();
+  auto keys = hub::read_curve_secret(*secret_file);
+  if (!keys)
+    return keys.error();
+  auto hub_key = hub::read_curve_public(target.hub_key_file);
+  if (!hub_key)
+    return hub_key.error();
+  hub::client_options opts;
+  opts.endpoint = target.endpoint;
+  opts.server_public_key = *hub_key;
+  opts.keys = std::move(*keys);
+  opts.client_name = client_name;
+  opts.timeout = std::chrono::milliseconds{target.timeout_ms};
+  return hub::partner_client::connect(ctx, std::move(opts));
+}
+
+latency_summary summarize(std::vector<double>& ms) {
+  latency_summary s;
+  s.samples = ms.size();
+  if (ms.empty())
+    return s;
+  std::sort(ms.begin(), ms.end());
+  auto rank = [&ms](double q) {
+    auto idx = static_cast<size_t>(std::ceil(q * static_cast<double>(ms.size())));
+    return ms[std::min(ms.size() - 1, idx == 0 ? 0 : idx - 1)];
+  };
+  s.p50 = rank(0.50);
+  s.p90 = rank(0.90);
+  s.p99 = rank(0.99);
+  s.p999 = rank(0.999);
+  s.max = ms.back();
+  s.mean = std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size());
+  return s;
+}
+
+namespace {
+
+/// Rounded to microseconds, so JSON output stays short.
+double round3(double v) {
+  return std::round(v * 1000) / 1000;
+}
+
+} // namespace
+
+nlohmann::ordered_json to_json(const latency_summary& s) {
+  return {{"samples", s.samples}, {"p50", round3(s.p50)},   {"p90", round3(s.p90)},
+          {"p99", round3(s.p99)}, {"p99.9", round3(s.p999)}, {"max", round3(s.max)},
+          {"mean", round3(s.mean)}};
+}
+
+std::string to_text(const latency_summary& s) {
+  char buf[200];
+  std::snprintf(buf, sizeof(buf),
+                "p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms (%zu samples)", s.p50,
+                s.p90, s.p99, s.p999, s.max, s.samples);
+  return buf;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss{text};
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty())
+      out.push_back(item);
+  return out;
+}
+
+} // namespace sim

@@ -1,0 +1,47 @@
+#pragma once
+// What the load and demo modes of swhub-sim share: connecting as a party and
+// summarising latencies.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include "adapters/zmq/client.hpp"
+
+namespace sim {
+
+/// The hub to talk to, shared by every connection of a run.
+struct hub_target {
+  std::string endpoint = "tcp://127.0.0.1:7700";
+  std::string hub_key_file = "var/keys/hub.curve.pub";
+  int timeout_ms = 10000;
+};
+
+/// Connects with the key `key` (a stem such as var/keys/ENT-1, or a .curve.secret
+/// file) and waits for the welcome.
+caf::expected<std::unique_ptr<hub::partner_client>>
+connect_as(zmq::context_t& ctx, const hub_target& target, const std::string& key,
+           const std::string& client_name);
+
+/// Latency percentiles (nearest rank), in milliseconds.
+struct latency_summary {
+  size_t samples = 0;
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
+};
+
+/// Sorts `ms` in place and summarises it.
+latency_summary summarize(std::vector<double>& ms);
+
+nlohmann::ordered_json to_json(const latency_summary& s);
+
+/// "p50 1.23  p90 ...  max 9.87 ms (n samples)"
+std::string to_text(const latency_summary& s);
+
+/// Splits "a,b,c" (empty items dropped).
+std::vector<std::string> split_list(const std::string& text);
+
+} // namespace sim

@@ -1,0 +1,109 @@
+// swhub-sim: partner simulator. `load` drives many connections for benchmarks and
+// fault tests; `demo` walks through the hub's behaviour in readable steps.
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "tools/sim/demo.hpp"
+#include "tools/sim/load.hpp"
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+  stop_requested.store(true); // lock-free: async-signal-safe
+}
+
+void add_target_options(CLI::App& cmd, sim::hub_target& t) {
+  cmd.add_option("--endpoint", t.endpoint, "hub endpoint")
+    ->envname("SWHUB_ENDPOINT")
+    ->capture_default_str();
+  cmd.add_option("--hub-key", t.hub_key_file, "file with the hub's CURVE public key")
+    ->envname("SWHUB_HUB_KEY")
+    ->capture_default_str();
+  cmd.add_option("--timeout-ms", t.timeout_ms,
+                 "wait this long for a welcome or a receipt before giving up")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"swhub-sim: simulated partners for load tests and demos"};
+  app.require_subcommand(1);
+  int rc = 0;
+
+  sim::load_config load;
+  auto* load_cmd = app.add_subcommand(
+    "load", "send valid declarations over many connections and report throughput and "
+            "latency; exit 0 all accepted, 2 some rejected or lost, 1 could not run");
+  add_target_options(*load_cmd, load.target);
+  load_cmd->add_option("--key", load.keys,
+                       "partner key stem or .curve.secret file; repeat to spread "
+                       "connections over several parties")
+    ->required();
+  load_cmd->add_option("--connections", load.connections, "connections, one thread each")
+    ->capture_default_str();
+  load_cmd->add_option("--rate", load.rate,
+                       "docs/s over all connections (open loop); 0 = closed loop")
+    ->capture_default_str();
+  load_cmd->add_option("--window", load.window, "closed loop: in flight per connection")
+    ->capture_default_str();
+  load_cmd->add_option("--count", load.count, "documents in total (0: until --duration-s)")
+    ->capture_default_str();
+  load_cmd->add_option("--duration-s", load.duration_s,
+                       "stop sending after this many seconds (default 10 without --count)");
+  load_cmd->add_option("--items", load.items, "goods items per declaration (~1 KB at 2)")
+    ->check(CLI::Range(1u, 50u))
+    ->capture_default_str();
+  load_cmd->add_option("--receipts-out", load.receipts_out,
+                       "append \"party messageIdHex sequence digestHex\" per accepted "
+                       "receipt, flushed per line");
+  load_cmd->add_option("--type", [](const std::vector<std::string>& v) {
+    return v.size() == 1 && v[0] == "customs.declaration";
+  }, "document type (only customs.declaration)")->default_str("customs.declaration");
+  load_cmd->add_flag("--json", load.json, "print the summary as one JSON line");
+  load_cmd->add_option("--io-threads", load.io_threads, "ZeroMQ I/O threads")
+    ->check(CLI::Range(1, 16))
+    ->capture_default_str();
+  load_cmd->add_option("--seed", load.seed, "random seed for documents (0: random)");
+  load_cmd->callback([&load, &rc]() { rc = sim::run_load(load, stop_requested); });
+
+  sim::demo_config demo;
+  std::string parties = "ENT-DEMO-0001,ENT-DEMO-0002,BRK-DEMO-0001";
+  demo.message_to = "AGY-DEMO-CIQ";
+  demo.unauthorized = "AGY-DEMO-CIQ";
+  auto* demo_cmd = app.add_subcommand(
+    "demo", "a short readable demo; exit 0 if every outcome was the expected one");
+  add_target_options(*demo_cmd, demo.target);
+  demo_cmd->add_option("--keys-dir", demo.keys_dir, "holds <party>.curve.secret files")
+    ->capture_default_str();
+  demo_cmd->add_option("--parties", parties,
+                       "comma-separated parties allowed to send customs.declaration")
+    ->capture_default_str();
+  demo_cmd->add_option("--per-party", demo.per_party, "valid declarations per party")
+    ->check(CLI::Range(1, 1000))
+    ->capture_default_str();
+  demo_cmd->add_option("--message-from", demo.message_from,
+                       "sender of the trade.message (default: first of --parties)");
+  demo_cmd->add_option("--message-to", demo.message_to,
+                       "recipient of the trade.message (\"\" skips the routing step)")
+    ->capture_default_str();
+  demo_cmd->add_option("--unauthorized", demo.unauthorized,
+                       "a party whose role may not send customs.declaration (\"\" skips)")
+    ->capture_default_str();
+  demo_cmd->callback([&demo, &parties, &rc]() {
+    demo.parties = sim::split_list(parties);
+    rc = sim::run_demo(demo);
+  });
+
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  CLI11_PARSE(app, argc, argv);
+  return rc;
+}

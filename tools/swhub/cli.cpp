@@ -1,0 +1,113 @@
+#include "tools/swhub/cli.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "actors/core/error.hpp"
+#include "actors/intake/document_types.hpp"
+
+namespace swhub_cli {
+
+void print_line(const nlohmann::ordered_json& j) {
+  // Replacement of invalid UTF-8 keeps a hostile reason text from aborting the dump.
+  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
+
+int print_error(std::string_view name, std::string_view reason) {
+  nlohmann::ordered_json j{{"error", name}, {"reason", reason}};
+  std::cerr << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << std::endl;
+  return exit_failure;
+}
+
+int print_error(const caf::error& err) {
+  return print_error(hub::error_name(err), hub::context_text(err));
+}
+
+void add_connection_options(CLI::App& cmd, connection_args& args) {
+  cmd.add_option("--endpoint", args.endpoint, "hub endpoint")
+    ->envname("SWHUB_ENDPOINT")
+    ->capture_default_str();
+  cmd.add_option("--hub-key", args.hub_key, "file with the hub's CURVE public key")
+    ->envname("SWHUB_HUB_KEY")
+    ->capture_default_str();
+  cmd.add_option("--key", args.key,
+                 "this partner's key (required to connect): the stem given to `swhub "
+                 "keygen --out`, or a .curve.secret file")
+    ->envname("SWHUB_KEY");
+  cmd.add_option("--timeout-ms", args.timeout_ms, "how long to wait for the hub")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+}
+
+caf::expected<std::unique_ptr<hub::partner_client>>
+connect_partner(zmq::context_t& ctx, const connection_args& args, int linger_ms) {
+  if (args.key.empty())
+    return caf::make_error(hub::ec::invalid_config,
+                           "--key is required (or set SWHUB_KEY): this partner's key stem");
+  auto secret_file = hub::find_curve_secret(args.key);
+  if (!secret_file)
+    return secret_file.error();
+  auto keys = hub::read_curve_secret(*secret_file);
+  if (!keys)
+    return keys.error();
+  auto hub_key = hub::read_curve_public(args.hub_key);
+  if (!hub_key)
+    return hub_key.error();
+  hub::client_options opts;
+  opts.endpoint = args.endpoint;
+  opts.server_public_key = *hub_key;
+  opts.keys = std::move(*keys);
+  opts.client_name = args.client_name;
+  opts.timeout = std::chrono::milliseconds{args.timeout_ms};
+  opts.linger = std::chrono::milliseconds{linger_ms};
+  return hub::partner_client::connect(ctx, std::move(opts));
+}
+
+namespace {
+
+std::string known_types() {
+  std::string out;
+  for (auto& t : hub::document_types())
+    out += (out.empty() ? "" : ", ") + t.name;
+  return out;
+}
+
+} // namespace
+
+caf::expected<hub::bytes> payload_from_json(std::string_view document_type,
+                                            std::string_view json) {
+  auto* type = hub::find_document_type(document_type);
+  if (type == nullptr)
+    return caf::make_error(hub::ec::unknown_document_type,
+                           "unknown document type \"" + std::string{document_type}
+                             + "\" (known: " + known_types() + ")");
+  return hub::json_to_payload(type->schema, json);
+}
+
+nlohmann::ordered_json payload_as_json(std::string_view document_type, const hub::bytes& payload) {
+  auto* type = hub::find_document_type(document_type);
+  if (type == nullptr)
+    return nullptr;
+  auto text = hub::payload_to_json(type->schema, payload);
+  if (!text)
+    return nullptr;
+  auto j = nlohmann::ordered_json::parse(*text, nullptr, false);
+  return j.is_discarded() ? nlohmann::ordered_json{} : j;
+}
+
+caf::expected<std::string> read_text_file(const std::string& path) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in{path};
+  if (!in)
+    return caf::make_error(hub::ec::invalid_config, path + ": cannot read file");
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+} // namespace swhub_cli
