@@ -20,7 +20,9 @@ caf::expected<aligned_message> aligned_message::copy(const uint8_t* data, size_t
 
 capnp::ReaderOptions aligned_message::options() const {
   capnp::ReaderOptions opts;
-  opts.traversalLimitInWords = words_.size() + 64;
+  // Readers may look at a field more than once (intake hashes the payload and then
+  // validates it); 4x the message's own size still bounds amplification.
+  opts.traversalLimitInWords = words_.size() * 4 + 64;
   opts.nestingLimit = 16;
   return opts;
 }

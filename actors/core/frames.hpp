@@ -33,8 +33,8 @@ public:
   static caf::expected<aligned_message> copy(const uint8_t* data, size_t size,
                                              ec fail_code = ec::malformed_frame);
 
-  /// Reader options: traversal limited to the message's own size (no amplification),
-  /// nesting to 16 levels.
+  /// Reader options: traversal limited to 4x the message's own size (bounded
+  /// amplification), nesting to 16 levels.
   capnp::ReaderOptions options() const;
 
   kj::ArrayPtr<const capnp::word> words() const { return words_.asPtr(); }

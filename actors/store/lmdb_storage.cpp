@@ -174,12 +174,10 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
   MDB_val nk = as_val(nkey), nv;
   if (mdb_get(tx.txn, p->dbis["meta"], &nk, &nv) == 0)
     next_nid = from_be64(to_bytes(nv));
-  if (opts.read_only) {
-    mdb_txn_abort(tx.txn);
-    tx.txn = nullptr;
-  } else if ((rc = tx.commit()) != 0) {
+  // Committed even when read-only: an aborted transaction would close the table
+  // handles it opened.
+  if ((rc = tx.commit()) != 0)
     return lmdb_error("mdb_txn_commit (open)", rc);
-  }
   auto result = std::shared_ptr<lmdb_storage>(new lmdb_storage(std::move(p)));
   result->next_seq_ = next_seq;
   result->next_nid_ = next_nid;

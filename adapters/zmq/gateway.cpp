@@ -161,12 +161,24 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
   } catch (const zmq::error_t&) {
     return reject(route, {}, caf::make_error(ec::malformed_frame, "unauthenticated"));
   }
-  if (part.size() > cfg_.max_frame_bytes)
-    return reject(route, {}, caf::make_error(ec::frame_too_large,
-                                             std::to_string(part.size())
-                                               + " bytes, the limit is "
-                                               + std::to_string(cfg_.max_frame_bytes)));
   auto msg = aligned_message::copy(static_cast<const uint8_t*>(part.data()), part.size());
+  if (part.size() > cfg_.max_frame_bytes) {
+    // Below ZeroMQ's hard cap (4x the limit): read just the message id, so the
+    // partner can match the refusal to what it sent.
+    bytes message_id;
+    if (msg)
+      with_root<wire::Frame>(*msg, ec::malformed_frame, [&message_id](wire::Frame::Reader f) {
+        if (f.isEnvelope()) {
+          auto id = f.getEnvelope().getMessageId();
+          message_id.assign(id.begin(), id.begin() + std::min<size_t>(id.size(), 64));
+        }
+        return caf::error{};
+      });
+    return reject(route, message_id,
+                  caf::make_error(ec::frame_too_large,
+                                  std::to_string(part.size()) + " bytes, the limit is "
+                                    + std::to_string(cfg_.max_frame_bytes)));
+  }
   if (!msg)
     return reject(route, {}, msg.error());
   routes_[party] = route;

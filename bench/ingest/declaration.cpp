@@ -51,8 +51,8 @@ void fill_item(swhub::wire::GoodsItem::Builder it, uint16_t sequence, const good
 
 } // namespace
 
-declaration_factory::declaration_factory(std::string party, uint64_t seed)
-  : party_(std::move(party)), state_(seed * 0x9E3779B97F4A7C15ull + 1) {
+declaration_factory::declaration_factory(std::string party, uint64_t seed, doc_size size)
+  : party_(std::move(party)), size_(size), state_(seed * 0x9E3779B97F4A7C15ull + 1) {
   // nop
 }
 
@@ -69,15 +69,20 @@ hub::bytes declaration_factory::next() {
   auto d = mb.initRoot<swhub::wire::Declaration>();
   d.setDeclarationId(party_ + "-" + std::to_string(++counter_));
   d.setType(swhub::wire::DeclarationType::IMPORT);
-  set_party(d.initDeclarant(), "91310115MA1K4BENCH", "Shanghai Bench Customs Brokerage Co., Ltd.");
-  set_party(d.initImporter(), "91310000MA1FL0IMPX", "Shanghai Bench Import & Export Trading Co., Ltd.");
+  bool small = size_ == doc_size::small;
+  set_party(d.initDeclarant(), "91310115MA1K4BENCH",
+            small ? "Bench Brokerage" : "Shanghai Bench Customs Brokerage Co., Ltd.");
+  set_party(d.initImporter(), "91310000MA1FL0IMPX",
+            small ? "Bench Trading" : "Shanghai Bench Import & Export Trading Co., Ltd.");
   d.setCustomsUnit("2200");
-  auto n = static_cast<unsigned>(1 + random() % 3);
+  auto n = small ? 1u : static_cast<unsigned>(1 + random() % 3);
   auto items = d.initItems(n);
+  static const goods small_goods{"8471300000", "Notebook computers"};
   for (unsigned i = 0; i < n; ++i) {
     auto r = random();
     fill_item(items[i], static_cast<uint16_t>(i + 1),
-              catalogue[r % (sizeof catalogue / sizeof catalogue[0])], r >> 8);
+              small ? small_goods : catalogue[r % (sizeof catalogue / sizeof catalogue[0])],
+              r >> 8);
   }
   return hub::to_bytes(mb);
 }

@@ -10,10 +10,15 @@
 
 namespace bench {
 
+/// normal: 1-3 goods items with realistic descriptions, ~1 KB envelope frames.
+/// small: one item with short texts, ~0.5 KB frames, for hubs that refuse larger
+/// envelopes (see bench/README.md, "Known hub issues").
+enum class doc_size { normal, small };
+
 class declaration_factory {
 public:
   /// `party` goes into the declarationId; `seed` varies the goods items per connection.
-  declaration_factory(std::string party, uint64_t seed);
+  declaration_factory(std::string party, uint64_t seed, doc_size size = doc_size::normal);
 
   /// The next declaration as a flat-array Cap'n Proto message.
   hub::bytes next();
@@ -22,6 +27,7 @@ private:
   uint64_t random();
 
   std::string party_;
+  doc_size size_;
   uint64_t state_;
   uint64_t counter_ = 0;
 };

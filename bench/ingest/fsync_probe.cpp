@@ -82,8 +82,43 @@ fsync_result probe_fsync(const std::string& dir, double seconds) {
   return r;
 }
 
+void probe_synced_bandwidth(const std::string& dir, double seconds, fsync_result& r) {
+  constexpr size_t big = 1 << 20;
+  constexpr size_t slots = 16; // cycles over 16 MiB, preallocated: overwrites only
+  auto path = dir + "/fsync-bandwidth.dat";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    r.error = errno_text("open " + path);
+    return;
+  }
+  std::vector<char> block(big, 'y');
+  bool ok = true;
+  for (size_t i = 0; i < slots && ok; ++i)
+    ok = pwrite(fd, block.data(), big, static_cast<off_t>(i * big)) == static_cast<ssize_t>(big);
+  ok = ok && fsync(fd) == 0;
+  uint64_t n = 0;
+  auto start = clock_type::now();
+  auto end = start + std::chrono::duration_cast<clock_type::duration>(
+                       std::chrono::duration<double>(seconds));
+  while (ok && clock_type::now() < end) {
+    block[0] = static_cast<char>(n);
+    ok = pwrite(fd, block.data(), big, static_cast<off_t>((n % slots) * big))
+           == static_cast<ssize_t>(big)
+         && fdatasync(fd) == 0;
+    n += ok ? 1 : 0;
+  }
+  if (!ok && r.error.empty())
+    r.error = errno_text("1 MiB pwrite/fdatasync");
+  double secs = std::chrono::duration<double>(clock_type::now() - start).count();
+  ::close(fd);
+  ::unlink(path.c_str());
+  r.big_syncs_per_s = secs > 0 ? static_cast<double>(n) / secs : 0;
+  r.big_mib_per_s = r.big_syncs_per_s; // one MiB each
+}
+
 nlohmann::json to_json(const fsync_result& r) {
   nlohmann::json j{{"syncs", r.syncs},
+                   {"syncedMiBPerS", r.big_mib_per_s},
                    {"seconds", r.seconds},
                    {"syncsPerS", r.syncs_per_s},
                    {"latency", to_json(r.latency)}};

@@ -38,9 +38,10 @@ struct conn_result {
 /// Drives one partner_client from one thread.
 class connection_driver {
 public:
-  connection_driver(hub::partner_client& client, size_t index, conn_result& out)
+  connection_driver(hub::partner_client& client, size_t index, doc_size size,
+                    conn_result& out)
     : client_(client), out_(out),
-      factory_(client.party() + "-C" + std::to_string(index), index + 1) {
+      factory_(client.party() + "-C" + std::to_string(index), index + 1, size) {
     doc_.recipient = "hub";
     doc_.document_type = "customs.declaration";
   }
@@ -196,7 +197,7 @@ void run_connection(hub::partner_client& client, size_t index, const load_settin
   // Nothing may escape a thread: a throw would std::terminate the benchmark with the
   // hub still running.
   try {
-    connection_driver d{client, index, out};
+    connection_driver d{client, index, s.size, out};
     if (s.open_loop) {
       double per_conn = s.rate / static_cast<double>(connections);
       // Connection i sends i/rate after connection 0: the total is evenly spaced.

@@ -19,6 +19,7 @@
 #include <zmq.hpp>
 
 #include "adapters/zmq/client.hpp"
+#include "bench/ingest/declaration.hpp"
 #include "bench/ingest/latency.hpp"
 
 namespace bench {
@@ -29,6 +30,7 @@ struct load_settings {
   size_t window = 64;       ///< closed loop: in flight per connection
   double duration_s = 10;   ///< sending stops after this
   double drain_s = 15;      ///< longest wait for outstanding receipts afterwards
+  doc_size size = doc_size::normal;
 };
 
 struct phase_result {

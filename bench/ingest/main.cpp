@@ -3,6 +3,7 @@
 // swhubd child process with a fresh data dir, and compares the figures with the goals
 // and with what the disk allows. bench/README.md explains every number.
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -37,6 +38,7 @@ struct options {
   size_t interval_us = 500;
   size_t workers = 2;
   size_t caf_threads = 0;
+  std::string doc_size = "normal";
   bool keep = false;
   bool json = false;
 };
@@ -65,6 +67,9 @@ void add_options(CLI::App& app, options& o) {
   app.add_option("--workers", o.workers, "hub intake.workers")->capture_default_str();
   app.add_option("--caf-threads", o.caf_threads, "hub hub.caf-threads (0: its default)")
     ->capture_default_str();
+  app.add_option("--doc-size", o.doc_size,
+                 "normal: 1-3 items, ~1 KB frames; small: 1 item, ~0.5 KB frames")
+    ->capture_default_str()->check(CLI::IsMember({"normal", "small"}));
   app.add_flag("--keep", o.keep, "keep the temp dir (configs, data, hub logs, keys)");
   app.add_flag("--json", o.json, "JSON on stdout (the text report goes to stderr)");
 }
@@ -73,7 +78,7 @@ std::string settings_line(const options& o) {
   std::ostringstream s;
   s << "connections " << o.connections << ", rate " << o.rate << "/s, duration "
     << o.duration_s << " s, window " << o.window << ", batch " << o.batch << ", interval "
-    << o.interval_us << " us, workers " << o.workers;
+    << o.interval_us << " us, workers " << o.workers << ", docs " << o.doc_size;
   if (o.caf_threads > 0)
     s << ", caf-threads " << o.caf_threads;
   return s.str();
@@ -111,7 +116,7 @@ bool wants(const options& o, const std::string& phase) {
 bench::phase_report run_one_phase(const options& o, const std::string& name,
                                   const std::string& dir,
                                   const std::vector<bench::bench_party>& parties,
-                                  zmq::context_t& ctx) {
+                                  const std::string& disk, zmq::context_t& ctx) {
   bench::phase_report rep;
   rep.load.name = name;
   rep.load.connections = o.connections;
@@ -139,9 +144,11 @@ bench::phase_report run_one_phase(const options& o, const std::string& name,
   ls.window = o.window;
   ls.duration_s = o.duration_s;
   ls.drain_s = o.drain_s;
-  auto before = bench::take_cpu_snapshot(hub.pid());
+  ls.size = o.doc_size == "small" ? bench::doc_size::small : bench::doc_size::normal;
+  rep.fsync_before = bench::probe_fsync(dir, std::max(0.5, o.fsync_s / 2));
+  auto before = bench::take_cpu_snapshot(hub.pid(), disk);
   rep.load = bench::run_phase(std::move(clients), ls);
-  auto after = bench::take_cpu_snapshot(hub.pid());
+  auto after = bench::take_cpu_snapshot(hub.pid(), disk);
   rep.cpu = bench::cpu_between(before, after, hub.pid());
   rep.hub = hub.stop();
   bench::finish_phase(rep);
@@ -163,6 +170,7 @@ int run(const options& o, const std::string& command) {
   bench::print_machine(text, r.machine, tmp);
   text << "  swhubd: " << o.swhubd << "\n  settings: " << r.settings << "\n" << std::flush;
   r.fsync = bench::probe_fsync(tmp, o.fsync_s);
+  bench::probe_synced_bandwidth(tmp, o.fsync_s / 2, r.fsync);
   bench::print_fsync(text, r.fsync);
   std::string key_error;
   auto parties = bench::make_parties(o.parties > 0 ? o.parties : o.connections,
@@ -178,7 +186,8 @@ int run(const options& o, const std::string& command) {
       if (rc != 0 || !wants(o, name))
         continue;
       text << std::flush;
-      r.phases.push_back(run_one_phase(o, name, tmp + "/" + name, parties, ctx));
+      r.phases.push_back(run_one_phase(o, name, tmp + "/" + name, parties,
+                                         bench::disk_name(r.machine.fs_device), ctx));
       bench::print_phase(text, r.phases.back());
       if (!r.phases.back().error.empty())
         rc = 1;

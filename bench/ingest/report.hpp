@@ -28,6 +28,9 @@ struct phase_report {
   phase_result load;
   hub_counters hub;
   cpu_usage cpu;
+  /// The sync rate measured just before this phase: on a shared disk it moves, and the
+  /// phase's commits/s is compared with this one.
+  fsync_result fsync_before;
   uint64_t load_commits = 0; ///< commits minus the start-up commit of the party registry
   double commits_per_s = 0;  ///< load_commits / load.elapsed_s
   double mean_batch = 0;     ///< hub-accepted documents / load_commits

@@ -53,6 +53,37 @@ void read_machine(uint64_t& busy, uint64_t& total) {
   busy = total - v[3] - v[4]; // idle, iowait
 }
 
+/// wchar and write_bytes of /proc/<pid>/io.
+void read_io(pid_t pid, cpu_snapshot& s) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/io"};
+  std::string key;
+  uint64_t value = 0;
+  while (in >> key >> value) {
+    if (key == "wchar:")
+      s.hub_wchar = value;
+    else if (key == "write_bytes:")
+      s.hub_write_bytes = value;
+  }
+}
+
+/// Sectors (512 bytes) written to `disk` since boot, from /proc/diskstats.
+uint64_t sectors_written(const std::string& disk) {
+  std::ifstream in{"/proc/diskstats"};
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f{line};
+    std::string major, minor, name;
+    f >> major >> minor >> name;
+    if (name != disk)
+      continue;
+    uint64_t v[7] = {};
+    for (auto& x : v) // reads, merged, sectors read, ms, writes, merged, sectors written
+      f >> x;
+    return v[6];
+  }
+  return 0;
+}
+
 double seconds_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
     .count();
@@ -60,7 +91,14 @@ double seconds_now() {
 
 } // namespace
 
-cpu_snapshot take_cpu_snapshot(pid_t hub_pid) {
+std::string disk_name(const std::string& mount_source) {
+  auto slash = mount_source.rfind('/');
+  if (mount_source.rfind("/dev/", 0) != 0 || slash == std::string::npos)
+    return {};
+  return mount_source.substr(slash + 1);
+}
+
+cpu_snapshot take_cpu_snapshot(pid_t hub_pid, const std::string& disk) {
   cpu_snapshot s;
   s.at_s = seconds_now();
   std::error_code ec;
@@ -74,6 +112,9 @@ cpu_snapshot take_cpu_snapshot(pid_t hub_pid) {
   if (read_stat("/proc/self/stat", self))
     s.self_ticks = self.ticks;
   read_machine(s.machine_busy, s.machine_total);
+  read_io(hub_pid, s);
+  if (!disk.empty())
+    s.disk_sectors_written = sectors_written(disk);
   return s;
 }
 
@@ -95,6 +136,11 @@ cpu_usage cpu_between(const cpu_snapshot& a, const cpu_snapshot& b, pid_t hub_pi
   std::sort(u.hub_threads.begin(), u.hub_threads.end(),
             [](const thread_usage& x, const thread_usage& y) { return x.percent > y.percent; });
   u.bench_percent = pct(b.self_ticks - std::min(a.self_ticks, b.self_ticks));
+  u.seconds = secs;
+  u.hub_wchar = b.hub_wchar - std::min(a.hub_wchar, b.hub_wchar);
+  u.hub_write_bytes = b.hub_write_bytes - std::min(a.hub_write_bytes, b.hub_write_bytes);
+  u.disk_write_bytes =
+    512 * (b.disk_sectors_written - std::min(a.disk_sectors_written, b.disk_sectors_written));
   auto total = b.machine_total - a.machine_total;
   if (total > 0)
     u.machine_percent = 100.0 * static_cast<double>(b.machine_busy - a.machine_busy)
@@ -109,6 +155,10 @@ nlohmann::json to_json(const cpu_usage& u) {
   return nlohmann::json{{"hubPercent", u.hub_percent},
                         {"benchPercent", u.bench_percent},
                         {"machinePercent", u.machine_percent},
+                        {"hubWcharBytes", u.hub_wchar},
+                        {"hubWriteBytes", u.hub_write_bytes},
+                        {"diskWriteBytes", u.disk_write_bytes},
+                        {"seconds", u.seconds},
                         {"hubThreads", threads}};
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Where the CPU went during a phase: per-thread CPU time of the hub (from
 // /proc/<pid>/task/*/stat), the benchmark's own process, and the whole machine
-// (/proc/stat). On a small machine the load generator competes with the hub, so
+// (/proc/stat), and the bytes the hub wrote to storage (/proc/<pid>/io). On a small machine the load generator competes with the hub, so
 // this is what tells "the hub is saturated" apart from "the machine is".
 
 #include <map>
@@ -25,6 +25,9 @@ struct cpu_snapshot {
   uint64_t self_ticks = 0;                   ///< this process, all threads
   uint64_t machine_busy = 0;                 ///< /proc/stat: all but idle and iowait
   uint64_t machine_total = 0;
+  uint64_t hub_wchar = 0;                    ///< /proc/<pid>/io wchar: bytes passed to write()
+  uint64_t hub_write_bytes = 0;              ///< /proc/<pid>/io write_bytes: bytes dirtied
+  uint64_t disk_sectors_written = 0;         ///< /proc/diskstats of the data dir's disk
   double at_s = 0;                           ///< steady clock, seconds
 };
 
@@ -40,9 +43,19 @@ struct cpu_usage {
   double hub_percent = 0;                ///< all hub threads (200 = two cores)
   double bench_percent = 0;              ///< this load generator
   double machine_percent = 0;            ///< all cores busy = 100
+  uint64_t hub_wchar = 0;                ///< bytes the hub passed to write()/pwrite()
+                                         ///< (LMDB pages, plus small socket writes)
+  uint64_t hub_write_bytes = 0;          ///< page-cache bytes the hub dirtied (the kernel
+                                         ///< may count whole large folios: an upper bound)
+  uint64_t disk_write_bytes = 0;         ///< the disk, machine-wide (others' writes too)
+  double seconds = 0;                    ///< length of the interval
 };
 
-cpu_snapshot take_cpu_snapshot(pid_t hub_pid);
+/// `disk` is the block device name in /proc/diskstats (e.g. "vda"); may be empty.
+cpu_snapshot take_cpu_snapshot(pid_t hub_pid, const std::string& disk);
+
+/// The /proc/diskstats name of a mount source such as "/dev/vda1" ("vda1").
+std::string disk_name(const std::string& mount_source);
 
 /// Usage between two snapshots. The hub's main thread (tid == pid) is named "main".
 cpu_usage cpu_between(const cpu_snapshot& a, const cpu_snapshot& b, pid_t hub_pid);

@@ -171,3 +171,4 @@ TEST_CASE("a routed document is re-sent with the same id until acknowledged, als
   auto cb2 = hubd.connect(ctx, b);
   CHECK(cb2->pending_notifications() == 0);
 }
+

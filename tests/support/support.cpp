@@ -31,7 +31,7 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
                              const hub_settings& s) {
   std::ostringstream out;
   out << "[hub]\nid = \"TEST-HUB\"\ndata-dir = \"" << dir.file("data")
-      << "\"\nlog-level = \"warn\"\ncaf-threads = 2\n\n"
+      << "\"\nlog-level = \"info\"\ncaf-threads = 2\n\n"
       << "[gateway]\nendpoint = \"tcp://127.0.0.1:*\"\nserver-secret-key-file = \""
       << dir.file("hub.curve.secret") << "\"\nmax-frame-bytes = " << s.max_frame_bytes
       << "\n\n[store]\nmap-size-mb = " << s.map_size_mb

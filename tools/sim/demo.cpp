@@ -1,5 +1,6 @@
 #include "tools/sim/demo.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>

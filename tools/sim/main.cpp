@@ -64,9 +64,10 @@ int main(int argc, char** argv) {
   load_cmd->add_option("--receipts-out", load.receipts_out,
                        "append \"party messageIdHex sequence digestHex\" per accepted "
                        "receipt, flushed per line");
-  load_cmd->add_option("--type", [](const std::vector<std::string>& v) {
-    return v.size() == 1 && v[0] == "customs.declaration";
-  }, "document type (only customs.declaration)")->default_str("customs.declaration");
+  std::string load_type = "customs.declaration";
+  load_cmd->add_option("--type", load_type, "document type (only customs.declaration so far)")
+    ->check(CLI::IsMember({"customs.declaration"}))
+    ->capture_default_str();
   load_cmd->add_flag("--json", load.json, "print the summary as one JSON line");
   load_cmd->add_option("--io-threads", load.io_threads, "ZeroMQ I/O threads")
     ->check(CLI::Range(1, 16))

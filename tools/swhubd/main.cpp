@@ -146,6 +146,9 @@ int main(int argc, char** argv) {
   hub::log::info("swhubd", "stopped: accepted " + std::to_string(intake_stats->accepted)
                              + ", duplicates " + std::to_string(intake_stats->duplicates)
                              + ", rejected " + std::to_string(intake_stats->rejected)
-                             + ", commits " + std::to_string(store_stats->commits));
+                             + ", commits " + std::to_string(store_stats->commits)
+                             + ", frames in " + std::to_string((*gw)->metrics().frames_in)
+                             + ", frames out " + std::to_string((*gw)->metrics().frames_out)
+                             + ", dropped out " + std::to_string((*gw)->metrics().dropped_out));
   return 0;
 }

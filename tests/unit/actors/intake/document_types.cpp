@@ -73,6 +73,7 @@ TEST_CASE("payloads that are not the type's Cap'n Proto message are malformed_pa
   CHECK(check(bytes{}) == ec::empty_payload);
   CHECK(check(bytes(7, 0)) == ec::malformed_payload);     // not whole words
   CHECK(check(bytes(32, 0xff)) == ec::malformed_payload); // impossible segment table
+  CHECK(check(bytes(24, 0xff)) == ec::malformed_payload); // segment count wraps to 0
   auto good = declaration_payload();
   bytes truncated(good.begin(), good.begin() + static_cast<long>(good.size() / 2 / 8 * 8));
   CHECK(check(truncated) == ec::malformed_payload);
@@ -80,9 +81,8 @@ TEST_CASE("payloads that are not the type's Cap'n Proto message are malformed_pa
 
 TEST_CASE("a message that points at the same data many times is stopped by the traversal "
           "limit (no amplification)", "[intake][validation][codec]") {
-  // Build a declaration whose items list is read far more than its size allows:
-  // the traversal limit is the message's own size, so repeated reads of a list
-  // larger than half the message must fail instead of looping.
+  // Reading a declaration's items over and over: the traversal limit is 4x the
+  // message's own size, so the tenth pass over the whole list must fail.
   auto payload = declaration_payload([] {
     declaration_spec s;
     s.items = 40;

@@ -138,3 +138,23 @@ TEST_CASE("a read-only open of a directory that is no swhub database fails clear
   auto db = lmdb_storage::open(o);
   REQUIRE_FALSE(db);
 }
+
+TEST_CASE("a read-only open sees every table of a database another writer holds open",
+          "[store][lmdb]") {
+  temp_dir dir;
+  auto writer = open_db(dir.path());
+  write_batch b;
+  b.docs = {doc("A", 1), doc("A", 2, 100, true)};
+  REQUIRE(writer->commit(b, 1));
+  lmdb_options o;
+  o.dir = dir.path();
+  o.read_only = true;
+  auto reader = lmdb_storage::open(o);
+  REQUIRE(reader);
+  auto counts = (*reader)->counts();
+  CHECK(counts["documents"] == 2);
+  CHECK(counts["dedupe"] == 2);
+  CHECK(counts["outbox"] == 1);
+  CHECK((*reader)->get(table::documents, be64(2)));
+  CHECK((*reader)->last_sequence() == 2);
+}
