@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "actors/core/frames.hpp"
 #include "actors/store/lmdb_storage.hpp"
 #include "schemas/stored.capnp.h"
@@ -76,8 +78,23 @@ TEST_CASE("every receipted document survives kill -9 exactly once and re-sending
     parties.push_back(make_party("ENT-" + std::to_string(i), "enterprise"));
   auto cfg = write_hub_config(dir, parties);
   std::vector<receipted> got;
+  // The CLI's key files for the first party (the load client keeps its keys in memory).
+  REQUIRE_FALSE(write_curve_keypair(dir.file("ENT-0"), parties[0].keys));
+  auto cli_id = to_hex(random_message_id());
+  std::string cli_args;
+  nlohmann::json cli_receipt;
   {
     hub_process hubd{dir, cfg};
+    // One document through the CLI first: its receipt is a promise like any other.
+    cli_args = "--endpoint " + hubd.endpoint() + " --hub-key " + dir.file("hub.curve.pub")
+               + " --key " + dir.file("ENT-0");
+    auto sub = run_cli("submit " + cli_args + " --type customs.declaration --file "
+                       + std::string{SWHUB_SOURCE_DIR} + "/config/samples/declaration.json"
+                       + " --message-id " + cli_id);
+    INFO(sub.out);
+    REQUIRE(sub.exit_code == 0);
+    cli_receipt = nlohmann::json::parse(sub.out);
+    REQUIRE(cli_receipt["status"] == "accepted");
     std::atomic<bool> stop{false};
     std::mutex mtx;
     std::vector<std::thread> threads;
@@ -143,5 +160,15 @@ TEST_CASE("every receipted document survives kill -9 exactly once and re-sending
     CHECK(r->sequence == got[i].sequence);
     CHECK(r->digest == got[i].digest);
   }
+  // The CLI's document is there too, under the sequence its receipt promised (the
+  // restarted hub listens on a new port).
+  cli_args = "--endpoint " + hubd.endpoint() + " --hub-key " + dir.file("hub.curve.pub")
+             + " --key " + dir.file("ENT-0");
+  auto st = run_cli("status " + cli_args + " --message-id " + cli_id);
+  INFO(st.out);
+  REQUIRE(st.exit_code == 0);
+  auto status = nlohmann::json::parse(st.out);
+  CHECK(status["status"] == "accepted");
+  CHECK(status["sequence"] == cli_receipt["sequence"]);
   CHECK(hubd.terminate() == 0);
 }

@@ -1,5 +1,8 @@
 #include "tests/support/support.hpp"
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -49,6 +52,20 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
   std::ofstream f{path};
   f << out.str();
   return path;
+}
+
+command_result run_cli(const std::string& args) {
+  command_result res;
+  auto cmd = std::string{SWHUB_CLI_PATH} + " " + args;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+    res.out.append(buf, n);
+  int status = pclose(p);
+  res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return res;
 }
 
 std::string read_text(const std::string& path) {

@@ -49,6 +49,15 @@ struct hub_settings {
 std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>& parties,
                              const hub_settings& s = {});
 
+/// What a command printed on stdout, and its exit code.
+struct command_result {
+  int exit_code = -1;
+  std::string out;
+};
+
+/// Runs the `swhub` CLI with `args` (shell-quoted by the caller) and captures stdout.
+command_result run_cli(const std::string& args);
+
 /// Reads a whole file ("" if missing).
 std::string read_text(const std::string& path);
 
