@@ -212,7 +212,7 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
   TRY(err);
   if (auto* t = sub_table(root, "intake", err)) {
     TRY(no_unknown_keys(*t, "intake", {"workers", "store-timeout-ms", "max-clock-skew-ms",
-                                       "max-items"}));
+                                       "max-items", "max-in-flight"}));
     TRY(read_positive(*t, "intake", "workers", cfg.intake_workers, 64));
     size_t ms = static_cast<size_t>(cfg.store_timeout.count());
     TRY(read_positive(*t, "intake", "store-timeout-ms", ms, 600000));
@@ -221,6 +221,7 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
     TRY(read_positive(*t, "intake", "max-clock-skew-ms", skew, 366ull * 24 * 3600 * 1000));
     cfg.max_clock_skew = std::chrono::milliseconds{skew};
     TRY(read_positive(*t, "intake", "max-items", cfg.max_items, 10000));
+    TRY(read_positive(*t, "intake", "max-in-flight", cfg.max_in_flight, 10000000));
   }
   TRY(err);
   if (auto* t = sub_table(root, "outbox", err)) {

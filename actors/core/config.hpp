@@ -50,6 +50,7 @@ struct hub_config {
   std::chrono::milliseconds store_timeout{10000};
   std::chrono::milliseconds max_clock_skew{24LL * 3600 * 1000};
   size_t max_items = 50;
+  size_t max_in_flight = 20000;       ///< frames at intake not yet answered; beyond: hub_busy
   // [outbox]
   std::chrono::milliseconds resend_interval{5000};
   // [roles.<name>] and [[party]]

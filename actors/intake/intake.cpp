@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/core/admission.hpp"
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
 #include "actors/core/log.hpp"
@@ -48,7 +49,14 @@ struct intake_state {
 
 using intake_ptr = intake_actor::stateful_pointer<intake_state>;
 
+/// Every admitted frame is answered exactly once: a receipt or a status reply.
+void answered(intake_ptr self) {
+  if (self->state.deps.admitted)
+    self->state.deps.admitted->release();
+}
+
 void send_receipt(intake_ptr self, const bytes& route, const receipt_info& r) {
+  answered(self);
   auto& m = *self->state.deps.metrics;
   switch (r.status) {
     case receipt_info::accepted: m.accepted++; break;
@@ -280,6 +288,7 @@ void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Rea
       rep.setReason(context_text(stored.error()));
     }
   }
+  answered(self);
   st.deps.link->reply(sub.route, to_bytes(mb));
 }
 

@@ -16,6 +16,7 @@
 
 namespace hub {
 
+class admission;
 class party_registry;
 class partner_link;
 class store_reader;
@@ -45,6 +46,7 @@ struct intake_deps {
   std::shared_ptr<partner_link> link;
   std::shared_ptr<store_metrics> store_stats;
   std::shared_ptr<intake_metrics> metrics;
+  std::shared_ptr<admission> admitted; ///< released once per answered frame (may be null)
 };
 
 caf::expected<intake_actor> spawn_intake(caf::actor_system& sys, const intake_config& cfg,

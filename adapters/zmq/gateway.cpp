@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 #include <zmq_addon.hpp>
 
+#include "actors/core/admission.hpp"
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
 #include "actors/core/log.hpp"
@@ -53,8 +54,10 @@ gateway::bind(zmq::context_t& ctx, gateway_config cfg, std::shared_ptr<const par
   return g;
 }
 
-void gateway::run(std::vector<intake_actor> intakes, outbox_actor outbox) {
+void gateway::run(std::vector<intake_actor> intakes, outbox_actor outbox,
+                  std::shared_ptr<admission> admitted) {
   intakes_ = std::move(intakes);
+  admitted_ = std::move(admitted);
   outbox_ = std::make_shared<outbox_actor>(std::move(outbox));
   // The socket was created on the caller's thread; starting the thread is the full
   // memory barrier ZeroMQ requires before another thread uses it.
@@ -185,6 +188,19 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
   auto shard = [this, &party] {
     return intakes_[std::hash<std::string>{}(party) % intakes_.size()];
   };
+  // Hands the frame to the party's intake if a slot is free; hub_busy otherwise.
+  auto to_intake = [&, this](const bytes& message_id) {
+    if (!admitted_->try_admit()) {
+      metrics_.busy++;
+      reject(route, message_id,
+             caf::make_error(ec::hub_busy, std::to_string(admitted_->limit())
+                                             + " frames in progress; send again shortly"));
+      return;
+    }
+    bytes frame(static_cast<const uint8_t*>(part.data()),
+                static_cast<const uint8_t*>(part.data()) + part.size());
+    caf::anon_send(shard(), atom::submit_v, submission{party, route, std::move(frame)});
+  };
   auto err = with_root<wire::Frame>(*msg, ec::malformed_frame, [&](wire::Frame::Reader f) {
     switch (f.which()) {
       case wire::Frame::HELLO:
@@ -212,17 +228,12 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
           reject(route, message_id, refusal);
           return caf::error{};
         }
-        bytes frame(static_cast<const uint8_t*>(part.data()),
-                    static_cast<const uint8_t*>(part.data()) + part.size());
-        caf::anon_send(shard(), atom::submit_v, submission{party, route, std::move(frame)});
+        to_intake(message_id);
         return caf::error{};
       }
-      case wire::Frame::STATUS_QUERY: {
-        bytes frame(static_cast<const uint8_t*>(part.data()),
-                    static_cast<const uint8_t*>(part.data()) + part.size());
-        caf::anon_send(shard(), atom::submit_v, submission{party, route, std::move(frame)});
+      case wire::Frame::STATUS_QUERY:
+        to_intake({});
         return caf::error{};
-      }
       case wire::Frame::ACK:
         caf::anon_send(*outbox_, atom::ack_v, party, f.getAck().getNotificationId(), route);
         return caf::error{};

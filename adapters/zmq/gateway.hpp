@@ -24,6 +24,7 @@
 
 namespace hub {
 
+class admission;
 class party_registry;
 class zap_handler;
 
@@ -37,6 +38,7 @@ struct gateway_config {
 struct gateway_metrics {
   std::atomic<uint64_t> frames_in{0};
   std::atomic<uint64_t> rejected{0};
+  std::atomic<uint64_t> busy{0};        ///< refused with hub_busy (admission full)
   std::atomic<uint64_t> frames_out{0};
   std::atomic<uint64_t> dropped_out{0}; ///< peer gone or queue full; receipts are re-asked
 };
@@ -49,7 +51,9 @@ public:
   bind(zmq::context_t& ctx, gateway_config cfg, std::shared_ptr<const party_registry> reg);
 
   /// Starts the socket thread; partners are sharded over `intakes` by party id.
-  void run(std::vector<intake_actor> intakes, outbox_actor outbox);
+  /// Frames for intake take a slot of `admitted` first (hub_busy when none is free).
+  void run(std::vector<intake_actor> intakes, outbox_actor outbox,
+           std::shared_ptr<admission> admitted);
 
   /// Stops taking frames and joins the threads. Idempotent; the destructor calls it.
   void stop();
@@ -85,6 +89,7 @@ private:
   std::string endpoint_;
   std::vector<intake_actor> intakes_;
   std::shared_ptr<outbox_actor> outbox_;
+  std::shared_ptr<admission> admitted_;
   std::map<std::string, bytes> routes_; // party -> newest connection (thread-owned)
   std::mutex mtx_;
   std::deque<outgoing> queue_;

@@ -60,8 +60,13 @@ void zap_handler::run(zmq::socket_t sock) {
         }
         if (status != "200") {
           refused_++;
-          log::warn("zap", "refused connection from " + req[3].to_string() + " key "
-                             + std::string{z85.data()} + ": " + text);
+          // A refused client reconnects every few hundred ms: log the 1st, 10th,
+          // 100th... refusal of each key, not every one.
+          auto n = ++refusals_[z85.data()];
+          if (n == 1 || n == 10 || n == 100 || n % 1000 == 0)
+            log::warn("zap", "refused connection from " + req[3].to_string() + " key "
+                               + std::string{z85.data()} + ": " + text + " (refusal "
+                               + std::to_string(n) + ")");
         }
       } else {
         text = "CURVE required";

@@ -6,7 +6,9 @@
 // the connection's User-Id, which the gateway reads from every message.
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include <caf/expected.hpp>
@@ -34,6 +36,7 @@ private:
   std::shared_ptr<const party_registry> registry_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> refused_{0};
+  std::map<std::string, uint64_t> refusals_; // per key; ZAP thread only
   std::thread thread_;
 };
 

@@ -188,7 +188,9 @@ void print_phase(std::ostream& out, const phase_report& p) {
   row(out, "cpu: machine / hub / bench", fixed(p.cpu.machine_percent, 0) + "% / "
                                            + fixed(p.cpu.hub_percent, 0) + "% / "
                                            + fixed(p.cpu.bench_percent, 0) + "%",
-      "machine: 100% = all cores; others: 100% = one core");
+      "machine: 100% = all cores; hub, bench: 100% = one core");
+  row(out, "cpu: other processes", fixed(p.cpu.others_percent, 0) + "%",
+      "of the machine, used by neither hub nor bench during the phase");
   for (size_t i = 0; i < p.cpu.hub_threads.size() && i < 8; ++i) {
     auto& t = p.cpu.hub_threads[i];
     row(out, "  hub thread " + t.name + " (" + std::to_string(t.tid) + ")",
@@ -237,6 +239,9 @@ void print_summary(std::ostream& out, const run_report& r) {
            + "% of fsync/2 (measured before the phase)");
     line("open: mean batch", fixed(open->mean_batch, 1), "", "");
   }
+  for (auto& p : r.phases)
+    out << "  " << p.load.name << " phase: machine " << fixed(p.cpu.machine_percent, 0)
+        << "% busy, other processes " << fixed(p.cpu.others_percent, 0) << "% of it\n";
   out << "  load average before: " << r.machine.load_avg << "; after: " << r.load_after << "\n";
 }
 

@@ -145,6 +145,10 @@ cpu_usage cpu_between(const cpu_snapshot& a, const cpu_snapshot& b, pid_t hub_pi
   if (total > 0)
     u.machine_percent = 100.0 * static_cast<double>(b.machine_busy - a.machine_busy)
                         / static_cast<double>(total);
+  auto cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores > 0)
+    u.others_percent = std::max(
+      0.0, u.machine_percent - (u.hub_percent + u.bench_percent) / static_cast<double>(cores));
   return u;
 }
 
@@ -155,6 +159,7 @@ nlohmann::json to_json(const cpu_usage& u) {
   return nlohmann::json{{"hubPercent", u.hub_percent},
                         {"benchPercent", u.bench_percent},
                         {"machinePercent", u.machine_percent},
+                        {"othersPercent", u.others_percent},
                         {"hubWcharBytes", u.hub_wchar},
                         {"hubWriteBytes", u.hub_write_bytes},
                         {"diskWriteBytes", u.disk_write_bytes},

@@ -43,6 +43,8 @@ struct cpu_usage {
   double hub_percent = 0;                ///< all hub threads (200 = two cores)
   double bench_percent = 0;              ///< this load generator
   double machine_percent = 0;            ///< all cores busy = 100
+  double others_percent = 0;             ///< machine share used by neither hub nor bench:
+                                         ///< other work running at the same time
   uint64_t hub_wchar = 0;                ///< bytes the hub passed to write()/pwrite()
                                          ///< (LMDB pages, plus small socket writes)
   uint64_t hub_write_bytes = 0;          ///< page-cache bytes the hub dirtied (the kernel

@@ -172,3 +172,40 @@ TEST_CASE("a routed document is re-sent with the same id until acknowledged, als
   CHECK(cb2->pending_notifications() == 0);
 }
 
+
+TEST_CASE("beyond intake.max-in-flight the hub answers hub_busy at once, and the same "
+          "messages sent again later are accepted", "[integration][overload]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  hub_settings s;
+  s.max_in_flight = 2;
+  hub_process hubd{dir, write_hub_config(dir, {ent}, s)};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  std::map<bytes, outgoing> sent;
+  for (int i = 0; i < 200; ++i) {
+    auto doc = declaration("BURST-" + std::to_string(i));
+    REQUIRE_FALSE(c->send_envelope(doc));
+    sent.emplace(doc.message_id, doc);
+  }
+  std::vector<outgoing> busy;
+  size_t accepted = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto r = c->next_receipt(std::chrono::seconds{5});
+    REQUIRE(r);
+    if (r->status == receipt::accepted) {
+      ++accepted;
+    } else {
+      REQUIRE(r->error_name == "hub_busy");
+      CHECK(r->retryable);
+      busy.push_back(sent.at(r->message_id));
+    }
+  }
+  CHECK(accepted >= 2);
+  CHECK_FALSE(busy.empty()); // 200 at once cannot all fit in 2 slots
+  for (auto& doc : busy) {   // one at a time fits
+    auto r = c->submit(doc);
+    REQUIRE(r);
+    CHECK(r->status == receipt::accepted);
+  }
+}

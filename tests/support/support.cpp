@@ -40,7 +40,8 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
       << "\n\n[store]\nmap-size-mb = " << s.map_size_mb
       << "\ncommit-max-batch = " << s.commit_max_batch
       << "\ncommit-interval-us = " << s.commit_interval_us << "\n\n"
-      << "[intake]\nworkers = " << s.workers << "\n\n"
+      << "[intake]\nworkers = " << s.workers << "\nmax-in-flight = " << s.max_in_flight
+      << "\n\n"
       << "[outbox]\nresend-interval-ms = " << s.resend_interval_ms << "\n\n"
       << "[roles.enterprise]\nsend = [\"customs.declaration\", \"trade.message\"]\n"
       << "receive = [\"trade.message\"]\n\n"

@@ -42,6 +42,7 @@ struct hub_settings {
   size_t commit_interval_us = 500;
   size_t resend_interval_ms = 5000;
   size_t workers = 2;
+  size_t max_in_flight = 20000;
 };
 
 /// Writes `<dir>/hub.toml`: data in <dir>/data, key in <dir>/hub.curve.secret, the

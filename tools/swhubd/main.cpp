@@ -12,6 +12,7 @@
 #include <caf/all.hpp>
 
 #include "actors/core/add_message_types.hpp"
+#include "actors/core/admission.hpp"
 #include "actors/core/config.hpp"
 #include "actors/core/error.hpp"
 #include "actors/core/log.hpp"
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
   if (!outbox)
     return fail("outbox", outbox.error());
   auto intake_stats = std::make_shared<hub::intake_metrics>();
+  auto admitted = std::make_shared<hub::admission>(cfg->max_in_flight);
   std::vector<hub::intake_actor> intakes;
   hub::intake_config in_cfg;
   in_cfg.limits.max_items = cfg->max_items;
@@ -117,12 +119,13 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < cfg->intake_workers; ++i) {
     auto in = hub::spawn_intake(
       sys, in_cfg,
-      hub::intake_deps{*store, *outbox, registry, reader, *gw, store_stats, intake_stats});
+      hub::intake_deps{*store, *outbox, registry, reader, *gw, store_stats, intake_stats,
+                       admitted});
     if (!in)
       return fail("intake", in.error());
     intakes.push_back(*in);
   }
-  (*gw)->run(intakes, *outbox);
+  (*gw)->run(intakes, *outbox, admitted);
 
   if (!endpoint_file.empty()) {
     std::ofstream out{endpoint_file + ".tmp"};
@@ -149,6 +152,7 @@ int main(int argc, char** argv) {
                              + ", commits " + std::to_string(store_stats->commits)
                              + ", frames in " + std::to_string((*gw)->metrics().frames_in)
                              + ", frames out " + std::to_string((*gw)->metrics().frames_out)
-                             + ", dropped out " + std::to_string((*gw)->metrics().dropped_out));
+                             + ", dropped out " + std::to_string((*gw)->metrics().dropped_out)
+                             + ", busy " + std::to_string((*gw)->metrics().busy));
   return 0;
 }
