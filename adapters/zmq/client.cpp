@@ -281,9 +281,9 @@ caf::error partner_client::start(zmq::context_t& ctx) {
     return err;
   auto deadline = clock_type::now() + opts_.timeout;
   while (!welcomed_) {
-    if (auth_refused_)
-      return transport_error(last_problem_);
     if (auto err = pump(deadline)) {
+      if (auth_refused_)
+        return transport_error("no welcome from " + opts_.endpoint + ": " + last_problem_);
       if (!is_timeout(err))
         return err;
       auto text = "no welcome from " + opts_.endpoint + " within " + ms_text(opts_.timeout);
@@ -339,9 +339,12 @@ caf::expected<bytes> partner_client::recv_one(clock_type::time_point deadline) {
       // Round up so a sub-millisecond remainder still waits instead of spinning.
       auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
       zmq::poll(items, 2, wait);
-      if (items[1].revents & ZMQ_POLLIN)
+      if (items[1].revents & ZMQ_POLLIN) {
         if (auto err = drain_monitor())
           return err;
+        if (auth_refused_) // waiting longer cannot help
+          return transport_error(last_problem_);
+      }
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR)
         continue;
@@ -367,6 +370,7 @@ caf::error partner_client::drain_monitor() {
     switch (id) {
       case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
         last_problem_.clear();
+        auth_refused_ = false;
         if (++handshakes_ > 1) {
           // A new connection (hub restarted or network blip): introduce ourselves
           // again so the hub routes notifications to this connection.
@@ -385,6 +389,8 @@ caf::error partner_client::drain_monitor() {
         last_problem_ = "CURVE handshake failed (wrong hub public key?)";
         break;
       case ZMQ_EVENT_DISCONNECTED:
+        if (auth_refused_)
+          break; // keep the more telling reason
         last_problem_ = handshakes_ == 0
                           ? "the hub closed the connection during the CURVE handshake "
                             "(wrong hub public key?)"

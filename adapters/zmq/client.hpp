@@ -8,7 +8,11 @@
 // client before the context, or closing the context blocks.
 // Errors: nothing throws out of this API. Failures are hub::ec errors
 // (transport_failure, invalid_config, malformed_frame, ...); a wait that ran out of
-// time is caf::sec::request_timeout (test it with is_timeout()).
+// time is caf::sec::request_timeout (test it with is_timeout()). When the hub
+// refuses our key (ZAP), every wait ends at once with transport_failure.
+// Reconnects are automatic (ZeroMQ); after each one the client says hello again so
+// the hub routes notifications to the new connection. Frames in flight when a
+// connection broke are lost: resend with the same message id (dedupe makes it safe).
 
 #include <chrono>
 #include <cstdint>
@@ -137,7 +141,7 @@ class partner_client {
 public:
   /// Connects, sends hello and waits up to opts.timeout for the welcome. A key the
   /// hub refuses, a wrong hub key or an unreachable hub is ec::transport_failure
-  /// naming the cause when libzmq reported one.
+  /// "no welcome from <endpoint>..." naming the cause when libzmq reported one.
   static caf::expected<std::unique_ptr<partner_client>> connect(zmq::context_t& ctx,
                                                                 client_options opts);
 

@@ -70,6 +70,24 @@ void check_not_ready(const hub_process& hubd, partner_client& a, const test_part
   CHECK(st->status == "accepted");
 }
 
+/// Runs the hub on `cfg` until it refuses for lack of room; checks the refusal and
+/// the log line naming the cause; returns what was accepted before.
+std::vector<std::pair<outgoing, receipt>> run_until_full(const temp_dir& dir,
+                                                         const std::string& cfg,
+                                                         const test_party& a,
+                                                         const test_party& b,
+                                                         const std::string& log_says) {
+  hub_process hubd{dir, cfg};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, a);
+  auto accepted = fill(*c, 200);
+  REQUIRE_FALSE(accepted.empty());
+  check_not_ready(hubd, *c, b, accepted);
+  CHECK(hubd.terminate() == 0);
+  CHECK_THAT(hubd.log(), Catch::Contains(log_says));
+  return accepted;
+}
+
 /// Restarts with room: every receipted document is there, once, and new ones go in.
 void check_after_restart(const temp_dir& dir, const std::string& cfg, const test_party& p,
                          const std::vector<std::pair<outgoing, receipt>>& accepted) {
@@ -98,17 +116,7 @@ TEST_CASE("a full LMDB map makes the hub not ready without harming committed doc
   auto b = make_party("ENT-B", "enterprise");
   hub_settings s;
   s.map_size_mb = 1;
-  std::vector<std::pair<outgoing, receipt>> accepted;
-  {
-    hub_process hubd{dir, write_hub_config(dir, {a, b}, s)};
-    zmq::context_t ctx;
-    auto c = hubd.connect(ctx, a);
-    accepted = fill(*c, 200);
-    REQUIRE_FALSE(accepted.empty());
-    check_not_ready(hubd, *c, b, accepted);
-    CHECK(hubd.terminate() == 0);
-    CHECK_THAT(hubd.log(), Catch::Contains("MDB_MAP_FULL"));
-  }
+  auto accepted = run_until_full(dir, write_hub_config(dir, {a, b}, s), a, b, "MDB_MAP_FULL");
   s.map_size_mb = 16;
   check_after_restart(dir, write_hub_config(dir, {a, b}, s), a, accepted);
 }
@@ -132,18 +140,8 @@ TEST_CASE("a full disk (ENOSPC on a small tmpfs) makes the hub not ready without
   hub_settings s;
   s.map_size_mb = 64; // the map could grow, the disk cannot
   auto cfg = write_hub_config(dir, {a, b}, s);
-  std::vector<std::pair<outgoing, receipt>> accepted;
-  {
-    hub_process hubd{dir, cfg};
-    zmq::context_t ctx;
-    auto c = hubd.connect(ctx, a);
-    accepted = fill(*c, 200);
-    REQUIRE_FALSE(accepted.empty());
-    check_not_ready(hubd, *c, b, accepted);
-    CHECK(hubd.terminate() == 0);
-    // LMDB reports the failed page write of a full disk as EIO from mdb_txn_commit.
-    CHECK_THAT(hubd.log(), Catch::Contains("commit failed, store not ready"));
-  }
+  // LMDB reports the failed page write of a full disk as EIO from mdb_txn_commit.
+  auto accepted = run_until_full(dir, cfg, a, b, "commit failed, store not ready");
   // Make room: move the data to a bigger tmpfs (the copy is what a restore would do).
   auto copy = dir.file("data-copy");
   std::filesystem::copy(data, copy);

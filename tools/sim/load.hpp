@@ -24,7 +24,7 @@ struct load_config {
   size_t window = 16;       ///< closed loop: in flight per connection
   uint64_t count = 0;       ///< total documents; 0 = until duration
   double duration_s = 0;    ///< stop sending after this; 0 with count 0 = 10 s
-  unsigned items = 2;       ///< goods items per declaration (~1 KB at 2)
+  unsigned items = 2;       ///< goods items per declaration (~0.95 KB frames at 2)
   std::string receipts_out; ///< append "party messageIdHex sequence digestHex" per
                             ///< accepted receipt, flushed line by line
   bool json = false;        ///< summary as one JSON line

@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
     ->capture_default_str();
   load_cmd->add_option("--duration-s", load.duration_s,
                        "stop sending after this many seconds (default 10 without --count)");
-  load_cmd->add_option("--items", load.items, "goods items per declaration (~1 KB at 2)")
+  load_cmd->add_option("--items", load.items,
+                       "goods items per declaration (~0.95 KB frames at 2)")
     ->check(CLI::Range(1u, 50u))
     ->capture_default_str();
   load_cmd->add_option("--receipts-out", load.receipts_out,
