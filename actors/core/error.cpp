@@ -34,6 +34,11 @@ const char* to_string(ec x) {
     case ec::hub_busy: return "hub_busy";
     case ec::unknown_notification: return "unknown_notification";
     case ec::forbidden_read: return "forbidden_read";
+    case ec::missing_signature: return "missing_signature";
+    case ec::bad_signature: return "bad_signature";
+    case ec::unknown_key_id: return "unknown_key_id";
+    case ec::algorithm_not_registered: return "algorithm_not_registered";
+    case ec::key_expired: return "key_expired";
     case ec::store_failure: return "store_failure";
     case ec::not_found: return "not_found";
     case ec::invalid_config: return "invalid_config";

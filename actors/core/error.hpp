@@ -64,6 +64,16 @@ enum class ec : uint8_t {
   unknown_notification = 24,
   /// The caller is not allowed to read what it asked for.
   forbidden_read = 25,
+  /// The document type must be signed for the sender's role and carries no signature.
+  missing_signature = 26,
+  /// The signature does not verify over the envelope's signing input.
+  bad_signature = 27,
+  /// The signature's key id is not a signing key registered for the sender.
+  unknown_key_id = 28,
+  /// The signature's algorithm is not one the sender is registered for.
+  algorithm_not_registered = 29,
+  /// The key was valid once but its validity (rotation overlap) has ended.
+  key_expired = 30,
   // ---- internal failures (never put in a receipt as such) ----
   /// LMDB reported an error; the context carries mdb_strerror.
   store_failure = 100,

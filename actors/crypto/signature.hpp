@@ -1,0 +1,150 @@
+#pragma once
+// Signatures (issue "Trust", item 1): parsed keys, sign, verify, and a cache of
+// parsed partner keys. OpenSSL 3 EVP only; nothing here throws.
+//
+// Error codes used (hub::ec):
+//   ec::bad_signature  - verification failed, or the signature is malformed, or the
+//                        key cannot check signatures of this kind (verify never
+//                        returns another code for a bad signature)
+//   ec::crypto_failure - an OpenSSL call failed; the context names the operation and
+//                        carries the OpenSSL error string (ERR_error_string_n)
+//   ec::invalid_config - an operator gave a key that is not PEM/DER, not parseable,
+//                        or of an algorithm the hub does not sign with (RSA, P-384...)
+//
+// SM2: signatures use SM3 and the distinguishing id "1234567812345678" (the default
+// of GB/T 32918.2 / GM/T 0009), set explicitly on every call. Beware: the OpenSSL 3.0
+// CLI (`openssl pkeyutl -rawin -digest sm3`, `openssl dgst -sm3 -sign`) uses an EMPTY
+// id unless given `-pkeyopt distid:1234567812345678` (`-sigopt` for dgst); its
+// default signatures do not verify here, and ours do not verify there without it.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "actors/actors.hpp"
+
+// OpenSSL's key type, without including OpenSSL headers here.
+struct evp_pkey_st;
+
+namespace hub::crypto {
+
+/// Numbers equal schemas/envelope.capnp's SignatureAlgorithm enumerants.
+enum class algorithm : uint8_t { none = 0, ecdsa_p256_sha256 = 1, sm2_sm3 = 2, ed25519 = 3 };
+
+/// "ecdsa-p256-sha256", "sm2-sm3", "ed25519" ("none" for algorithm::none).
+const char* to_string(algorithm x);
+
+/// Parses the names to_string gives; "none" and anything else is ec::invalid_config.
+caf::expected<algorithm> algorithm_from_string(std::string_view name);
+
+/// A parsed public key; cheap to copy (shared EVP_PKEY, read-only, safe to share
+/// across threads). A default-constructed key is empty: alg() is none, it verifies
+/// nothing, pem()/der()/fingerprint() are empty.
+class public_key {
+public:
+  public_key() = default;
+
+  /// SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----"). Keys other than EC
+  /// P-256, SM2 and Ed25519 are refused with ec::invalid_config.
+  static caf::expected<public_key> from_pem(std::string_view pem);
+
+  /// SubjectPublicKeyInfo DER; same rules as from_pem.
+  static caf::expected<public_key> from_der(const uint8_t* data, size_t size);
+
+  /// EC P-256 -> ecdsa_p256_sha256, SM2 curve -> sm2_sm3, Ed25519 -> ed25519.
+  algorithm alg() const { return alg_; }
+
+  bool valid() const { return pkey_ != nullptr; }
+  explicit operator bool() const { return valid(); }
+
+  /// SubjectPublicKeyInfo PEM (ends with a newline).
+  std::string pem() const;
+
+  /// SubjectPublicKeyInfo DER.
+  bytes der() const;
+
+  /// Lower-case hex of the first 16 bytes of SHA-256(SPKI DER), 32 characters: the key
+  /// id. Computed once at parse time.
+  const std::string& fingerprint() const { return fingerprint_; }
+
+  /// The OpenSSL key (shared, treat as read-only); for the crypto module itself.
+  evp_pkey_st* native() const { return pkey_.get(); }
+
+private:
+  friend class private_key;
+  static public_key make(std::shared_ptr<evp_pkey_st> pkey, algorithm alg);
+
+  std::shared_ptr<evp_pkey_st> pkey_;
+  algorithm alg_ = algorithm::none;
+  std::string fingerprint_;
+};
+
+/// A private key (sign only in the process that owns it; never logged).
+class private_key {
+public:
+  private_key() = default;
+
+  /// A fresh key pair of `x` (not algorithm::none).
+  static caf::expected<private_key> generate(algorithm x);
+
+  /// PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"; "BEGIN EC PRIVATE KEY" is accepted
+  /// too). Encrypted keys are refused (no passphrase prompt); unsupported algorithms
+  /// are ec::invalid_config.
+  static caf::expected<private_key> from_pem(std::string_view pem);
+
+  algorithm alg() const { return alg_; }
+  bool valid() const { return pkey_ != nullptr; }
+  explicit operator bool() const { return valid(); }
+
+  /// The matching public key.
+  public_key public_part() const;
+
+  /// Unencrypted PKCS#8 PEM.
+  std::string pem() const;
+
+  evp_pkey_st* native() const { return pkey_.get(); }
+
+private:
+  std::shared_ptr<evp_pkey_st> pkey_;
+  algorithm alg_ = algorithm::none;
+};
+
+/// Signs `data` (the whole message, not a digest): ECDSA P-256 with SHA-256 (X9.62
+/// DER signature), SM2 with SM3 and the distinguishing id "1234567812345678", Ed25519
+/// pure (RFC 8032). ECDSA and SM2 signatures are randomized; Ed25519 is deterministic.
+caf::expected<bytes> sign(const private_key& key, const uint8_t* data, size_t size);
+
+/// Verifies `signature` over `data` with `key`: caf::none if valid, ec::bad_signature
+/// if not (wrong key, wrong data, malformed signature, key of another algorithm,
+/// empty key). ec::crypto_failure only if OpenSSL cannot even set up the check.
+caf::error verify(const public_key& key, const uint8_t* data, size_t size,
+                  const bytes& signature);
+
+/// A thread-safe cache of parsed public keys per (party, key id), so that each key
+/// is parsed once (OpenSSL 3 key parsing is slow). Readers share a lock; put takes
+/// it exclusively and replaces an existing entry.
+class key_cache {
+public:
+  std::optional<public_key> find(const std::string& party,
+                                 const std::string& key_id) const;
+  void put(const std::string& party, const std::string& key_id, public_key key);
+  /// Removes every key of `party` (e.g. when its keys are rotated); returns how many.
+  size_t erase_party(const std::string& party);
+  size_t size() const;
+
+private:
+  mutable std::shared_mutex mtx_;
+  // party -> key id -> key; std::less<> so that lookups need no key copies.
+  std::map<std::string, std::map<std::string, public_key, std::less<>>, std::less<>> keys_;
+  size_t size_ = 0;
+};
+
+} // namespace hub::crypto
