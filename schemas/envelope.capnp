@@ -49,4 +49,7 @@ struct Receipt {
   digest @6 :Data;           # SHA-256 of the content received (docs/protocol.md)
   hubTime @7 :Int64;         # hub clock, Unix epoch ms: commit time, or rejection time
   sequence @8 :UInt64;       # hub-wide commit sequence of the stored document; 0 if none
+  party @9 :Text;            # the party the receipt was issued to (signed, see below)
+  hubKeyId @10 :Text;        # id of the hub key that signed it (fingerprint of its public key)
+  hubSignature @11 :Data;    # hub signature over the receipt signing input (docs/protocol.md)
 }

@@ -37,11 +37,22 @@ struct OutboxEntry {
   }
 }
 
+# A party's public key with its validity (rotation ends an old key's validity).
+struct KeyRecord {
+  id @0 :Text;
+  publicKey @1 :Text;      # CURVE: Z85; signing: SubjectPublicKeyInfo PEM
+  validFrom @2 :Int64;     # Unix ms, 0 = always
+  validUntil @3 :Int64;    # Unix ms, 0 = open-ended
+}
+
 # parties table, key = party id
 struct PartyRecord {
   id @0 :Text;
   role @1 :Text;
   name @2 :Text;
-  curvePublicKey @3 :Text; # Z85, 40 characters
+  curvePublicKey @3 :Text; # first CURVE key (Z85), kept for readers of version 1 records
   enabled @4 :Bool;
+  curveKeys @5 :List(KeyRecord);
+  signingKeys @6 :List(KeyRecord);
+  signatureAlgorithms @7 :List(Text);
 }

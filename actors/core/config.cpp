@@ -130,38 +130,118 @@ std::string trim(std::string s) {
   if (auto err_ = (expr))                                                                \
     return err_;
 
+/// Reads a PEM or Z85 key given inline (`inline_key`) or as a file (`file_key`).
+caf::error read_key_text(const toml::table& tbl, const std::string& section,
+                         std::string_view inline_key, std::string_view file_key,
+                         std::string& out) {
+  std::string file;
+  TRY(read(tbl, section, inline_key, out));
+  TRY(read(tbl, section, file_key, file));
+  auto line = "line " + std::to_string(tbl.source().begin.line);
+  if (!out.empty() && !file.empty())
+    return config_error(section, "give " + std::string{inline_key} + " or "
+                                   + std::string{file_key} + ", not both", line);
+  if (!file.empty()) {
+    auto text = read_file(file);
+    if (!text)
+      return config_error(section + "." + std::string{file_key},
+                          file + " cannot be read (create it with `swhub keygen`)",
+                          where(tbl, file_key));
+    out = trim(*text);
+  }
+  return caf::none;
+}
+
+/// A TOML date-time (or a plain date) as Unix milliseconds.
+caf::error read_time(const toml::table& tbl, const std::string& section, std::string_view key,
+                     int64_t& out) {
+  const toml::node* node = tbl.get(key);
+  if (node == nullptr)
+    return caf::none;
+  auto full = section + "." + std::string{key};
+  if (!node->is_date_time())
+    return config_error(full, "expected a date-time such as 2027-01-31T00:00:00Z",
+                        where(*node));
+  auto dt = *node->value<toml::date_time>();
+  if (!dt.offset)
+    return config_error(full, "give the time zone (e.g. Z or +08:00)", where(*node));
+  // Days from civil (Howard Hinnant's algorithm), then the offset.
+  int y = dt.date.year - (dt.date.month <= 2 ? 1 : 0);
+  int era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = static_cast<unsigned>(y - era * 400);
+  unsigned mp = (dt.date.month + 9) % 12;
+  unsigned doy = (153 * mp + 2) / 5 + dt.date.day - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
+  int64_t secs = days * 86400 + dt.time.hour * 3600 + dt.time.minute * 60 + dt.time.second
+                 - static_cast<int64_t>(dt.offset->minutes) * 60;
+  out = secs * 1000 + dt.time.nanosecond / 1000000;
+  return caf::none;
+}
+
+caf::error read_keys(const toml::table& party, const std::string& section,
+                     std::string_view name, bool signing, std::vector<key_config>& out) {
+  const toml::node* node = party.get(name);
+  if (node == nullptr)
+    return caf::none;
+  auto* arr = node->as_array();
+  if (arr == nullptr || !arr->is_array_of_tables())
+    return config_error(section + "." + std::string{name},
+                        "expected [[" + std::string{name} + "]] tables", where(*node));
+  for (size_t i = 0; i < arr->size(); ++i) {
+    auto& tbl = *arr->get(i)->as_table();
+    auto sub = section + "." + std::string{name} + "[" + std::to_string(i) + "]";
+    TRY(no_unknown_keys(tbl, sub, {"id", "public-key", "public-key-file", "valid-from",
+                                   "valid-until"}));
+    key_config k;
+    TRY(read(tbl, sub, "id", k.id));
+    TRY(read_key_text(tbl, sub, "public-key", "public-key-file", k.public_key));
+    TRY(read_time(tbl, sub, "valid-from", k.valid_from_ms));
+    TRY(read_time(tbl, sub, "valid-until", k.valid_until_ms));
+    auto line = "line " + std::to_string(tbl.source().begin.line);
+    if (k.public_key.empty())
+      return config_error(sub, "public-key or public-key-file is required", line);
+    if (!signing && k.public_key.size() != 40)
+      return config_error(sub, "must be a 40-character Z85 CURVE public key", line);
+    if (signing && k.public_key.find("BEGIN PUBLIC KEY") == std::string::npos)
+      return config_error(sub, "must be a PEM public key (swhub keygen writes *.sign.pub.pem)",
+                          line);
+    out.push_back(std::move(k));
+  }
+  return caf::none;
+}
+
 caf::error read_party(const toml::table& tbl, size_t index, hub_config& cfg) {
   std::string section = "party[" + std::to_string(index) + "]";
   TRY(no_unknown_keys(tbl, section,
                       {"id", "role", "name", "curve-public-key", "curve-public-key-file",
-                       "enabled"}));
+                       "enabled", "curve-key", "signing-key", "signature-algorithms"}));
   party_config p;
-  std::string key_file;
   TRY(read(tbl, section, "id", p.id));
   TRY(read(tbl, section, "role", p.role));
   TRY(read(tbl, section, "name", p.name));
-  TRY(read(tbl, section, "curve-public-key", p.curve_public_key));
-  TRY(read(tbl, section, "curve-public-key-file", key_file));
+  TRY(read_key_text(tbl, section, "curve-public-key", "curve-public-key-file",
+                    p.curve_public_key));
   TRY(read(tbl, section, "enabled", p.enabled));
+  TRY(read_keys(tbl, section, "curve-key", false, p.curve_keys));
+  TRY(read_keys(tbl, section, "signing-key", true, p.signing_keys));
+  TRY(read_string_list(tbl, section, "signature-algorithms", p.signature_algorithms));
   auto line = "line " + std::to_string(tbl.source().begin.line);
   if (p.id.empty())
     return config_error(section + ".id", "missing", line);
   if (p.role.empty())
     return config_error(section + ".role", "missing", line);
-  if (!p.curve_public_key.empty() && !key_file.empty())
-    return config_error(section, "give curve-public-key or curve-public-key-file, not both",
-                        line);
-  if (!key_file.empty()) {
-    auto text = read_file(key_file);
-    if (!text)
-      return config_error(section + ".curve-public-key-file",
-                          key_file + " cannot be read (create it with `swhub keygen`)",
-                          where(tbl, "curve-public-key-file"));
-    p.curve_public_key = trim(*text);
-  }
-  if (p.curve_public_key.size() != 40)
+  if (p.curve_public_key.empty() && p.curve_keys.empty())
+    return config_error(section, "needs curve-public-key(-file) or a [[party.curve-key]]", line);
+  if (!p.curve_public_key.empty() && p.curve_public_key.size() != 40)
     return config_error(section + ".curve-public-key",
                         "must be a 40-character Z85 CURVE public key", line);
+  static const std::set<std::string> algs{"ecdsa-p256-sha256", "sm2-sm3", "ed25519"};
+  for (auto& a : p.signature_algorithms)
+    if (algs.count(a) == 0)
+      return config_error(section + ".signature-algorithms",
+                          "\"" + a + "\" is not one of ecdsa-p256-sha256, sm2-sm3, ed25519",
+                          where(tbl, "signature-algorithms"));
   cfg.parties.push_back(std::move(p));
   return caf::none;
 }
@@ -180,10 +260,12 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
   hub_config cfg;
   cfg.source = origin;
   TRY(no_unknown_keys(root, "", {"hub", "gateway", "store", "intake", "outbox", "roles",
-                                 "party"}));
+                                 "party", "evidence", "signatures"}));
   caf::error err;
   if (auto* t = sub_table(root, "hub", err)) {
-    TRY(no_unknown_keys(*t, "hub", {"id", "data-dir", "caf-threads", "log-level"}));
+    TRY(no_unknown_keys(*t, "hub", {"id", "data-dir", "caf-threads", "log-level",
+                                    "signing-key-file"}));
+    TRY(read(*t, "hub", "signing-key-file", cfg.signing_key_file));
     TRY(read(*t, "hub", "id", cfg.hub_id));
     TRY(read(*t, "hub", "data-dir", cfg.data_dir));
     TRY(read(*t, "hub", "caf-threads", cfg.caf_threads));
@@ -237,11 +319,33 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
       auto* rt = node.as_table();
       if (rt == nullptr)
         return config_error(section, "expected a table", where(node));
-      TRY(no_unknown_keys(*rt, section, {"send", "receive"}));
+      TRY(no_unknown_keys(*rt, section, {"send", "read", "receive"}));
       role_config rc;
       TRY(read_string_list(*rt, section, "send", rc.send));
+      TRY(read_string_list(*rt, section, "read", rc.read));
       TRY(read_string_list(*rt, section, "receive", rc.receive));
       cfg.roles.emplace(std::string{name.str()}, std::move(rc));
+    }
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "evidence", err)) {
+    TRY(no_unknown_keys(*t, "evidence", {"checkpoint-every", "checkpoint-interval-s"}));
+    size_t every = static_cast<size_t>(cfg.checkpoint_every);
+    TRY(read_positive(*t, "evidence", "checkpoint-every", every, 100000000));
+    cfg.checkpoint_every = every;
+    size_t secs = static_cast<size_t>(cfg.checkpoint_interval.count());
+    TRY(read_positive(*t, "evidence", "checkpoint-interval-s", secs, 86400));
+    cfg.checkpoint_interval = std::chrono::seconds{secs};
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "signatures", err)) {
+    TRY(no_unknown_keys(*t, "signatures", {"required"}));
+    if (auto* req = sub_table(*t, "required", err)) {
+      for (auto&& [type, node] : *req) {
+        std::vector<std::string> roles;
+        TRY(read_string_list(*req, "signatures.required", type.str(), roles));
+        cfg.signatures_required[std::string{type.str()}] = roles;
+      }
     }
   }
   TRY(err);
@@ -277,13 +381,22 @@ caf::error validate(const hub_config& cfg) {
   for (auto& p : cfg.parties) {
     if (p.id == "hub")
       return fail("party " + p.id, "the id \"hub\" is reserved for the hub itself");
+    if (p.id.find('#') != std::string::npos)
+      return fail("party " + p.id, "party ids may not contain '#'");
     if (!ids.insert(p.id).second)
       return fail("party " + p.id, "id registered twice");
-    if (!keys.insert(p.curve_public_key).second)
+    if (!p.curve_public_key.empty() && !keys.insert(p.curve_public_key).second)
       return fail("party " + p.id, "CURVE key already registered for another party");
+    for (auto& k : p.curve_keys)
+      if (!keys.insert(k.public_key).second)
+        return fail("party " + p.id, "CURVE key already registered");
     if (cfg.roles.count(p.role) == 0)
       return fail("party " + p.id, "role \"" + p.role + "\" is not defined in [roles]");
   }
+  for (auto& [type, roles] : cfg.signatures_required)
+    for (auto& r : roles)
+      if (r != "*" && cfg.roles.count(r) == 0)
+        return fail("signatures.required." + type, "role \"" + r + "\" is not defined in [roles]");
   return caf::none;
 }
 

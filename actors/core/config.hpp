@@ -13,18 +13,32 @@
 
 namespace hub {
 
-/// One registered partner. The CURVE public key authenticates its connections.
+/// A public key of a party with its validity. Rotation ends an old key's validity
+/// after an overlap; an expired key is refused.
+struct key_config {
+  std::string id;             ///< signing keys: key id in signatures (default: fingerprint)
+  std::string public_key;     ///< CURVE: Z85 (40 chars); signing: SubjectPublicKeyInfo PEM
+  int64_t valid_from_ms = 0;  ///< Unix ms; 0 = always
+  int64_t valid_until_ms = 0; ///< Unix ms; 0 = open-ended
+};
+
+/// One registered partner. Its CURVE keys authenticate its connections; its signing
+/// keys verify the signatures on its documents.
 struct party_config {
   std::string id;
   std::string role;
   std::string name;
   std::string curve_public_key; ///< Z85, 40 characters (read inline or from a file)
+  std::vector<key_config> curve_keys;   ///< further CURVE keys ([[party.curve-key]])
+  std::vector<key_config> signing_keys; ///< [[party.signing-key]]
+  std::vector<std::string> signature_algorithms; ///< registered; empty = those of its keys
   bool enabled = true;
 };
 
 /// What one role may do: the permission table ("power list") per document type.
 struct role_config {
   std::vector<std::string> send;    ///< document types the role may send
+  std::vector<std::string> read;    ///< document types it may query (its own, always)
   std::vector<std::string> receive; ///< document types that may be routed to it
 };
 
@@ -35,6 +49,7 @@ struct hub_config {
   std::string data_dir = "var/data";
   size_t caf_threads = 0;             ///< 0 = CAF's default (one per core)
   std::string log_level = "info";
+  std::string signing_key_file = "var/keys/hub.sign.pem"; ///< receipts and checkpoints
   // [gateway]
   std::string endpoint = "tcp://127.0.0.1:7700";
   std::string server_secret_key_file = "var/keys/hub.curve.secret";
@@ -53,6 +68,11 @@ struct hub_config {
   size_t max_in_flight = 20000;       ///< frames at intake not yet answered; beyond: hub_busy
   // [outbox]
   std::chrono::milliseconds resend_interval{5000};
+  // [evidence]
+  uint64_t checkpoint_every = 10000;              ///< records between signed checkpoints
+  std::chrono::seconds checkpoint_interval{60};   ///< ...or at least this often
+  // [signatures.required]: document type -> sender roles that must sign it ("*" = all)
+  std::map<std::string, std::vector<std::string>> signatures_required;
   // [roles.<name>] and [[party]]
   std::map<std::string, role_config> roles;
   std::vector<party_config> parties;

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "actors/crypto/hub_signer.hpp"
+#include "actors/crypto/signing_input.hpp"
 #include "schemas/frame.capnp.h"
 
 namespace hub {
@@ -33,7 +35,7 @@ bytes to_bytes(capnp::MessageBuilder& mb) {
   return bytes(b.begin(), b.end());
 }
 
-bytes receipt_frame(const receipt_info& r) {
+bytes receipt_frame(const receipt_info& r, const crypto::hub_signer* signer) {
   capnp::MallocMessageBuilder mb;
   auto rc = mb.initRoot<wire::Frame>().initReceipt();
   rc.setMessageId(kj::arrayPtr(r.message_id.data(), r.message_id.size()));
@@ -42,27 +44,46 @@ bytes receipt_frame(const receipt_info& r) {
     case receipt_info::rejected: rc.setStatus(wire::ReceiptStatus::REJECTED); break;
     case receipt_info::duplicate: rc.setStatus(wire::ReceiptStatus::DUPLICATE); break;
   }
+  uint16_t code = 0;
+  std::string name;
+  bool retry = false;
   if (r.code != ec::none) {
-    rc.setErrorCode(wire_code(r.code));
-    rc.setErrorName(to_string(static_cast<ec>(wire_code(r.code))));
-    rc.setRetryable(retryable(r.code));
+    code = wire_code(r.code);
+    name = to_string(static_cast<ec>(code));
+    retry = retryable(r.code);
+    rc.setErrorCode(code);
+    rc.setErrorName(name);
+    rc.setRetryable(retry);
   }
   rc.setReason(r.reason);
   rc.setDigest(kj::arrayPtr(r.digest.data(), r.digest.size()));
-  rc.setHubTime(r.hub_time != 0 ? r.hub_time : now_ms());
+  auto hub_time = r.hub_time != 0 ? r.hub_time : now_ms();
+  rc.setHubTime(hub_time);
   rc.setSequence(r.sequence);
+  rc.setParty(r.party);
+  if (signer != nullptr) {
+    auto input = crypto::receipt_signing_input(
+      {r.party, r.message_id, static_cast<uint8_t>(rc.getStatus()), code, name, r.reason, retry,
+       r.digest, hub_time, r.sequence});
+    if (auto sig = signer->sign(input)) {
+      rc.setHubKeyId(signer->key_id());
+      rc.setHubSignature(kj::arrayPtr(sig->data(), sig->size()));
+    }
+  }
   return to_bytes(mb);
 }
 
-bytes rejection_frame(const bytes& message_id, const caf::error& err) {
+bytes rejection_frame(const std::string& party, const bytes& message_id,
+                      const caf::error& err, const crypto::hub_signer* signer) {
   receipt_info r;
+  r.party = party;
   r.message_id = message_id;
   r.status = receipt_info::rejected;
   r.code = code_of(err);
   if (r.code == ec::none)
     r.code = ec::hub_busy;
   r.reason = context_text(err);
-  return receipt_frame(r);
+  return receipt_frame(r, signer);
 }
 
 int64_t now_ms() {

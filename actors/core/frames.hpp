@@ -22,6 +22,10 @@ namespace swhub::stored {}
 
 namespace hub {
 
+namespace crypto {
+class hub_signer;
+} // namespace crypto
+
 namespace wire = ::swhub::wire;
 namespace stored = ::swhub::stored;
 
@@ -61,6 +65,7 @@ bytes to_bytes(capnp::MessageBuilder& mb);
 
 /// What a receipt says; the gateway and intake both build receipts from it.
 struct receipt_info {
+  std::string party; ///< whom it is issued to (part of what the hub signs)
   bytes message_id;
   enum status_t { accepted, rejected, duplicate } status = rejected;
   ec code = ec::none;
@@ -70,11 +75,12 @@ struct receipt_info {
   uint64_t sequence = 0;
 };
 
-/// A Frame holding one Receipt.
-bytes receipt_frame(const receipt_info& r);
+/// A Frame holding one Receipt, signed by `signer` if given.
+bytes receipt_frame(const receipt_info& r, const crypto::hub_signer* signer);
 
-/// A rejection receipt for `err` (its code and context text).
-bytes rejection_frame(const bytes& message_id, const caf::error& err);
+/// A signed rejection receipt for `err` (its code and context text).
+bytes rejection_frame(const std::string& party, const bytes& message_id,
+                      const caf::error& err, const crypto::hub_signer* signer);
 
 /// Unix epoch milliseconds.
 int64_t now_ms();

@@ -10,6 +10,8 @@
 #include "actors/core/log.hpp"
 #include "actors/core/partner_link.hpp"
 #include "actors/crypto/digest.hpp"
+#include "actors/crypto/hub_signer.hpp"
+#include "actors/crypto/signing_input.hpp"
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/storage.hpp"
 #include "actors/store/store.hpp"
@@ -63,12 +65,13 @@ void send_receipt(intake_ptr self, const bytes& route, const receipt_info& r) {
     case receipt_info::duplicate: m.duplicates++; break;
     case receipt_info::rejected: m.rejected++; break;
   }
-  self->state.deps.link->reply(route, receipt_frame(r));
+  self->state.deps.link->reply(route, receipt_frame(r, self->state.deps.signer.get()));
 }
 
-void reject(intake_ptr self, const bytes& route, const bytes& message_id,
-            const caf::error& err) {
+void reject(intake_ptr self, const bytes& route, const std::string& party,
+            const bytes& message_id, const caf::error& err) {
   receipt_info r;
+  r.party = party;
   r.message_id = message_id;
   r.status = receipt_info::rejected;
   r.code = code_of(err);
@@ -77,10 +80,11 @@ void reject(intake_ptr self, const bytes& route, const bytes& message_id,
 }
 
 /// The answer to a message whose (sender, id) is already stored.
-receipt_info answer_for_existing(const bytes& message_id, const bytes& digest,
-                                 const bytes& stored_digest, uint64_t sequence,
-                                 int64_t hub_time) {
+receipt_info answer_for_existing(const std::string& party, const bytes& message_id,
+                                 const bytes& digest, const bytes& stored_digest,
+                                 uint64_t sequence, int64_t hub_time) {
   receipt_info r;
+  r.party = party;
   r.message_id = message_id;
   if (digest == stored_digest) {
     r.status = receipt_info::duplicate;
@@ -99,10 +103,52 @@ receipt_info answer_for_existing(const bytes& message_id, const bytes& digest,
   return r;
 }
 
+/// The signature policy and the signature itself (docs/protocol.md, "Signatures").
+caf::error check_signature(const party_registry& reg, const party& sender,
+                           wire::Envelope::Reader env, const envelope_fields& f) {
+  auto sig = env.getSignature();
+  std::string key_id = sig.getKeyId();
+  if (key_id.empty()) {
+    if (reg.must_sign(sender.role, f.type))
+      return caf::make_error(ec::missing_signature, f.type + " from role \"" + sender.role
+                                                      + "\" must be signed");
+    return caf::none;
+  }
+  auto alg = static_cast<crypto::algorithm>(sig.getAlgorithm());
+  if (sender.algorithms.count(alg) == 0)
+    return caf::make_error(ec::algorithm_not_registered,
+                           std::string{"algorithm "} + crypto::to_string(alg)
+                             + " is not registered for " + sender.id);
+  auto key = reg.signing_key(sender.id, key_id);
+  if (!key)
+    return caf::make_error(ec::unknown_key_id, "key id \"" + key_id.substr(0, 64)
+                                                 + "\" is not a signing key of " + sender.id);
+  auto now = now_ms();
+  if (!key->first->valid_at(now))
+    return caf::make_error(ec::key_expired, "key " + key_id + " of " + sender.id
+                                              + " is not valid now (rotated); sign with the "
+                                                "current key");
+  if (key->second.alg() != alg)
+    return caf::make_error(ec::algorithm_not_registered,
+                           "key " + key_id + " is " + crypto::to_string(key->second.alg())
+                             + ", the signature says " + crypto::to_string(alg));
+  auto payload = env.getPayload();
+  auto input = crypto::envelope_signing_input(f.sender, f.message_id, f.recipient, f.type,
+                                              f.created_at, f.correlation_id, payload.begin(),
+                                              payload.size());
+  auto value = sig.getValue();
+  if (auto err = crypto::verify(key->second, input.data(), input.size(),
+                                bytes(value.begin(), value.end())))
+    return caf::make_error(ec::bad_signature, "signature by key " + key_id
+                                                + " does not verify over this envelope");
+  return caf::none;
+}
+
 /// Envelope checks that need no storage. Fills `out` as far as it gets.
 caf::error check_envelope(intake_ptr self, const submission& sub,
                           wire::Envelope::Reader env, envelope_fields& out) {
   auto& st = self->state;
+  auto reg = st.deps.registry->get();
   auto id = env.getMessageId();
   out.message_id.assign(id.begin(), id.begin() + std::min<size_t>(id.size(), 64));
   if (id.size() != 16)
@@ -123,8 +169,8 @@ caf::error check_envelope(intake_ptr self, const submission& sub,
   if (type == nullptr)
     return caf::make_error(ec::unknown_document_type,
                            "documentType \"" + out.type.substr(0, 64) + "\" is not known");
-  auto* me = st.deps.registry->by_id(sub.party);
-  if (me == nullptr || !st.deps.registry->may_send(me->role, out.type))
+  auto* me = reg->by_id(sub.party);
+  if (me == nullptr || !reg->may_send(me->role, out.type))
     return caf::make_error(ec::role_not_allowed,
                            "role \"" + (me ? me->role : std::string{"?"})
                              + "\" may not send " + out.type);
@@ -137,13 +183,13 @@ caf::error check_envelope(intake_ptr self, const submission& sub,
                              + " ms from the hub clock");
   out.recipient = env.getRecipient();
   if (out.recipient != "hub") {
-    auto* to = st.deps.registry->by_id(out.recipient);
+    auto* to = reg->by_id(out.recipient);
     if (to == nullptr || !to->enabled)
       return caf::make_error(ec::unknown_recipient, "recipient \"" + out.recipient.substr(0, 64)
                                                       + "\" is not \"hub\" or a registered party");
     if (to->id == sub.party)
       return caf::make_error(ec::unknown_recipient, "a party cannot address itself");
-    if (!st.deps.registry->may_receive(to->role, out.type))
+    if (!reg->may_receive(to->role, out.type))
       return caf::make_error(ec::role_not_allowed, "recipient role \"" + to->role
                                                      + "\" may not receive " + out.type);
   }
@@ -152,7 +198,7 @@ caf::error check_envelope(intake_ptr self, const submission& sub,
                               payload.size());
   if (payload.size() == 0)
     return caf::make_error(ec::empty_payload, "the envelope carries no document");
-  return caf::none;
+  return check_signature(*reg, *me, env, out);
 }
 
 void finish(intake_ptr self, const bytes& key, const document_commit& dc,
@@ -160,8 +206,9 @@ void finish(intake_ptr self, const bytes& key, const document_commit& dc,
   auto& st = self->state;
   receipt_info r;
   if (dc.existed) {
-    r = answer_for_existing(f.message_id, f.digest, dc.digest, dc.sequence, dc.hub_time);
+    r = answer_for_existing(f.sender, f.message_id, f.digest, dc.digest, dc.sequence, dc.hub_time);
   } else {
+    r.party = f.sender;
     r.message_id = f.message_id;
     r.status = receipt_info::accepted;
     r.digest = dc.digest;
@@ -177,23 +224,23 @@ void finish(intake_ptr self, const bytes& key, const document_commit& dc,
     return;
   for (auto& w : i->second.waiters)
     send_receipt(self, w.route,
-                 answer_for_existing(f.message_id, w.digest, dc.digest, dc.sequence,
+                 answer_for_existing(f.sender, f.message_id, w.digest, dc.digest, dc.sequence,
                                      dc.hub_time));
   st.pending.erase(i);
 }
 
 void fail_pending(intake_ptr self, const bytes& key, const bytes& route,
-                  const bytes& message_id, const caf::error& err) {
+                  const std::string& party, const bytes& message_id, const caf::error& err) {
   auto& st = self->state;
   auto e = code_of(err) == ec::hub_not_ready || code_of(err) == ec::hub_busy
              ? err
              : caf::make_error(ec::hub_busy, "commit did not complete: " + context_text(err));
-  reject(self, route, message_id, e);
+  reject(self, route, party, message_id, e);
   auto i = st.pending.find(key);
   if (i == st.pending.end())
     return;
   for (auto& w : i->second.waiters)
-    reject(self, w.route, message_id, e);
+    reject(self, w.route, party, message_id, e);
   st.pending.erase(i);
 }
 
@@ -201,7 +248,7 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
   auto& st = self->state;
   envelope_fields f;
   if (auto err = check_envelope(self, sub, env, f))
-    return reject(self, sub.route, f.message_id, err);
+    return reject(self, sub.route, sub.party, f.message_id, err);
   auto key = dedupe_key(f.sender, f.message_id);
   // A copy of a message still being committed waits for that commit's outcome.
   if (auto i = st.pending.find(key); i != st.pending.end()) {
@@ -215,25 +262,25 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
                  *msg, ec::store_failure,
                  [&](stored::DedupeEntry::Reader e) {
                    auto dg = e.getDigest();
-                   r = answer_for_existing(f.message_id, f.digest, bytes(dg.begin(), dg.end()),
+                   r = answer_for_existing(f.sender, f.message_id, f.digest, bytes(dg.begin(), dg.end()),
                                            e.getSequence(), e.getHubTime());
                    return caf::error{};
                  })
                    : msg.error();
     if (err)
-      return reject(self, sub.route, f.message_id,
+      return reject(self, sub.route, sub.party, f.message_id,
                     caf::make_error(ec::hub_busy, "dedupe record unreadable"));
     return send_receipt(self, sub.route, r);
   } else if (!is(stored.error(), ec::not_found)) {
-    return reject(self, sub.route, f.message_id,
+    return reject(self, sub.route, sub.party, f.message_id,
                   caf::make_error(ec::hub_not_ready, context_text(stored.error())));
   }
   auto payload = env.getPayload();
   if (auto err = validate_payload(*find_document_type(f.type), payload.begin(),
                                   payload.size(), st.cfg.limits))
-    return reject(self, sub.route, f.message_id, err);
+    return reject(self, sub.route, sub.party, f.message_id, err);
   if (!st.deps.store_stats->ready)
-    return reject(self, sub.route, f.message_id,
+    return reject(self, sub.route, sub.party, f.message_id,
                   caf::make_error(ec::hub_not_ready, "the hub cannot commit documents now"));
   document_write w;
   w.sender = f.sender;
@@ -249,7 +296,7 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
     .then(
       [self, key, route, f](document_commit& dc) { finish(self, key, dc, route, f); },
       [self, key, route, f](caf::error& err) {
-        fail_pending(self, key, route, f.message_id, err);
+        fail_pending(self, key, route, f.sender, f.message_id, err);
       });
 }
 
@@ -270,9 +317,18 @@ void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Rea
                                       dedupe_key(sub.party, bytes(id.begin(), id.end())));
     if (stored) {
       auto msg = aligned_message::copy(stored->data(), stored->size(), ec::store_failure);
+      auto reg = st.deps.registry->get();
+      auto* me = reg->by_id(sub.party);
       if (msg)
         with_root<stored::DedupeEntry>(*msg, ec::store_failure,
-                                       [&rep](stored::DedupeEntry::Reader e) {
+                                       [&rep, &reg, me](stored::DedupeEntry::Reader e) {
+                                         std::string type = e.getDocumentType();
+                                         if (me == nullptr || !reg->may(me->role, action::read, type)) {
+                                           rep.setErrorCode(wire_code(ec::forbidden_read));
+                                           rep.setReason("role \"" + (me ? me->role : std::string{"?"})
+                                                         + "\" may not read " + type);
+                                           return caf::error{};
+                                         }
                                          rep.setStatus(e.getDelivered()
                                                          ? wire::DocumentStatus::DELIVERED
                                                          : wire::DocumentStatus::ACCEPTED);
@@ -302,7 +358,7 @@ intake_actor::behavior_type intake(intake_ptr self, intake_config cfg, intake_de
     [self](atom::submit, submission& sub) {
       auto msg = aligned_message::copy(sub.frame.data(), sub.frame.size());
       if (!msg)
-        return reject(self, sub.route, {}, msg.error());
+        return reject(self, sub.route, sub.party, {}, msg.error());
       // Readers point into `msg`, which stays alive until the frame is handled; the
       // envelope's bytes are moved to the store only after everything was read.
       try {
@@ -314,12 +370,12 @@ intake_actor::behavior_type intake(intake_ptr self, intake_config cfg, intake_de
           case wire::Frame::STATUS_QUERY:
             return handle_query(self, sub, frame.getStatusQuery());
           default:
-            return reject(self, sub.route, {},
+            return reject(self, sub.route, sub.party, {},
                           caf::make_error(ec::unexpected_frame,
                                           "intake takes envelopes and status queries"));
         }
       } catch (const kj::Exception& e) {
-        return reject(self, sub.route, {},
+        return reject(self, sub.route, sub.party, {},
                       caf::make_error(ec::malformed_frame,
                                       std::string{e.getDescription().cStr()}));
       }

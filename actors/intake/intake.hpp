@@ -1,7 +1,8 @@
 #pragma once
 // INTAKE: the way in for every partner frame after the gateway authenticated it.
-// Checks the envelope, dedupes on (sender, message id), validates the document, has
-// the store commit it, and only then sends the receipt on the frame's connection.
+// Checks the envelope and its signature, dedupes on (sender, message id), validates
+// the document, has the store commit it, and only then sends the signed receipt on
+// the frame's connection.
 
 #include <atomic>
 #include <chrono>
@@ -17,7 +18,10 @@
 namespace hub {
 
 class admission;
-class party_registry;
+class registry_holder;
+namespace crypto {
+class hub_signer;
+} // namespace crypto
 class partner_link;
 class store_reader;
 struct store_metrics;
@@ -41,12 +45,13 @@ struct intake_metrics {
 struct intake_deps {
   store_actor store;
   outbox_actor outbox;
-  std::shared_ptr<const party_registry> registry;
+  std::shared_ptr<const registry_holder> registry;
   std::shared_ptr<const store_reader> reader;
   std::shared_ptr<partner_link> link;
   std::shared_ptr<store_metrics> store_stats;
   std::shared_ptr<intake_metrics> metrics;
   std::shared_ptr<admission> admitted; ///< released once per answered frame (may be null)
+  std::shared_ptr<const crypto::hub_signer> signer; ///< signs receipts (null: unsigned)
 };
 
 caf::expected<intake_actor> spawn_intake(caf::actor_system& sys, const intake_config& cfg,

@@ -1,11 +1,15 @@
 #pragma once
-// The party registry: who may connect (CURVE key -> party), with which role, and
-// the permission table ("power list") of role x document type x action. Built at
-// start from the config merged with the parties table in LMDB; immutable afterwards,
-// so the ZAP thread, the gateway thread and every actor may read it concurrently.
+// The party registry: who may connect (CURVE key -> party), which signing keys verify
+// a party's documents, with which role, and the permission table ("power list") of
+// role x document type x action (send, read, receive) plus the signature policy.
+// A registry is immutable once built, so the ZAP thread, the gateway thread and every
+// actor read it concurrently; key rotation builds a new one and swaps it in through
+// registry_holder.
 
+#include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -13,48 +17,104 @@
 
 #include "actors/actors.hpp"
 #include "actors/core/config.hpp"
+#include "actors/crypto/signature.hpp"
 
 namespace hub {
 
 class store_reader;
 
+/// A public key and its validity window (Unix ms; 0 = open).
+struct party_key {
+  std::string id;   ///< signing: key id used in signatures; CURVE: the Z85 key itself
+  std::string text; ///< CURVE: Z85; signing: PEM
+  int64_t valid_from_ms = 0;
+  int64_t valid_until_ms = 0;
+  bool valid_at(int64_t now_ms) const {
+    return (valid_from_ms == 0 || now_ms >= valid_from_ms)
+           && (valid_until_ms == 0 || now_ms < valid_until_ms);
+  }
+};
+
 struct party {
   std::string id;
   std::string role;
   std::string name;
-  std::string curve_public_key; ///< Z85
+  std::vector<party_key> curve_keys;
+  std::vector<party_key> signing_keys;
+  std::set<crypto::algorithm> algorithms; ///< registered signature algorithms
   bool enabled = true;
 };
 
+/// The permission actions of the power list.
+enum class action { send, read, receive };
+const char* to_string(action x);
+
 class party_registry {
 public:
-  /// Parties from LMDB (registered earlier) overlaid with the config's (which win),
-  /// and the roles of the config. `reader` may be null (no stored parties).
-  static std::shared_ptr<const party_registry> build(const hub_config& cfg,
-                                                     const store_reader* reader);
+  /// Parties stored in LMDB (with their rotation history) merged with the config's:
+  /// keys are merged by id, and a key's validity is the stricter of the two, so a
+  /// rotation is never undone by a restart. Fails on unparsable signing keys.
+  static caf::expected<std::shared_ptr<const party_registry>>
+  build(const hub_config& cfg, const store_reader* reader);
 
-  /// The enabled-or-not party owning this CURVE key, or nullptr.
-  const party* by_key(std::string_view z85) const;
+  /// The party owning this CURVE key and the key, or nothing.
+  std::optional<std::pair<const party*, const party_key*>> by_curve_key(std::string_view z85) const;
   /// The party with this id, or nullptr.
   const party* by_id(std::string_view id) const;
-  /// Whether `role` may send documents of `type`.
-  bool may_send(std::string_view role, std::string_view type) const;
-  /// Whether documents of `type` may be routed to a party of `role`.
-  bool may_receive(std::string_view role, std::string_view type) const;
+  /// A party's signing key by key id (any validity), with its parsed public key.
+  std::optional<std::pair<const party_key*, crypto::public_key>>
+  signing_key(std::string_view party, std::string_view key_id) const;
+  /// True if `party` holds CURVE key `z85` and it is valid at `now_ms`.
+  bool curve_key_valid(std::string_view party, std::string_view z85, int64_t now_ms) const;
+
+  /// The power list: may `role` do `what` with documents of `type`?
+  bool may(std::string_view role, action what, std::string_view type) const;
+  bool may_send(std::string_view role, std::string_view type) const {
+    return may(role, action::send, type);
+  }
+  bool may_receive(std::string_view role, std::string_view type) const {
+    return may(role, action::receive, type);
+  }
+  /// Must a sender of `role` sign documents of `type`?
+  bool must_sign(std::string_view role, std::string_view type) const;
+
+  /// A copy in which `party`'s keys of one kind are rotated: `new_key` becomes valid
+  /// at `now_ms` and every other key of that kind stays valid for `overlap_ms` more.
+  caf::expected<std::shared_ptr<const party_registry>>
+  with_rotation(std::string_view party, bool signing, party_key new_key, int64_t overlap_ms,
+                int64_t now_ms) const;
 
   const std::vector<party>& parties() const { return parties_; }
   const std::map<std::string, role_config>& roles() const { return roles_; }
+  const std::map<std::string, std::vector<std::string>>& signature_policy() const {
+    return required_;
+  }
 
-  /// Table ops that store every party in LMDB (written once at start).
+  /// Table ops that store every party (and its key history) in LMDB.
   std::vector<table_op> to_table_ops() const;
+  /// The ops storing one party.
+  table_op party_op(const party& p) const;
 
 private:
+  void index();
   std::vector<party> parties_;
   std::map<std::string, size_t, std::less<>> by_id_;
-  std::map<std::string, size_t, std::less<>> by_key_;
+  std::map<std::string, size_t, std::less<>> by_curve_;
+  std::map<std::string, crypto::public_key, std::less<>> parsed_; // "party\0keyid"
   std::map<std::string, role_config> roles_;
-  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> send_;
-  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> receive_;
+  std::map<std::string, std::vector<std::string>> required_;
+};
+
+/// Holds the current registry; readers take a snapshot, rotation swaps in a new one.
+/// Thread-safe.
+class registry_holder {
+public:
+  explicit registry_holder(std::shared_ptr<const party_registry> r) : current_(std::move(r)) {}
+  std::shared_ptr<const party_registry> get() const { return std::atomic_load(&current_); }
+  void set(std::shared_ptr<const party_registry> r) { std::atomic_store(&current_, std::move(r)); }
+
+private:
+  std::shared_ptr<const party_registry> current_;
 };
 
 } // namespace hub

@@ -20,7 +20,7 @@
 namespace hub {
 
 caf::expected<std::shared_ptr<gateway>>
-gateway::bind(zmq::context_t& ctx, gateway_config cfg, std::shared_ptr<const party_registry> reg) {
+gateway::bind(zmq::context_t& ctx, gateway_config cfg, std::shared_ptr<const registry_holder> reg) {
   std::shared_ptr<gateway> g{new gateway};
   g->cfg_ = std::move(cfg);
   g->registry_ = reg;
@@ -144,9 +144,10 @@ void gateway::drain_outgoing() {
   }
 }
 
-void gateway::reject(const bytes& route, const bytes& message_id, const caf::error& err) {
+void gateway::reject(const bytes& route, const std::string& party, const bytes& message_id,
+                     const caf::error& err) {
   metrics_.rejected++;
-  send_now(route, rejection_frame(message_id, err));
+  send_now(route, rejection_frame(party, message_id, err, cfg_.signer.get()));
 }
 
 void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& parts) {
@@ -154,16 +155,25 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
   bytes route(static_cast<const uint8_t*>(route_msg.data()),
               static_cast<const uint8_t*>(route_msg.data()) + route_msg.size());
   if (parts.size() != 1)
-    return reject(route, {}, caf::make_error(ec::unexpected_frame,
+    return reject(route, {}, {}, caf::make_error(ec::unexpected_frame,
                                              "send exactly one message part per frame, got "
                                                + std::to_string(parts.size())));
   auto& part = parts[0];
-  std::string party;
+  std::string party, curve_key;
   try {
-    party = part.gets("User-Id");
+    std::string user = part.gets("User-Id"); // "<party>#<curve key>", set by the ZAP handler
+    auto hash = user.find('#');
+    party = user.substr(0, hash);
+    curve_key = hash == std::string::npos ? std::string{} : user.substr(hash + 1);
   } catch (const zmq::error_t&) {
-    return reject(route, {}, caf::make_error(ec::malformed_frame, "unauthenticated"));
+    return reject(route, {}, {}, caf::make_error(ec::malformed_frame, "unauthenticated"));
   }
+  auto registry = registry_->get();
+  // A connection outlives its handshake: refuse the key once its rotation overlap ended.
+  if (!registry->curve_key_valid(party, curve_key, now_ms()))
+    return reject(route, party, {}, caf::make_error(ec::key_expired,
+                                             "this connection's CURVE key is no longer valid "
+                                             "for " + party + "; reconnect with the new key"));
   auto msg = aligned_message::copy(static_cast<const uint8_t*>(part.data()), part.size());
   if (part.size() > cfg_.max_frame_bytes) {
     // Below ZeroMQ's hard cap (4x the limit): read just the message id, so the
@@ -177,13 +187,13 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
         }
         return caf::error{};
       });
-    return reject(route, message_id,
+    return reject(route, party, message_id,
                   caf::make_error(ec::frame_too_large,
                                   std::to_string(part.size()) + " bytes, the limit is "
                                     + std::to_string(cfg_.max_frame_bytes)));
   }
   if (!msg)
-    return reject(route, {}, msg.error());
+    return reject(route, party, {}, msg.error());
   routes_[party] = route;
   auto shard = [this, &party] {
     return intakes_[std::hash<std::string>{}(party) % intakes_.size()];
@@ -192,7 +202,7 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
   auto to_intake = [&, this](const bytes& message_id) {
     if (!admitted_->try_admit()) {
       metrics_.busy++;
-      reject(route, message_id,
+      reject(route, party, message_id,
              caf::make_error(ec::hub_busy, std::to_string(admitted_->limit())
                                              + " frames in progress; send again shortly"));
       return;
@@ -211,7 +221,7 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
         auto id = env.getMessageId();
         bytes message_id(id.begin(), id.begin() + std::min<size_t>(id.size(), 64));
         std::string type = env.getDocumentType();
-        auto* me = registry_->by_id(party);
+        auto* me = registry->by_id(party);
         caf::error refusal;
         if (env.getSender() != party)
           refusal = caf::make_error(ec::spoofed_sender,
@@ -220,12 +230,12 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
         else if (find_document_type(type) == nullptr)
           refusal = caf::make_error(ec::unknown_document_type,
                                     "documentType \"" + type.substr(0, 64) + "\" is not known");
-        else if (me == nullptr || !registry_->may_send(me->role, type))
+        else if (me == nullptr || !registry->may_send(me->role, type))
           refusal = caf::make_error(ec::role_not_allowed,
                                     "role \"" + (me ? me->role : std::string{"?"})
                                       + "\" may not send " + type);
         if (refusal) {
-          reject(route, message_id, refusal);
+          reject(route, party, message_id, refusal);
           return caf::error{};
         }
         to_intake(message_id);
@@ -243,7 +253,7 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
     }
   });
   if (err)
-    reject(route, {}, err);
+    reject(route, party, {}, err);
 }
 
 void gateway::loop() {

@@ -25,14 +25,19 @@
 namespace hub {
 
 class admission;
-class party_registry;
+class registry_holder;
 class zap_handler;
+
+namespace crypto {
+class hub_signer;
+} // namespace crypto
 
 struct gateway_config {
   std::string endpoint = "tcp://127.0.0.1:7700"; ///< "tcp://127.0.0.1:*" picks a port
   curve_keypair server_keys;
   size_t max_frame_bytes = 1 << 20; ///< larger frames get frame_too_large
   int linger_ms = 0;
+  std::shared_ptr<const crypto::hub_signer> signer; ///< signs rejection receipts
 };
 
 struct gateway_metrics {
@@ -48,7 +53,7 @@ public:
   /// Starts the ZAP handler and binds the ROUTER socket. Frames are queued by
   /// ZeroMQ until run() is called.
   static caf::expected<std::shared_ptr<gateway>>
-  bind(zmq::context_t& ctx, gateway_config cfg, std::shared_ptr<const party_registry> reg);
+  bind(zmq::context_t& ctx, gateway_config cfg, std::shared_ptr<const registry_holder> reg);
 
   /// Starts the socket thread; partners are sharded over `intakes` by party id.
   /// Frames for intake take a slot of `admitted` first (hub_busy when none is free).
@@ -78,12 +83,13 @@ private:
   bool post(outgoing item);
   void loop();
   void handle(zmq::message_t& route, std::vector<zmq::message_t>& parts);
-  void reject(const bytes& route, const bytes& message_id, const caf::error& err);
+  void reject(const bytes& route, const std::string& party, const bytes& message_id,
+              const caf::error& err);
   void send_now(const bytes& route, const bytes& frame);
   void drain_outgoing();
 
   gateway_config cfg_;
-  std::shared_ptr<const party_registry> registry_;
+  std::shared_ptr<const registry_holder> registry_;
   std::unique_ptr<zap_handler> zap_;
   zmq::socket_t sock_;
   std::string endpoint_;

@@ -6,13 +6,14 @@
 #include <zmq_addon.hpp>
 
 #include "actors/core/error.hpp"
+#include "actors/core/frames.hpp"
 #include "actors/core/log.hpp"
 #include "actors/registry/party_registry.hpp"
 
 namespace hub {
 
 caf::expected<std::unique_ptr<zap_handler>>
-zap_handler::start(zmq::context_t& ctx, std::shared_ptr<const party_registry> registry) {
+zap_handler::start(zmq::context_t& ctx, std::shared_ptr<const registry_holder> registry) {
   std::unique_ptr<zap_handler> h{new zap_handler};
   h->registry_ = std::move(registry);
   try {
@@ -49,13 +50,17 @@ void zap_handler::run(zmq::socket_t sock) {
           && req[5].to_string_view() == "CURVE" && req[6].size() == 32) {
         std::array<char, 41> z85{};
         zmq_z85_encode(z85.data(), static_cast<const uint8_t*>(req[6].data()), 32);
-        if (auto* p = registry_->by_key(z85.data())) {
-          if (p->enabled) {
+        auto reg = registry_->get();
+        if (auto found = reg->by_curve_key(z85.data())) {
+          auto [p, key] = *found;
+          if (!p->enabled) {
+            text = "party disabled";
+          } else if (!key->valid_at(now_ms())) {
+            text = "key expired or not yet valid";
+          } else {
             status = "200";
             text = "OK";
-            user = p->id;
-          } else {
-            text = "party disabled";
+            user = p->id + "#" + z85.data();
           }
         }
         if (status != "200") {

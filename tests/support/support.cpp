@@ -34,7 +34,8 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
                              const hub_settings& s) {
   std::ostringstream out;
   out << "[hub]\nid = \"TEST-HUB\"\ndata-dir = \"" << dir.file("data")
-      << "\"\nlog-level = \"info\"\ncaf-threads = 2\n\n"
+      << "\"\nlog-level = \"info\"\ncaf-threads = 2\nsigning-key-file = \""
+      << dir.file("hub.sign.pem") << "\"\n\n"
       << "[gateway]\nendpoint = \"tcp://127.0.0.1:*\"\nserver-secret-key-file = \""
       << dir.file("hub.curve.secret") << "\"\nmax-frame-bytes = " << s.max_frame_bytes
       << "\n\n[store]\nmap-size-mb = " << s.map_size_mb
@@ -44,6 +45,7 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
       << "\n\n"
       << "[outbox]\nresend-interval-ms = " << s.resend_interval_ms << "\n\n"
       << "[roles.enterprise]\nsend = [\"customs.declaration\", \"trade.message\"]\n"
+      << "read = [\"customs.declaration\", \"trade.message\"]\n"
       << "receive = [\"trade.message\"]\n\n"
       << "[roles.agency]\nsend = [\"trade.message\"]\nreceive = [\"trade.message\"]\n\n";
   for (auto& p : parties)

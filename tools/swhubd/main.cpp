@@ -16,6 +16,7 @@
 #include "actors/core/config.hpp"
 #include "actors/core/error.hpp"
 #include "actors/core/log.hpp"
+#include "actors/crypto/hub_signer.hpp"
 #include "actors/intake/intake.hpp"
 #include "actors/outbox/outbox.hpp"
 #include "actors/registry/party_registry.hpp"
@@ -70,7 +71,13 @@ int main(int argc, char** argv) {
   hub::log::info("swhubd", "storage " + cfg->data_dir + " opened, last sequence "
                              + std::to_string((*db)->last_sequence()) + ", stale readers cleared "
                              + std::to_string((*db)->stale_readers_cleared()));
-  auto registry = hub::party_registry::build(*cfg, db->get());
+  auto built = hub::party_registry::build(*cfg, db->get());
+  if (!built)
+    return fail("party registry", built.error());
+  auto registry = std::make_shared<hub::registry_holder>(*built);
+  auto signer = hub::crypto::hub_signer::load_or_create(cfg->signing_key_file);
+  if (!signer)
+    return fail("hub signing key", signer.error());
 
   zmq::context_t zmq_ctx; // declared before the actor system: destroyed after it
   caf::actor_system_config sys_cfg; // never parse(): CAF reads no INI file, no argv
@@ -89,7 +96,7 @@ int main(int argc, char** argv) {
     caf::scoped_actor self{sys};
     caf::error err;
     self->request(*store, std::chrono::seconds{30}, hub::atom::write_v,
-                  registry->to_table_ops())
+                  registry->get()->to_table_ops())
       .receive([](uint64_t) {}, [&err](caf::error& e) { err = std::move(e); });
     if (err) {
       caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
@@ -97,7 +104,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  hub::gateway_config gw_cfg{cfg->endpoint, *keys, cfg->max_frame_bytes, cfg->linger_ms};
+  hub::gateway_config gw_cfg{cfg->endpoint, *keys, cfg->max_frame_bytes, cfg->linger_ms,
+                             *signer};
   auto gw = hub::gateway::bind(zmq_ctx, gw_cfg, registry);
   if (!gw) {
     caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
@@ -106,7 +114,7 @@ int main(int argc, char** argv) {
 
   std::shared_ptr<const hub::store_reader> reader = *db;
   auto outbox = hub::spawn_outbox(sys, hub::outbox_config{cfg->hub_id, cfg->resend_interval},
-                                  *store, reader, *gw, nullptr);
+                                  *store, reader, *gw, nullptr, *signer);
   if (!outbox)
     return fail("outbox", outbox.error());
   auto intake_stats = std::make_shared<hub::intake_metrics>();
@@ -120,7 +128,7 @@ int main(int argc, char** argv) {
     auto in = hub::spawn_intake(
       sys, in_cfg,
       hub::intake_deps{*store, *outbox, registry, reader, *gw, store_stats, intake_stats,
-                       admitted});
+                       admitted, *signer});
     if (!in)
       return fail("intake", in.error());
     intakes.push_back(*in);
@@ -134,8 +142,9 @@ int main(int argc, char** argv) {
     std::rename((endpoint_file + ".tmp").c_str(), endpoint_file.c_str());
   }
   hub::log::info("swhubd", "ready: hub " + cfg->hub_id + " on " + (*gw)->endpoint() + ", "
-                             + std::to_string(registry->parties().size()) + " parties, public key "
-                             + keys->public_z85);
+                             + std::to_string(registry->get()->parties().size())
+                             + " parties, CURVE public key " + keys->public_z85
+                             + ", receipt signing key " + (*signer)->key_id());
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
