@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include <capnp/compat/json.h>
 #include <capnp/dynamic.h>
@@ -15,6 +17,7 @@
 
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
+#include "actors/crypto/signing_input.hpp"
 #include "schemas/frame.capnp.h"
 
 namespace hub {
@@ -54,6 +57,9 @@ receipt read_receipt(wire::Receipt::Reader r) {
   out.digest = to_vec(r.getDigest());
   out.hub_time = r.getHubTime();
   out.sequence = r.getSequence();
+  out.party = r.getParty();
+  out.hub_key_id = r.getHubKeyId();
+  out.hub_signature = to_vec(r.getHubSignature());
   return out;
 }
 
@@ -138,7 +144,57 @@ nlohmann::ordered_json receipt::to_json() const {
                         {"retryable", retryable},
                         {"digest", to_hex(digest)},
                         {"hubTime", hub_time},
-                        {"sequence", sequence}};
+                        {"sequence", sequence},
+                        {"party", party},
+                        {"hubKeyId", hub_key_id},
+                        {"hubSignature", to_hex(hub_signature)}};
+}
+
+caf::expected<receipt> receipt::from_json(const nlohmann::json& j) {
+  try {
+    receipt r;
+    r.message_id = from_hex(j.at("messageId").get<std::string>());
+    auto st = j.at("status").get<std::string>();
+    if (st == "accepted")
+      r.status = accepted;
+    else if (st == "duplicate")
+      r.status = duplicate;
+    else if (st == "rejected")
+      r.status = rejected;
+    else
+      return caf::make_error(ec::invalid_field, "status \"" + st + "\" is not a receipt status");
+    r.error_code = j.at("errorCode").get<uint16_t>();
+    r.error_name = j.at("errorName").get<std::string>();
+    r.reason = j.at("reason").get<std::string>();
+    r.retryable = j.at("retryable").get<bool>();
+    r.digest = from_hex(j.at("digest").get<std::string>());
+    r.hub_time = j.at("hubTime").get<int64_t>();
+    r.sequence = j.at("sequence").get<uint64_t>();
+    r.party = j.at("party").get<std::string>();
+    r.hub_key_id = j.at("hubKeyId").get<std::string>();
+    r.hub_signature = from_hex(j.at("hubSignature").get<std::string>());
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    return caf::make_error(ec::invalid_field, std::string{"receipt JSON: "} + e.what());
+  }
+}
+
+caf::error receipt::verify(const crypto::public_key& hub_key) const {
+  if (hub_signature.empty())
+    return caf::make_error(ec::bad_signature, "the receipt is not signed");
+  if (hub_key_id != hub_key.fingerprint())
+    return caf::make_error(ec::unknown_key_id, "signed by hub key " + hub_key_id
+                                                 + ", not by " + hub_key.fingerprint());
+  auto status_value = static_cast<uint8_t>(status == accepted   ? wire::ReceiptStatus::ACCEPTED
+                                            : status == rejected ? wire::ReceiptStatus::REJECTED
+                                                                 : wire::ReceiptStatus::DUPLICATE);
+  auto input = crypto::receipt_signing_input({party, message_id, status_value, error_code,
+                                              error_name, reason, retryable, digest, hub_time,
+                                              sequence});
+  if (crypto::verify(hub_key, input.data(), input.size(), hub_signature))
+    return caf::make_error(ec::bad_signature,
+                           "the hub's signature does not match this receipt's content");
+  return caf::none;
 }
 
 nlohmann::ordered_json notification::to_json() const {
@@ -190,8 +246,27 @@ bytes random_message_id() {
   return id;
 }
 
+caf::expected<signing_identity> load_signing_identity(const std::string& stem_or_file) {
+  auto path = stem_or_file;
+  if (path.size() < 4 || path.compare(path.size() - 4, 4, ".pem") != 0)
+    path += ".sign.pem";
+  std::ifstream in{path};
+  if (!in)
+    return caf::make_error(ec::invalid_config, path + ": cannot read the signing key "
+                                                 "(create it with `swhub keygen`)");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto key = crypto::private_key::from_pem(ss.str());
+  if (!key)
+    return caf::make_error(ec::invalid_config, path + ": " + context_text(key.error()));
+  signing_identity id;
+  id.key_id = key->public_part().fingerprint();
+  id.key = std::move(*key);
+  return id;
+}
+
 bytes build_envelope_frame(const std::string& sender, const outgoing& doc,
-                           bytes* message_id_out) {
+                           bytes* message_id_out, const signing_identity* signer) {
   auto id = doc.message_id.empty() ? random_message_id() : doc.message_id;
   capnp::MallocMessageBuilder mb;
   auto env = mb.initRoot<wire::Frame>().initEnvelope();
@@ -199,9 +274,27 @@ bytes build_envelope_frame(const std::string& sender, const outgoing& doc,
   env.setSender(sender);
   env.setRecipient(doc.recipient);
   env.setDocumentType(doc.document_type);
-  env.setCreatedAt(doc.created_at != 0 ? doc.created_at : now_ms());
+  auto created_at = doc.created_at != 0 ? doc.created_at : now_ms();
+  env.setCreatedAt(created_at);
   env.setCorrelationId(as_ptr(doc.correlation_id));
   env.setPayload(as_ptr(doc.payload));
+  if (doc.signature) {
+    auto sig = env.initSignature();
+    sig.setKeyId(doc.signature->key_id);
+    sig.setAlgorithm(static_cast<wire::SignatureAlgorithm>(doc.signature->algorithm));
+    sig.setValue(as_ptr(doc.signature->value));
+  } else if (signer != nullptr) {
+    auto input = crypto::envelope_signing_input(sender, id, doc.recipient, doc.document_type,
+                                                created_at, doc.correlation_id,
+                                                doc.payload.data(), doc.payload.size());
+    if (auto value = crypto::sign(signer->key, input.data(), input.size())) {
+      auto sig = env.initSignature();
+      sig.setKeyId(signer->key_id.empty() ? signer->key.public_part().fingerprint()
+                                          : signer->key_id);
+      sig.setAlgorithm(static_cast<wire::SignatureAlgorithm>(signer->key.alg()));
+      sig.setValue(as_ptr(*value));
+    }
+  }
   if (message_id_out != nullptr)
     *message_id_out = std::move(id);
   return to_bytes(mb);
@@ -454,8 +547,11 @@ caf::error partner_client::dispatch(const bytes& frame) {
 caf::error partner_client::send_envelope(const outgoing& doc, bytes* message_id_out) {
   bytes frame;
   try {
+    const signing_identity* signer = doc.signer;
+    if (signer == nullptr && opts_.signing)
+      signer = &*opts_.signing;
     frame = build_envelope_frame(doc.sender.empty() ? party_ : doc.sender, doc,
-                                 message_id_out);
+                                 message_id_out, signer);
   } catch (const kj::Exception& e) {
     return caf::make_error(ec::malformed_frame, std::string{e.getDescription().cStr()});
   }

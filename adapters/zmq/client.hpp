@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,9 +29,19 @@
 #include <zmq.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/crypto/signature.hpp"
 #include "adapters/zmq/curve_keys.hpp"
 
 namespace hub {
+
+/// A partner's signing key and the key id the hub knows it by.
+struct signing_identity {
+  crypto::private_key key;
+  std::string key_id; ///< empty: the key's fingerprint
+};
+
+/// Reads `<stem>.sign.pem` (or a PEM file) as a signing identity.
+caf::expected<signing_identity> load_signing_identity(const std::string& stem_or_file);
 
 /// Where and as whom to connect.
 struct client_options {
@@ -44,6 +55,8 @@ struct client_options {
   /// How long closing the client may wait to flush unsent frames. 0 drops them (tests,
   /// simulators); a CLI that exits right after an ack sets it so the ack gets out.
   std::chrono::milliseconds linger{0};
+  /// Signs every envelope sent through this client (unset: unsigned).
+  std::optional<signing_identity> signing;
 };
 
 /// What the hub answered to one envelope (or to an unreadable frame or a bad ack:
@@ -58,10 +71,21 @@ struct receipt {
   bytes digest;
   int64_t hub_time = 0;
   uint64_t sequence = 0;
+  std::string party;       ///< whom the hub issued it to
+  std::string hub_key_id;  ///< the hub key that signed it
+  bytes hub_signature;     ///< empty: unsigned
+
+  /// Checks the hub's signature with the hub's public key (offline; no connection).
+  /// ec::bad_signature if it does not verify or the receipt is unsigned,
+  /// ec::unknown_key_id if it was signed by another key.
+  caf::error verify(const crypto::public_key& hub_key) const;
 
   /// {"messageId": hex, "status": "accepted", "errorCode", "errorName", "reason",
-  ///  "retryable", "digest": hex, "hubTime", "sequence"}
+  ///  "retryable", "digest": hex, "hubTime", "sequence", "party", "hubKeyId",
+  ///  "hubSignature": hex}
   nlohmann::ordered_json to_json() const;
+  /// The inverse of to_json (for `swhub receipt verify`); ec::invalid_field on bad JSON.
+  static caf::expected<receipt> from_json(const nlohmann::json& j);
 };
 
 /// "accepted", "rejected" or "duplicate".
@@ -120,15 +144,27 @@ struct outgoing {
   bytes correlation_id; ///< empty or 16 bytes
   int64_t created_at = 0; ///< 0: now
   std::string sender;   ///< empty: the authenticated party (tests set it to spoof)
+  /// Signs this envelope (overrides client_options::signing; null: use the client's).
+  const signing_identity* signer = nullptr;
+  /// Explicit signature fields, used as given when `key_id` is set (tests: a forged,
+  /// tampered or mislabelled signature). Takes precedence over any signer.
+  struct raw_signature {
+    std::string key_id;
+    crypto::algorithm algorithm = crypto::algorithm::none;
+    bytes value;
+  };
+  std::optional<raw_signature> signature;
 };
 
 /// 16 random bytes from OpenSSL's RAND_bytes (a message id).
 bytes random_message_id();
 
-/// Frame{envelope{...}} for `doc` from `sender`. A missing message id or createdAt
-/// is filled in here, and the id chosen is written to `message_id_out` if given.
+/// Frame{envelope{...}} for `doc` from `sender`, signed by `signer` if given (and
+/// `doc` carries no explicit signature). A missing message id or createdAt is filled
+/// in here, and the id chosen is written to `message_id_out` if given.
 bytes build_envelope_frame(const std::string& sender, const outgoing& doc,
-                           bytes* message_id_out = nullptr);
+                           bytes* message_id_out = nullptr,
+                           const signing_identity* signer = nullptr);
 
 /// True if `err` means "nothing arrived in time" rather than a failure.
 bool is_timeout(const caf::error& err);

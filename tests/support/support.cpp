@@ -24,10 +24,17 @@ temp_dir::~temp_dir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-test_party make_party(const std::string& id, const std::string& role) {
+test_party make_party(const std::string& id, const std::string& role,
+                      crypto::algorithm signing) {
   auto keys = generate_curve_keypair();
   REQUIRE(keys);
-  return test_party{id, role, *keys};
+  test_party p{id, role, *keys, std::nullopt};
+  if (signing != crypto::algorithm::none) {
+    auto key = crypto::private_key::generate(signing);
+    REQUIRE(key);
+    p.signing = std::move(*key);
+  }
+  return p;
 }
 
 std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>& parties,
@@ -45,12 +52,22 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
       << "\n\n"
       << "[outbox]\nresend-interval-ms = " << s.resend_interval_ms << "\n\n"
       << "[roles.enterprise]\nsend = [\"customs.declaration\", \"trade.message\"]\n"
-      << "read = [\"customs.declaration\", \"trade.message\"]\n"
+      << "read = " << s.enterprise_read << "\n"
       << "receive = [\"trade.message\"]\n\n"
       << "[roles.agency]\nsend = [\"trade.message\"]\nreceive = [\"trade.message\"]\n\n";
-  for (auto& p : parties)
+  if (!s.signatures_required.empty()) {
+    out << "[signatures.required]\n";
+    for (auto& [type, roles] : s.signatures_required)
+      out << "\"" << type << "\" = [\"" << roles << "\"]\n";
+    out << "\n";
+  }
+  for (auto& p : parties) {
     out << "[[party]]\nid = \"" << p.id << "\"\nrole = \"" << p.role
         << "\"\ncurve-public-key = \"" << p.keys.public_z85 << "\"\n\n";
+    if (p.signing)
+      out << "[[party.signing-key]]\npublic-key = \'\'\'\n" << p.signing->public_part().pem()
+          << "\'\'\'\n\n";
+  }
   auto path = dir.file("hub.toml");
   std::ofstream f{path};
   f << out.str();

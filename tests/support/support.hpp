@@ -2,10 +2,13 @@
 // Test support: fresh directories, partner keys, hub configs written the way an
 // operator would write them, and sample documents.
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/actors.hpp"
+#include "actors/crypto/signature.hpp"
 #include "adapters/zmq/curve_keys.hpp"
 
 namespace hub::test {
@@ -24,15 +27,19 @@ private:
   std::string path_;
 };
 
-/// A partner as the test sees it: its id, role and CURVE key pair.
+/// A partner as the test sees it: its id, role, CURVE key pair and, if it signs,
+/// its signing key (registered with the hub as [[party.signing-key]]).
 struct test_party {
   std::string id;
   std::string role;
   curve_keypair keys;
+  std::optional<crypto::private_key> signing;
 };
 
-/// A party with a freshly generated key pair.
-test_party make_party(const std::string& id, const std::string& role);
+/// A party with a freshly generated CURVE key pair and, unless `signing` is none, a
+/// signing key of that algorithm.
+test_party make_party(const std::string& id, const std::string& role,
+                      crypto::algorithm signing = crypto::algorithm::none);
 
 /// Settings a test may change in the generated hub.toml.
 struct hub_settings {
@@ -43,6 +50,10 @@ struct hub_settings {
   size_t resend_interval_ms = 5000;
   size_t workers = 2;
   size_t max_in_flight = 20000;
+  /// [signatures.required]: document type -> roles, e.g. {"customs.declaration", "enterprise"}
+  std::map<std::string, std::string> signatures_required;
+  /// What the enterprise role may read (the power list's read column).
+  std::string enterprise_read = R"(["customs.declaration", "trade.message"])";
 };
 
 /// Writes `<dir>/hub.toml`: data in <dir>/data, key in <dir>/hub.curve.secret, the

@@ -638,7 +638,10 @@ TEST_CASE("the key cache serves concurrent finds and verifications while keys ar
   std::vector<bytes> sigs;
   for (auto& s : signers)
     sigs.push_back(sign_ok(s, message));
-  cache.put("P0", signers[0].public_part().fingerprint(), signers[0].public_part());
+  std::vector<std::string> ids;
+  for (auto& s : signers)
+    ids.push_back(s.public_part().fingerprint());
+  cache.put("P0", ids[0], signers[0].public_part());
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
   std::atomic<long> verified{0};
@@ -647,7 +650,7 @@ TEST_CASE("the key cache serves concurrent finds and verifications while keys ar
     readers.emplace_back([&, t] {
       for (int round = 0; !stop.load() || round < 20; ++round) {
         auto i = static_cast<size_t>(round + t) % signers.size();
-        auto fp = signers[i].public_part().fingerprint();
+        const auto& fp = ids[i];
         if (auto k = cache.find("P" + std::to_string(i), fp)) {
           if (k->fingerprint() != fp || verify(*k, message.data(), message.size(), sigs[i]))
             ++failures;
