@@ -265,6 +265,41 @@ caf::expected<signing_identity> load_signing_identity(const std::string& stem_or
   return id;
 }
 
+caf::expected<client_options> client_options_from_files(const std::string& endpoint,
+                                                        const std::string& hub_key_file,
+                                                        const std::string& key,
+                                                        const std::string& sign_key,
+                                                        bool no_sign) {
+  auto secret_file = find_curve_secret(key);
+  if (!secret_file)
+    return secret_file.error();
+  auto keys = read_curve_secret(*secret_file);
+  if (!keys)
+    return keys.error();
+  auto hub_key = read_curve_public(hub_key_file);
+  if (!hub_key)
+    return hub_key.error();
+  client_options opts;
+  opts.endpoint = endpoint;
+  opts.server_public_key = *hub_key;
+  opts.keys = std::move(*keys);
+  if (no_sign)
+    return opts;
+  auto stem = *secret_file;
+  const std::string suffix = ".curve.secret";
+  if (stem.size() > suffix.size()
+      && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
+    stem.erase(stem.size() - suffix.size());
+  auto sign_file = sign_key.empty() ? stem + ".sign.pem" : sign_key;
+  if (!sign_key.empty() || std::ifstream{sign_file}.good()) {
+    auto id = load_signing_identity(sign_file);
+    if (!id)
+      return id.error();
+    opts.signing = std::move(*id);
+  }
+  return opts;
+}
+
 bytes build_envelope_frame(const std::string& sender, const outgoing& doc,
                            bytes* message_id_out, const signing_identity* signer) {
   auto id = doc.message_id.empty() ? random_message_id() : doc.message_id;

@@ -43,6 +43,18 @@ struct signing_identity {
 /// Reads `<stem>.sign.pem` (or a PEM file) as a signing identity.
 caf::expected<signing_identity> load_signing_identity(const std::string& stem_or_file);
 
+struct client_options;
+
+/// Client options from key files, the way every tool takes them: `key` is the stem
+/// given to `swhub keygen --out` or a `.curve.secret` file; `hub_key_file` holds the
+/// hub's CURVE public key. Documents are signed with `sign_key` if given, else with
+/// `<stem>.sign.pem` if it exists, unless `no_sign`.
+caf::expected<client_options> client_options_from_files(const std::string& endpoint,
+                                                        const std::string& hub_key_file,
+                                                        const std::string& key,
+                                                        const std::string& sign_key = {},
+                                                        bool no_sign = false);
+
 /// Where and as whom to connect.
 struct client_options {
   std::string endpoint = "tcp://127.0.0.1:7700";

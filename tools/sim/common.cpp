@@ -13,22 +13,12 @@ namespace sim {
 caf::expected<std::unique_ptr<hub::partner_client>>
 connect_as(zmq::context_t& ctx, const hub_target& target, const std::string& key,
            const std::string& client_name) {
-  auto secret_file = hub::find_curve_secret(key);
-  if (!secret_file)
-    return secret_file.error();
-  auto keys = hub::read_curve_secret(*secret_file);
-  if (!keys)
-    return keys.error();
-  auto hub_key = hub::read_curve_public(target.hub_key_file);
-  if (!hub_key)
-    return hub_key.error();
-  hub::client_options opts;
-  opts.endpoint = target.endpoint;
-  opts.server_public_key = *hub_key;
-  opts.keys = std::move(*keys);
-  opts.client_name = client_name;
-  opts.timeout = std::chrono::milliseconds{target.timeout_ms};
-  return hub::partner_client::connect(ctx, std::move(opts));
+  auto opts = hub::client_options_from_files(target.endpoint, target.hub_key_file, key);
+  if (!opts)
+    return opts.error();
+  opts->client_name = client_name;
+  opts->timeout = std::chrono::milliseconds{target.timeout_ms};
+  return hub::partner_client::connect(ctx, std::move(*opts));
 }
 
 latency_summary summarize(std::vector<double>& ms) {

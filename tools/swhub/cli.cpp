@@ -39,6 +39,12 @@ void add_connection_options(CLI::App& cmd, connection_args& args) {
   cmd.add_option("--timeout-ms", args.timeout_ms, "how long to wait for the hub")
     ->check(CLI::PositiveNumber)
     ->capture_default_str();
+  auto* no_sign = cmd.add_flag("--no-sign", args.no_sign,
+                               "send documents unsigned even if a signing key exists");
+  cmd.add_option("--sign-key", args.sign_key,
+                 "PEM signing key for documents (default: <key stem>.sign.pem if present)")
+    ->envname("SWHUB_SIGN_KEY")
+    ->excludes(no_sign);
 }
 
 caf::expected<std::unique_ptr<hub::partner_client>>
@@ -46,23 +52,14 @@ connect_partner(zmq::context_t& ctx, const connection_args& args, int linger_ms)
   if (args.key.empty())
     return caf::make_error(hub::ec::invalid_config,
                            "--key is required (or set SWHUB_KEY): this partner's key stem");
-  auto secret_file = hub::find_curve_secret(args.key);
-  if (!secret_file)
-    return secret_file.error();
-  auto keys = hub::read_curve_secret(*secret_file);
-  if (!keys)
-    return keys.error();
-  auto hub_key = hub::read_curve_public(args.hub_key);
-  if (!hub_key)
-    return hub_key.error();
-  hub::client_options opts;
-  opts.endpoint = args.endpoint;
-  opts.server_public_key = *hub_key;
-  opts.keys = std::move(*keys);
-  opts.client_name = args.client_name;
-  opts.timeout = std::chrono::milliseconds{args.timeout_ms};
-  opts.linger = std::chrono::milliseconds{linger_ms};
-  return hub::partner_client::connect(ctx, std::move(opts));
+  auto opts = hub::client_options_from_files(args.endpoint, args.hub_key, args.key,
+                                             args.sign_key, args.no_sign);
+  if (!opts)
+    return opts.error();
+  opts->client_name = args.client_name;
+  opts->timeout = std::chrono::milliseconds{args.timeout_ms};
+  opts->linger = std::chrono::milliseconds{linger_ms};
+  return hub::partner_client::connect(ctx, std::move(*opts));
 }
 
 namespace {

@@ -39,10 +39,12 @@ struct connection_args {
   std::string key; ///< key stem (as given to keygen --out) or a .curve.secret file
   int timeout_ms = 10000;
   std::string client_name = "swhub-cli";
+  std::string sign_key;  ///< PEM signing key; default <key stem>.sign.pem if it exists
+  bool no_sign = false;  ///< send unsigned even if a signing key exists
 };
 
-/// Adds --endpoint, --hub-key, --key, --timeout-ms (with SWHUB_* environment
-/// fallbacks) to `cmd`.
+/// Adds --endpoint, --hub-key, --key, --timeout-ms, --sign-key, --no-sign (with
+/// SWHUB_* environment fallbacks) to `cmd`.
 void add_connection_options(CLI::App& cmd, connection_args& args);
 
 /// Reads the keys and connects (hello/welcome done). `linger_ms` lets the last
@@ -66,5 +68,6 @@ caf::expected<std::string> read_text_file(const std::string& path);
 void add_keygen(CLI::App& app, int& rc);
 void add_partner_commands(CLI::App& app, int& rc); // submit, status, receive
 void add_admin_commands(CLI::App& app, int& rc);   // config check, db stat
+void add_trust_commands(CLI::App& app, int& rc);   // receipt verify, permissions
 
 } // namespace swhub_cli

@@ -40,6 +40,7 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
     auto keys = generate_curve_keypair();
     REQUIRE(keys);
     REQUIRE_FALSE(write_curve_keypair(std::string{"var/keys/"} + id, *keys));
+    REQUIRE_FALSE(write_signing_keypair(std::string{"var/keys/"} + id));
   }
   auto cfg = load_config(std::string{SWHUB_SOURCE_DIR} + "/config/hub.toml");
   std::filesystem::current_path(old);
@@ -49,6 +50,8 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   CHECK(cfg->data_dir == "var/data");
   CHECK(cfg->roles.count("enterprise") == 1);
   CHECK(cfg->commit_max_batch == 512);
+  CHECK(cfg->parties[0].signing_keys.size() == 1);
+  CHECK(cfg->signatures_required.at("customs.declaration").size() == 2);
 }
 
 TEST_CASE("a missing party key file is an error naming the file and the command to run",
