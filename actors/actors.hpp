@@ -76,6 +76,22 @@ typename Inspector::result_type inspect(Inspector& f, table_op& x) {
   return f(caf::meta::type_name("table_op"), x.table, x.key, x.value, x.erase);
 }
 
+/// A decision the hub took, recorded in the evidence log in the same commit as the
+/// state change that carries it out.
+struct decision_record {
+  std::string party;  ///< the party concerned
+  bytes message_id;   ///< the message it concerns (may be empty)
+  uint64_t sequence = 0;
+  bytes digest;       ///< digest of what was decided
+  std::string detail; ///< what was decided, for people ("delivered notification 7")
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, decision_record& x) {
+  return f(caf::meta::type_name("decision_record"), x.party, x.message_id, x.sequence,
+           x.digest, x.detail);
+}
+
 } // namespace hub
 
 CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
@@ -84,6 +100,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(hub, (hub::document_commit))
   CAF_ADD_TYPE_ID(hub, (hub::table_op))
   CAF_ADD_TYPE_ID(hub, (std::vector<hub::table_op>))
+  CAF_ADD_TYPE_ID(hub, (hub::decision_record))
+  CAF_ADD_TYPE_ID(hub, (std::vector<hub::decision_record>))
   CAF_ADD_ATOM(hub, hub::atom, status, "status")
   CAF_ADD_ATOM(hub, hub::atom, put, "put")
   CAF_ADD_ATOM(hub, hub::atom, write, "write")
@@ -101,15 +119,17 @@ namespace hub {
 /// Shared by every component: a one-line health summary.
 using status_sig = caf::replies_to<atom::status>::with<std::string>;
 
-/// STORE: the only LMDB writer. Group-commits everything it is given; every reply
-/// is sent only after mdb_txn_commit returned for the transaction holding it.
+/// STORE: the only LMDB writer. Group-commits everything it is given, appending the
+/// evidence of each document and decision to the hash-chained log in the same
+/// transaction; every reply is sent only after mdb_txn_commit returned for it.
 using store_actor = caf::typed_actor<
   status_sig,
   /// Commits a document with its dedupe record; replies with where it landed.
   /// Fails with ec::hub_not_ready while the store cannot write.
   caf::replies_to<atom::put, document_write>::with<document_commit>,
-  /// Commits table puts/erases atomically; replies with the commit number.
-  caf::replies_to<atom::write, std::vector<table_op>>::with<uint64_t>,
+  /// Commits table puts/erases atomically, with the decisions they carry out appended
+  /// to the evidence log in the same transaction; replies with the commit number.
+  caf::replies_to<atom::write, std::vector<table_op>, std::vector<decision_record>>::with<uint64_t>,
   /// Answers whether the store can write now (false after map-full or disk errors).
   caf::replies_to<atom::ready>::with<bool>,
   /// Commits the pending batch now (the store sends this to itself on its timer).

@@ -56,3 +56,27 @@ struct PartyRecord {
   signingKeys @6 :List(KeyRecord);
   signatureAlgorithms @7 :List(Text);
 }
+
+enum EvidenceKind {
+  document @0;     # a document was accepted (its content digest)
+  decision @1;     # the hub decided something (delivery confirmed, key rotated, ...)
+  checkpoint @2;   # the hub signed the chain head
+}
+
+# evidence table, key = index (u64 big-endian, from 1). A hash chain: each record holds
+# the previous record's hash; `hash` covers every other field (actors/store/evidence.hpp).
+struct EvidenceRecord {
+  index @0 :UInt64;
+  prevHash @1 :Data;
+  kind @2 :EvidenceKind;
+  hubTime @3 :Int64;
+  sequence @4 :UInt64;          # document: its sequence
+  party @5 :Text;               # document: sender; decision: the party concerned
+  messageId @6 :Data;
+  digest @7 :Data;              # document: content digest; decision: digest of what was decided
+  detail @8 :Text;              # decision: what was decided, for people
+  checkpointKeyId @9 :Text;     # checkpoint: hub key id
+  checkpointSignature @10 :Data; # checkpoint: signature over index and prevHash
+  hash @11 :Data;
+  frameHash @12 :Data;          # document: SHA-256 of the frame exactly as stored
+}

@@ -131,16 +131,28 @@ void load(outbox_state& st) {
 }
 
 /// The erase of an acknowledged entry, plus "delivered" on the sender's dedupe record
-/// so that its status query answers "delivered".
-std::vector<table_op> ack_ops(const outbox_state& st, uint64_t nid, const entry& e) {
+/// so that its status query answers "delivered", and the decision for the evidence log.
+std::vector<table_op> ack_ops(const outbox_state& st, uint64_t nid, const entry& e,
+                              std::vector<decision_record>& decisions) {
   std::vector<table_op> ops;
   ops.push_back(table_op{std::string{table::outbox}, be64(nid), {}, true});
-  if (e.delivery_sequence == 0)
+  decision_record dr;
+  dr.party = e.recipient;
+  dr.sequence = e.delivery_sequence;
+  dr.detail = "notification " + std::to_string(nid) + " acknowledged by " + e.recipient;
+  if (e.delivery_sequence == 0) {
+    decisions.push_back(std::move(dr));
     return ops;
+  }
   with_stored_envelope(
     *st.reader, e.delivery_sequence,
-    [&st, &ops](stored::StoredDocument::Reader doc, wire::Envelope::Reader) {
+    [&st, &ops, &dr](stored::StoredDocument::Reader doc, wire::Envelope::Reader) {
       auto id = doc.getMessageId();
+      dr.message_id.assign(id.begin(), id.end());
+      auto dg = doc.getDigest();
+      dr.digest.assign(dg.begin(), dg.end());
+      dr.detail = "document " + std::to_string(doc.getSequence()) + " from "
+                  + std::string{doc.getSender().cStr()} + " delivered to " + dr.party;
       auto key = dedupe_key(doc.getSender().cStr(), bytes(id.begin(), id.end()));
       auto raw = st.reader->get(table::dedupe, key);
       if (!raw)
@@ -158,6 +170,7 @@ std::vector<table_op> ack_ops(const outbox_state& st, uint64_t nid, const entry&
                                               return caf::error{};
                                             });
     });
+  decisions.push_back(std::move(dr));
   return ops;
 }
 
@@ -205,8 +218,10 @@ outbox_actor::behavior_type outbox(outbox_ptr self, outbox_config cfg, store_act
       if (i->second.acking)
         return; // the erase is already being committed
       i->second.acking = true;
-      self->request(st.store, std::chrono::seconds{30}, atom::write_v,
-                    ack_ops(st, nid, i->second))
+      std::vector<decision_record> decisions;
+      auto ops = ack_ops(st, nid, i->second, decisions);
+      self->request(st.store, std::chrono::seconds{30}, atom::write_v, std::move(ops),
+                    std::move(decisions))
         .then(
           [self, nid](uint64_t) {
             auto& st = self->state;

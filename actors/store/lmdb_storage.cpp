@@ -12,6 +12,7 @@
 
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
+#include "actors/crypto/digest.hpp"
 #include "schemas/stored.capnp.h"
 
 namespace hub {
@@ -41,8 +42,8 @@ bytes dedupe_key(std::string_view sender, const bytes& message_id) {
 
 namespace {
 
-constexpr std::string_view all_tables[] = {table::meta, table::documents, table::dedupe,
-                                           table::outbox, table::parties};
+constexpr std::string_view all_tables[] = {table::meta,   table::documents, table::dedupe,
+                                           table::outbox, table::parties,   table::evidence};
 
 caf::error lmdb_error(const char* op, int rc) {
   if (rc == MDB_MAP_FULL || rc == ENOSPC)
@@ -133,15 +134,21 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
   rc = mdb_txn_begin(p->env, nullptr, opts.read_only ? MDB_RDONLY : 0u, &tx.txn);
   if (rc != 0)
     return lmdb_error("mdb_txn_begin", rc);
-  for (auto name : all_tables) {
+  auto open_table = [&](std::string_view name) -> caf::error {
     MDB_dbi dbi;
-    rc = mdb_dbi_open(tx.txn, std::string{name}.c_str(), opts.read_only ? 0u : MDB_CREATE,
-                      &dbi);
-    if (rc != 0)
-      return lmdb_error(("mdb_dbi_open " + std::string{name}).c_str(), rc);
+    int r = mdb_dbi_open(tx.txn, std::string{name}.c_str(), opts.read_only ? 0u : MDB_CREATE, &dbi);
+    if (r != 0)
+      return lmdb_error(("mdb_dbi_open " + std::string{name}).c_str(), r);
     p->dbis.emplace(std::string{name}, dbi);
+    return caf::none;
+  };
+  // Schema version first: written once by the first start, checked by every later one
+  // before any other table is opened (an older database may lack some).
+  if (auto err = open_table(table::meta)) {
+    if (opts.read_only)
+      return caf::make_error(ec::store_failure, opts.dir + ": not an swhub database");
+    return err;
   }
-  // Schema version: written once by the first start, checked by every later one.
   bytes vkey{'s', 'c', 'h', 'e', 'm', 'a', '-', 'v', 'e', 'r', 's', 'i', 'o', 'n'};
   MDB_val k = as_val(vkey), v;
   rc = mdb_get(tx.txn, p->dbis["meta"], &k, &v);
@@ -156,10 +163,15 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
     return lmdb_error("mdb_get schema-version", rc);
   } else if (from_be64(to_bytes(v)) != storage_schema_version) {
     return caf::make_error(ec::store_failure,
-                           "database schema version " + std::to_string(from_be64(to_bytes(v)))
-                             + ", this build reads version "
-                             + std::to_string(storage_schema_version));
+                           opts.dir + ": database schema version "
+                             + std::to_string(from_be64(to_bytes(v))) + ", this build reads "
+                             + "version " + std::to_string(storage_schema_version)
+                             + " (move the old data directory aside)");
   }
+  for (auto name : all_tables)
+    if (name != table::meta)
+      if (auto err = open_table(name))
+        return err;
   // Counters: the next document sequence follows the last stored document; the next
   // notification id is kept in meta because acknowledged entries are erased.
   uint64_t next_seq = 1, next_nid = 1;
@@ -174,13 +186,42 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
   MDB_val nk = as_val(nkey), nv;
   if (mdb_get(tx.txn, p->dbis["meta"], &nk, &nv) == 0)
     next_nid = from_be64(to_bytes(nv));
+  // Evidence head, and how many records the next checkpoint must cover.
+  uint64_t ev_index = 0, ev_since = 0;
+  int64_t ev_last_checkpoint = 0;
+  bytes ev_hash(32, 0);
+  if ((rc = mdb_cursor_open(tx.txn, p->dbis["evidence"], &cur)) != 0)
+    return lmdb_error("mdb_cursor_open", rc);
+  for (rc = mdb_cursor_get(cur, &ck, &cv, MDB_LAST); rc == 0;
+       rc = mdb_cursor_get(cur, &ck, &cv, MDB_PREV)) {
+    auto e = decode_evidence(to_bytes(cv));
+    if (!e)
+      break;
+    if (ev_index == 0) {
+      ev_index = e->index;
+      ev_hash = e->hash;
+    }
+    if (e->kind == evidence_entry::checkpoint) {
+      ev_last_checkpoint = e->hub_time;
+      break;
+    }
+    if (++ev_since > opts.checkpoints.every)
+      break;
+  }
+  mdb_cursor_close(cur);
   // Committed even when read-only: an aborted transaction would close the table
   // handles it opened.
   if ((rc = tx.commit()) != 0)
     return lmdb_error("mdb_txn_commit (open)", rc);
   auto result = std::shared_ptr<lmdb_storage>(new lmdb_storage(std::move(p)));
+  result->dir_ = opts.dir;
   result->next_seq_ = next_seq;
   result->next_nid_ = next_nid;
+  result->evidence_index_ = ev_index;
+  result->evidence_hash_ = ev_hash;
+  result->since_checkpoint_ = ev_since;
+  result->last_checkpoint_ms_ = ev_last_checkpoint;
+  result->checkpoints_ = opts.checkpoints;
   result->stale_cleared_ = dead;
   return result;
 }
@@ -194,6 +235,29 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
     return lmdb_error("mdb_txn_begin", rc);
   auto seq = next_seq_;
   auto nid = next_nid_;
+  // The evidence chain advances in this transaction; the members move only on commit.
+  auto ev_index = evidence_index_;
+  auto ev_hash = evidence_hash_;
+  auto ev_since = since_checkpoint_;
+  auto ev_last_checkpoint = last_checkpoint_ms_;
+  MDB_dbi evidence = impl_->dbis["evidence"];
+  auto append = [&](evidence_entry e) -> int {
+    e.index = ++ev_index;
+    e.prev_hash = ev_hash;
+    e.hub_time = hub_time;
+    e.hash = evidence_hash(e);
+    auto key = be64(e.index);
+    auto val = encode(e);
+    MDB_val k = as_val(key), v = as_val(val);
+    ev_hash = e.hash;
+    if (e.kind == evidence_entry::checkpoint) {
+      ev_since = 0;
+      ev_last_checkpoint = hub_time;
+    } else {
+      ++ev_since;
+    }
+    return mdb_put(tx.txn, evidence, &k, &v, MDB_APPEND);
+  };
   batch_result result;
   result.docs.reserve(batch.docs.size());
   MDB_dbi docs = impl_->dbis["documents"], dedupe = impl_->dbis["dedupe"],
@@ -251,6 +315,17 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       if ((rc = mdb_put(tx.txn, dedupe, &k, &val, MDB_NOOVERWRITE)) != 0)
         return lmdb_error("mdb_put dedupe", rc);
     }
+    { // evidence: the accepted document's digest
+      evidence_entry e;
+      e.kind = evidence_entry::document;
+      e.sequence = dc.sequence;
+      e.party = d.sender;
+      e.message_id = d.message_id;
+      e.digest = d.digest;
+      e.frame_hash = sha256(d.frame.data(), d.frame.size());
+      if ((rc = append(std::move(e))) != 0)
+        return lmdb_error("mdb_put evidence", rc);
+    }
     if (d.deliver) { // outbox[nid]: deliver the document to its recipient
       dc.notification_id = nid++;
       capnp::MallocMessageBuilder mb;
@@ -281,6 +356,31 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
         return lmdb_error("mdb_put", rc);
     }
   }
+  for (auto& dr : batch.decisions) {
+    evidence_entry e;
+    e.kind = evidence_entry::decision;
+    e.party = dr.party;
+    e.message_id = dr.message_id;
+    e.sequence = dr.sequence;
+    e.digest = dr.digest;
+    e.detail = dr.detail;
+    if ((rc = append(std::move(e))) != 0)
+      return lmdb_error("mdb_put evidence", rc);
+  }
+  // A signed checkpoint over the chain head, every N records or T ms.
+  if (checkpoints_.sign && ev_since > 0
+      && (ev_since >= checkpoints_.every
+          || hub_time - ev_last_checkpoint >= checkpoints_.interval_ms)) {
+    evidence_entry e;
+    e.kind = evidence_entry::checkpoint;
+    auto sig = checkpoints_.sign(checkpoint_signing_input(ev_index + 1, ev_hash));
+    if (!sig)
+      return sig.error();
+    e.checkpoint_key_id = sig->first;
+    e.checkpoint_signature = sig->second;
+    if ((rc = append(std::move(e))) != 0)
+      return lmdb_error("mdb_put evidence", rc);
+  }
   if (nid != next_nid_) {
     bytes nkey{'n', 'e', 'x', 't', '-', 'n', 'i', 'd'};
     auto nval = be64(nid);
@@ -290,9 +390,13 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
   }
   if ((rc = tx.commit()) != 0)
     return lmdb_error("mdb_txn_commit", rc);
-  // Only a committed transaction moves the counters.
+  // Only a committed transaction moves the counters and the chain head.
   next_seq_ = seq;
   next_nid_ = nid;
+  evidence_index_ = ev_index;
+  evidence_hash_ = ev_hash;
+  since_checkpoint_ = ev_since;
+  last_checkpoint_ms_ = ev_last_checkpoint;
   result.commit = ++commits_;
   return result;
 }

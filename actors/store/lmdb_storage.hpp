@@ -9,6 +9,7 @@
 
 #include <caf/expected.hpp>
 
+#include "actors/store/evidence.hpp"
 #include "actors/store/storage.hpp"
 
 namespace hub {
@@ -18,10 +19,12 @@ struct lmdb_options {
   size_t map_size_mb = 1024;
   unsigned max_readers = 126;
   bool read_only = false;       ///< for tools reading a live or copied database
+  checkpoint_policy checkpoints; ///< when to sign the evidence chain head
 };
 
 /// The schema version this build writes; a database with another one is refused.
-inline constexpr uint32_t storage_schema_version = 1;
+/// Version 2 added the evidence table.
+inline constexpr uint32_t storage_schema_version = 2;
 
 class lmdb_storage : public storage, public store_reader {
 public:
@@ -40,6 +43,13 @@ public:
     const override;
   std::map<std::string, uint64_t> counts() const override;
 
+  /// Index and hash of the last evidence record (0 and zeros when empty).
+  uint64_t evidence_head() const { return evidence_index_; }
+  const bytes& evidence_head_hash() const { return evidence_hash_; }
+
+  /// The environment's directory.
+  const std::string& dir() const { return dir_; }
+
   /// Highest document sequence committed so far.
   uint64_t last_sequence() const { return next_seq_ - 1; }
   /// Stale reader slots cleared at open.
@@ -51,10 +61,17 @@ private:
   struct impl;
   explicit lmdb_storage(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
+  std::string dir_;
   uint64_t next_seq_ = 1;
   uint64_t next_nid_ = 1;
   int stale_cleared_ = 0;
   uint64_t commits_ = 0;
+  // Evidence chain head, and what the next checkpoint waits for.
+  uint64_t evidence_index_ = 0;
+  bytes evidence_hash_ = bytes(32, 0);
+  uint64_t since_checkpoint_ = 0;
+  int64_t last_checkpoint_ms_ = 0;
+  checkpoint_policy checkpoints_;
 };
 
 } // namespace hub

@@ -22,12 +22,14 @@ inline constexpr std::string_view documents = "documents"; // u64 BE sequence
 inline constexpr std::string_view dedupe = "dedupe";       // sender \0 message id
 inline constexpr std::string_view outbox = "outbox";       // u64 BE notification id
 inline constexpr std::string_view parties = "parties";     // party id
+inline constexpr std::string_view evidence = "evidence";   // u64 BE index
 } // namespace table
 
 /// Everything one group commit writes.
 struct write_batch {
   std::vector<document_write> docs;
   std::vector<table_op> ops;
+  std::vector<decision_record> decisions;
 };
 
 /// What one group commit did; `docs[i]` answers `batch.docs[i]`.

@@ -36,7 +36,9 @@ struct store_state {
   bool ready = true;
   caf::error not_ready_reason;
 
-  size_t pending() const { return batch.docs.size() + batch.ops.size(); }
+  size_t pending() const {
+    return batch.docs.size() + batch.ops.size() + batch.decisions.size();
+  }
 
   /// One write transaction for everything pending. It begins and commits inside the
   /// current handler, so it runs on one thread, as LMDB requires; every waiting
@@ -122,7 +124,8 @@ store_actor::behavior_type store(store_ptr self, store_config cfg,
       schedule_or_commit(self);
       return rp;
     },
-    [self](atom::write, std::vector<table_op>& ops) -> caf::result<uint64_t> {
+    [self](atom::write, std::vector<table_op>& ops,
+           std::vector<decision_record>& decisions) -> caf::result<uint64_t> {
       auto& st = self->state;
       if (!st.ready)
         return st.refuse();
@@ -130,6 +133,8 @@ store_actor::behavior_type store(store_ptr self, store_config cfg,
       st.op_waiters.push_back({ops.size(), rp});
       for (auto& op : ops)
         st.batch.ops.push_back(std::move(op));
+      for (auto& d : decisions)
+        st.batch.decisions.push_back(std::move(d));
       schedule_or_commit(self);
       return rp;
     },

@@ -1,7 +1,6 @@
 // `swhub config check` and `swhub db stat`: operator commands that read the hub's
 // configuration and database without talking to swhubd.
 
-#include <filesystem>
 #include <iostream>
 
 #include "actors/core/config.hpp"
@@ -12,8 +11,6 @@
 namespace swhub_cli {
 
 namespace {
-
-constexpr const char* default_config = "config/hub.toml";
 
 int run_config_check(const std::string& file) {
   auto cfg = hub::load_config(file);
@@ -38,37 +35,8 @@ int run_config_check(const std::string& file) {
   return exit_ok;
 }
 
-struct db_stat_args {
-  std::string data_dir;
-  std::string config;
-};
-
-int run_db_stat(const db_stat_args& args) {
-  namespace fs = std::filesystem;
-  hub::lmdb_options opts;
-  opts.read_only = true;
-  opts.dir = args.data_dir;
-  std::error_code fs_err;
-  auto config = args.config;
-  if (opts.dir.empty() && config.empty() && fs::exists(default_config, fs_err))
-    config = default_config;
-  if (opts.dir.empty() && !config.empty()) {
-    auto cfg = hub::load_config(config);
-    if (!cfg)
-      return print_error(cfg.error());
-    opts.dir = cfg->data_dir;
-    opts.map_size_mb = cfg->map_size_mb;
-    opts.max_readers = cfg->max_readers;
-  }
-  if (opts.dir.empty())
-    opts.dir = hub::hub_config{}.data_dir;
-  if (!fs::is_regular_file(fs::path{opts.dir} / "data.mdb", fs_err))
-    return print_error("invalid_config",
-                       opts.dir + " is not a swhub database (no data.mdb there; give "
-                                  "--data-dir or --config)");
-  // Read-only: a reader slot in the live environment, never a write lock, so this
-  // works while swhubd runs.
-  auto db = hub::lmdb_storage::open(opts);
+int run_db_stat(const database_args& args) {
+  auto db = open_database(args);
   if (!db)
     return print_error(db.error());
   nlohmann::ordered_json tables = nlohmann::ordered_json::object();
@@ -77,7 +45,7 @@ int run_db_stat(const db_stat_args& args) {
   nlohmann::ordered_json env = nlohmann::ordered_json::object();
   for (auto& [name, n] : (*db)->env_info())
     env[name] = n;
-  print_line({{"dataDir", opts.dir},
+  print_line({{"dataDir", (*db)->dir()},
               {"lastSequence", (*db)->last_sequence()},
               {"tables", tables},
               {"env", env}});
@@ -90,7 +58,7 @@ void add_admin_commands(CLI::App& app, int& rc) {
   {
     auto* group = app.add_subcommand("config", "configuration tools");
     group->require_subcommand(1);
-    auto file = std::make_shared<std::string>(default_config);
+    auto file = std::make_shared<std::string>("config/hub.toml");
     auto* cmd = group->add_subcommand(
       "check", "load and validate a hub configuration exactly as swhubd does; exit 0 "
                "valid, 1 invalid (the reason names key and line)");
@@ -100,15 +68,11 @@ void add_admin_commands(CLI::App& app, int& rc) {
   {
     auto* group = app.add_subcommand("db", "database tools");
     group->require_subcommand(1);
-    auto args = std::make_shared<db_stat_args>();
+    auto args = std::make_shared<database_args>();
     auto* cmd = group->add_subcommand(
       "stat", "entries per table and LMDB environment figures (read-only; safe while "
               "swhubd runs)");
-    auto* dir = cmd->add_option("--data-dir", args->data_dir, "the hub's data directory");
-    cmd->add_option("--config", args->config,
-                    std::string{"take data-dir from this configuration (default: "}
-                      + default_config + " if present, else var/data)")
-      ->excludes(dir);
+    add_database_options(*cmd, *args);
     cmd->callback([args, &rc]() { rc = run_db_stat(*args); });
   }
 }

@@ -1,9 +1,11 @@
 #include "tools/swhub/cli.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "actors/core/config.hpp"
 #include "actors/core/error.hpp"
 #include "actors/intake/document_types.hpp"
 
@@ -92,6 +94,40 @@ nlohmann::ordered_json payload_as_json(std::string_view document_type, const hub
     return nullptr;
   auto j = nlohmann::ordered_json::parse(*text, nullptr, false);
   return j.is_discarded() ? nlohmann::ordered_json{} : j;
+}
+
+void add_database_options(CLI::App& cmd, database_args& args) {
+  auto* dir = cmd.add_option("--data-dir", args.data_dir, "the hub's data directory");
+  cmd.add_option("--config", args.config,
+                 "take data-dir from this configuration (default: config/hub.toml if "
+                 "present, else var/data)")
+    ->excludes(dir);
+}
+
+caf::expected<std::shared_ptr<hub::lmdb_storage>> open_database(const database_args& args) {
+  namespace fs = std::filesystem;
+  hub::lmdb_options opts;
+  opts.read_only = true;
+  opts.dir = args.data_dir;
+  std::error_code fs_err;
+  auto config = args.config;
+  if (opts.dir.empty() && config.empty() && fs::exists("config/hub.toml", fs_err))
+    config = "config/hub.toml";
+  if (opts.dir.empty() && !config.empty()) {
+    auto cfg = hub::load_config(config);
+    if (!cfg)
+      return cfg.error();
+    opts.dir = cfg->data_dir;
+    opts.map_size_mb = cfg->map_size_mb;
+    opts.max_readers = cfg->max_readers;
+  }
+  if (opts.dir.empty())
+    opts.dir = hub::hub_config{}.data_dir;
+  if (!fs::is_regular_file(fs::path{opts.dir} / "data.mdb", fs_err))
+    return caf::make_error(hub::ec::invalid_config,
+                           opts.dir + " is not a swhub database (no data.mdb there; give "
+                                      "--data-dir or --config)");
+  return hub::lmdb_storage::open(opts);
 }
 
 caf::expected<std::string> read_text_file(const std::string& path) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "actors/store/lmdb_storage.hpp"
 #include "adapters/zmq/client.hpp"
 
 namespace swhub_cli {
@@ -59,6 +60,19 @@ caf::expected<hub::bytes> payload_from_json(std::string_view document_type,
 /// The payload as a JSON value if the type is known and the payload decodes; else
 /// null.
 nlohmann::ordered_json payload_as_json(std::string_view document_type, const hub::bytes& payload);
+
+/// Which database an operator command reads.
+struct database_args {
+  std::string data_dir;
+  std::string config; ///< take data-dir from it (default config/hub.toml if present)
+};
+
+/// Adds --data-dir and --config (mutually exclusive) to `cmd`.
+void add_database_options(CLI::App& cmd, database_args& args);
+
+/// Opens the hub's database read-only: a reader slot in the live environment, never
+/// a write lock, so it works while swhubd runs and on a copy.
+caf::expected<std::shared_ptr<hub::lmdb_storage>> open_database(const database_args& args);
 
 /// The whole file ("-" reads stdin).
 caf::expected<std::string> read_text_file(const std::string& path);

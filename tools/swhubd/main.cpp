@@ -65,6 +65,19 @@ int main(int argc, char** argv) {
   db_opts.dir = cfg->data_dir;
   db_opts.map_size_mb = cfg->map_size_mb;
   db_opts.max_readers = cfg->max_readers;
+  // Evidence checkpoints are signed with the hub key (loaded before the store opens).
+  auto signer = hub::crypto::hub_signer::load_or_create(cfg->signing_key_file);
+  if (!signer)
+    return fail("hub signing key", signer.error());
+  db_opts.checkpoints.every = cfg->checkpoint_every;
+  db_opts.checkpoints.interval_ms = cfg->checkpoint_interval.count() * 1000;
+  db_opts.checkpoints.sign = [s = *signer](const hub::bytes& input)
+    -> caf::expected<std::pair<std::string, hub::bytes>> {
+    auto sig = s->sign(input);
+    if (!sig)
+      return sig.error();
+    return std::make_pair(s->key_id(), std::move(*sig));
+  };
   auto db = hub::lmdb_storage::open(db_opts);
   if (!db)
     return fail("open " + cfg->data_dir, db.error());
@@ -75,9 +88,6 @@ int main(int argc, char** argv) {
   if (!built)
     return fail("party registry", built.error());
   auto registry = std::make_shared<hub::registry_holder>(*built);
-  auto signer = hub::crypto::hub_signer::load_or_create(cfg->signing_key_file);
-  if (!signer)
-    return fail("hub signing key", signer.error());
 
   zmq::context_t zmq_ctx; // declared before the actor system: destroyed after it
   caf::actor_system_config sys_cfg; // never parse(): CAF reads no INI file, no argv
@@ -96,7 +106,7 @@ int main(int argc, char** argv) {
     caf::scoped_actor self{sys};
     caf::error err;
     self->request(*store, std::chrono::seconds{30}, hub::atom::write_v,
-                  registry->get()->to_table_ops())
+                  registry->get()->to_table_ops(), std::vector<hub::decision_record>{})
       .receive([](uint64_t) {}, [&err](caf::error& e) { err = std::move(e); });
     if (err) {
       caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
