@@ -30,39 +30,6 @@ typename Inspector::result_type inspect(Inspector& f, submission& x) {
   return f(caf::meta::type_name("submission"), x.party, x.route, x.frame);
 }
 
-/// A document to commit together with its dedupe record (and an outbox entry when
-/// `deliver` is set). The store assigns the sequence inside the commit.
-struct document_write {
-  std::string sender;
-  bytes message_id;
-  bytes digest;
-  std::string document_type;
-  std::string recipient;
-  bytes frame;
-  bool deliver = false;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, document_write& x) {
-  return f(caf::meta::type_name("document_write"), x.sender, x.message_id, x.digest,
-           x.document_type, x.recipient, x.frame, x.deliver);
-}
-
-/// What the commit did with one document_write.
-struct document_commit {
-  uint64_t sequence = 0;        ///< the document's sequence (the original one if `existed`)
-  int64_t hub_time = 0;         ///< commit time, Unix ms (the original one if `existed`)
-  uint64_t notification_id = 0; ///< outbox entry created for delivery, 0 if none
-  bool existed = false;         ///< (sender, message id) was already stored
-  bytes digest;                 ///< stored digest (differs from the write's on reuse)
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, document_commit& x) {
-  return f(caf::meta::type_name("document_commit"), x.sequence, x.hub_time,
-           x.notification_id, x.existed, x.digest);
-}
-
 /// One put or erase in a named table, committed in the next group commit.
 struct table_op {
   std::string table;
@@ -90,6 +57,43 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, decision_record& x) {
   return f(caf::meta::type_name("decision_record"), x.party, x.message_id, x.sequence,
            x.digest, x.detail);
+}
+
+/// A document to commit together with its dedupe record (and an outbox entry when
+/// `deliver` is set). The store assigns the sequence inside the commit.
+struct document_write {
+  std::string sender;
+  bytes message_id;
+  bytes digest;
+  std::string document_type;
+  std::string recipient;
+  bytes frame;
+  bool deliver = false;
+  /// State the document changes (e.g. a key rotation), committed with it only if the
+  /// document is new, and the decisions that record it in the evidence log.
+  std::vector<table_op> ops;
+  std::vector<decision_record> decisions;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, document_write& x) {
+  return f(caf::meta::type_name("document_write"), x.sender, x.message_id, x.digest,
+           x.document_type, x.recipient, x.frame, x.deliver, x.ops, x.decisions);
+}
+
+/// What the commit did with one document_write.
+struct document_commit {
+  uint64_t sequence = 0;        ///< the document's sequence (the original one if `existed`)
+  int64_t hub_time = 0;         ///< commit time, Unix ms (the original one if `existed`)
+  uint64_t notification_id = 0; ///< outbox entry created for delivery, 0 if none
+  bool existed = false;         ///< (sender, message id) was already stored
+  bytes digest;                 ///< stored digest (differs from the write's on reuse)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, document_commit& x) {
+  return f(caf::meta::type_name("document_commit"), x.sequence, x.hub_time,
+           x.notification_id, x.existed, x.digest);
 }
 
 } // namespace hub

@@ -260,7 +260,7 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
   hub_config cfg;
   cfg.source = origin;
   TRY(no_unknown_keys(root, "", {"hub", "gateway", "store", "intake", "outbox", "roles",
-                                 "party", "evidence", "signatures"}));
+                                 "party", "evidence", "signatures", "keys"}));
   caf::error err;
   if (auto* t = sub_table(root, "hub", err)) {
     TRY(no_unknown_keys(*t, "hub", {"id", "data-dir", "caf-threads", "log-level",
@@ -338,6 +338,14 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
     cfg.checkpoint_interval = std::chrono::seconds{secs};
   }
   TRY(err);
+  if (auto* t = sub_table(root, "keys", err)) {
+    TRY(no_unknown_keys(*t, "keys", {"admin-roles", "max-overlap-hours"}));
+    TRY(read_string_list(*t, "keys", "admin-roles", cfg.key_admin_roles));
+    size_t hours = static_cast<size_t>(cfg.max_key_overlap.count() / 3600);
+    TRY(read_positive(*t, "keys", "max-overlap-hours", hours, 24 * 366));
+    cfg.max_key_overlap = std::chrono::seconds{hours * 3600};
+  }
+  TRY(err);
   if (auto* t = sub_table(root, "signatures", err)) {
     TRY(no_unknown_keys(*t, "signatures", {"required"}));
     if (auto* req = sub_table(*t, "required", err)) {
@@ -393,6 +401,9 @@ caf::error validate(const hub_config& cfg) {
     if (cfg.roles.count(p.role) == 0)
       return fail("party " + p.id, "role \"" + p.role + "\" is not defined in [roles]");
   }
+  for (auto& r : cfg.key_admin_roles)
+    if (cfg.roles.count(r) == 0)
+      return fail("keys.admin-roles", "role \"" + r + "\" is not defined in [roles]");
   for (auto& [type, roles] : cfg.signatures_required)
     for (auto& r : roles)
       if (r != "*" && cfg.roles.count(r) == 0)

@@ -73,6 +73,9 @@ struct hub_config {
   std::chrono::seconds checkpoint_interval{60};   ///< ...or at least this often
   // [signatures.required]: document type -> sender roles that must sign it ("*" = all)
   std::map<std::string, std::vector<std::string>> signatures_required;
+  // [keys]
+  std::vector<std::string> key_admin_roles;        ///< may rotate any party's keys
+  std::chrono::seconds max_key_overlap{30 * 86400}; ///< longest overlap a rotation may ask
   // [roles.<name>] and [[party]]
   std::map<std::string, role_config> roles;
   std::vector<party_config> parties;

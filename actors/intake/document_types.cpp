@@ -5,7 +5,9 @@
 #include "actors/core/frames.hpp"
 #include "actors/intake/iso_codes.hpp"
 #include "schemas/declaration.capnp.h"
+#include "schemas/keys.capnp.h"
 #include "schemas/message.capnp.h"
+#include "actors/crypto/signature.hpp"
 
 namespace hub {
 
@@ -158,6 +160,33 @@ caf::error decode_as(const aligned_message& msg, const document_type_info& type,
   return err;
 }
 
+bool is_z85_key(std::string_view s) {
+  static const std::string alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+                                      "TUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+  return s.size() == 40 && s.find_first_not_of(alphabet) == std::string_view::npos;
+}
+
+caf::error validate_key_rotation(wire::KeyRotation::Reader r, const validation_limits& lim) {
+  std::string key = r.getNewPublicKey();
+  if (key.empty())
+    return fail(ec::missing_field, "newPublicKey", "required");
+  if (r.getKind() == wire::KeyKind::CURVE) {
+    if (!is_z85_key(key))
+      return fail(ec::invalid_field, "newPublicKey", "a CURVE key is 40 Z85 characters");
+  } else if (r.getKind() == wire::KeyKind::SIGNING) {
+    auto parsed = crypto::public_key::from_pem(key);
+    if (!parsed)
+      return fail(ec::invalid_field, "newPublicKey", context_text(parsed.error()));
+  } else {
+    return fail(ec::invalid_field, "kind", "unknown key kind");
+  }
+  if (r.getOverlapSeconds() > lim.max_key_overlap_s)
+    return fail(ec::invalid_field, "overlapSeconds",
+                std::to_string(r.getOverlapSeconds()) + " exceeds the hub's maximum of "
+                  + std::to_string(lim.max_key_overlap_s));
+  return caf::none;
+}
+
 } // namespace
 
 const std::vector<document_type_info>& document_types() {
@@ -166,6 +195,8 @@ const std::vector<document_type_info>& document_types() {
      "goods declaration (import/export), WCO Data Model aligned"},
     {"trade.message", capnp::Schema::from<wire::TradeMessage>(),
      "free-text message routed to a recipient party"},
+    {"hub.key-rotation", capnp::Schema::from<wire::KeyRotation>(),
+     "register a new CURVE or signing key; the old ones expire after an overlap"},
   };
   return types;
 }
@@ -189,6 +220,10 @@ caf::error validate_payload(const document_type_info& type, const uint8_t* paylo
   if (type.name == "customs.declaration")
     return decode_as<wire::Declaration>(*msg, type, [&limits](wire::Declaration::Reader d) {
       return validate_declaration(d, limits);
+    });
+  if (type.name == "hub.key-rotation")
+    return decode_as<wire::KeyRotation>(*msg, type, [&limits](wire::KeyRotation::Reader r) {
+      return validate_key_rotation(r, limits);
     });
   if (type.name == "trade.message")
     return decode_as<wire::TradeMessage>(*msg, type, [](wire::TradeMessage::Reader m) {

@@ -18,6 +18,7 @@ namespace hub {
 /// Limits business validation applies (from [intake]).
 struct validation_limits {
   size_t max_items = 50;
+  uint32_t max_key_overlap_s = 30 * 86400; ///< hub.key-rotation: longest overlap
 };
 
 struct document_type_info {

@@ -1,6 +1,7 @@
 #include "actors/intake/intake.hpp"
 
 #include <map>
+#include <optional>
 
 #include <caf/all.hpp>
 
@@ -16,6 +17,7 @@
 #include "actors/store/storage.hpp"
 #include "actors/store/store.hpp"
 #include "schemas/frame.capnp.h"
+#include "schemas/keys.capnp.h"
 #include "schemas/stored.capnp.h"
 
 namespace hub {
@@ -201,9 +203,77 @@ caf::error check_envelope(intake_ptr self, const submission& sub,
   return check_signature(*reg, *me, env, out);
 }
 
+/// What an accepted hub.key-rotation changes: prepared before the commit (so that the
+/// party record is written with the document), applied to the live registry after it.
+struct rotation_plan {
+  std::string party;
+  bool signing = false;
+  party_key key;
+  int64_t overlap_ms = 0;
+  int64_t now_ms = 0;
+};
+
+/// Checks who may rotate whose key and prepares the party record and the decision.
+caf::expected<rotation_plan> plan_rotation(intake_ptr self, const envelope_fields& f,
+                                           const uint8_t* payload, size_t size,
+                                           document_write& w) {
+  auto reg = self->state.deps.registry->get();
+  auto msg = aligned_message::copy(payload, size, ec::malformed_payload);
+  if (!msg)
+    return msg.error();
+  rotation_plan plan;
+  auto err = with_root<wire::KeyRotation>(*msg, ec::malformed_payload,
+                                          [&](wire::KeyRotation::Reader r) {
+    plan.party = r.getParty().size() == 0 ? f.sender : std::string{r.getParty().cStr()};
+    plan.signing = r.getKind() == wire::KeyKind::SIGNING;
+    plan.key.text = r.getNewPublicKey();
+    plan.key.id = plan.signing ? std::string{r.getNewKeyId().cStr()} : plan.key.text;
+    if (plan.signing && plan.key.id.empty())
+      plan.key.id = crypto::public_key::from_pem(plan.key.text)->fingerprint(); // validated
+    plan.overlap_ms = int64_t{r.getOverlapSeconds()} * 1000;
+    return caf::error{};
+  });
+  if (err)
+    return err;
+  auto* me = reg->by_id(f.sender);
+  if (plan.party != f.sender && (me == nullptr || !reg->is_key_admin(me->role)))
+    return caf::make_error(ec::role_not_allowed,
+                           "only a key admin role may rotate another party's keys (" + f.sender
+                             + " asked for " + plan.party + ")");
+  plan.now_ms = now_ms();
+  auto next = reg->with_rotation(plan.party, plan.signing, plan.key, plan.overlap_ms, plan.now_ms);
+  if (!next)
+    return caf::make_error(code_of(next.error()) == ec::unknown_recipient ? ec::unknown_recipient
+                                                                         : ec::invalid_field,
+                           context_text(next.error()));
+  w.ops.push_back((*next)->party_op(*(*next)->by_id(plan.party)));
+  decision_record dr;
+  dr.party = plan.party;
+  dr.message_id = f.message_id;
+  dr.digest = f.digest;
+  dr.detail = std::string{plan.signing ? "signing" : "CURVE"} + " key " + plan.key.id.substr(0, 40)
+              + " registered for " + plan.party + " by " + f.sender
+              + "; earlier keys valid until " + std::to_string(plan.now_ms + plan.overlap_ms);
+  w.decisions.push_back(std::move(dr));
+  return plan;
+}
+
 void finish(intake_ptr self, const bytes& key, const document_commit& dc,
-            const bytes& route, const envelope_fields& f) {
+            const bytes& route, const envelope_fields& f,
+            const std::optional<rotation_plan>& rotation) {
   auto& st = self->state;
+  if (rotation && !dc.existed) {
+    // Applied to the registry as it is now, so that rotations committed by other
+    // intakes meanwhile are kept.
+    auto cur = st.deps.registry->get();
+    auto next = cur->with_rotation(rotation->party, rotation->signing, rotation->key,
+                                   rotation->overlap_ms, rotation->now_ms);
+    if (next)
+      st.deps.registry->set(*next);
+    else
+      log::error("intake", "committed key rotation not applied in memory: "
+                             + context_text(next.error()));
+  }
   receipt_info r;
   if (dc.existed) {
     r = answer_for_existing(f.sender, f.message_id, f.digest, dc.digest, dc.sequence, dc.hub_time);
@@ -289,12 +359,21 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
   w.document_type = f.type;
   w.recipient = f.recipient;
   w.deliver = f.recipient != "hub";
+  std::optional<rotation_plan> rotation;
+  if (f.type == "hub.key-rotation") {
+    auto plan = plan_rotation(self, f, payload.begin(), payload.size(), w);
+    if (!plan)
+      return reject(self, sub.route, sub.party, f.message_id, plan.error());
+    rotation = std::move(*plan);
+  }
   w.frame = std::move(sub.frame);
   st.pending.emplace(key, in_flight{f.digest, {}});
   auto route = std::move(sub.route);
   self->request(st.deps.store, st.cfg.store_timeout, atom::put_v, std::move(w))
     .then(
-      [self, key, route, f](document_commit& dc) { finish(self, key, dc, route, f); },
+      [self, key, route, f, rotation](document_commit& dc) {
+        finish(self, key, dc, route, f, rotation);
+      },
       [self, key, route, f](caf::error& err) {
         fail_pending(self, key, route, f.sender, f.message_id, err);
       });

@@ -45,7 +45,7 @@ struct intake_metrics {
 struct intake_deps {
   store_actor store;
   outbox_actor outbox;
-  std::shared_ptr<const registry_holder> registry;
+  std::shared_ptr<registry_holder> registry; ///< intake swaps it on key rotation
   std::shared_ptr<const store_reader> reader;
   std::shared_ptr<partner_link> link;
   std::shared_ptr<store_metrics> store_stats;

@@ -141,6 +141,7 @@ party_registry::build(const hub_config& cfg, const store_reader* reader) {
   }
   reg->roles_ = cfg.roles;
   reg->required_ = cfg.signatures_required;
+  reg->key_admins_ = cfg.key_admin_roles;
   reg->index();
   return std::shared_ptr<const party_registry>{std::move(reg)};
 }
@@ -214,6 +215,10 @@ bool party_registry::must_sign(std::string_view role, std::string_view type) con
     return false;
   return std::any_of(i->second.begin(), i->second.end(),
                      [role](const std::string& r) { return r == "*" || r == role; });
+}
+
+bool party_registry::is_key_admin(std::string_view role) const {
+  return std::find(key_admins_.begin(), key_admins_.end(), role) != key_admins_.end();
 }
 
 caf::expected<std::shared_ptr<const party_registry>>

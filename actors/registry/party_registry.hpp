@@ -77,6 +77,8 @@ public:
   }
   /// Must a sender of `role` sign documents of `type`?
   bool must_sign(std::string_view role, std::string_view type) const;
+  /// May a party of `role` rotate other parties' keys ([keys] admin-roles)?
+  bool is_key_admin(std::string_view role) const;
 
   /// A copy in which `party`'s keys of one kind are rotated: `new_key` becomes valid
   /// at `now_ms` and every other key of that kind stays valid for `overlap_ms` more.
@@ -103,6 +105,7 @@ private:
   std::map<std::string, crypto::public_key, std::less<>> parsed_; // "party\0keyid"
   std::map<std::string, role_config> roles_;
   std::map<std::string, std::vector<std::string>> required_;
+  std::vector<std::string> key_admins_;
 };
 
 /// Holds the current registry; readers take a snapshot, rotation swaps in a new one.
@@ -114,7 +117,7 @@ public:
   void set(std::shared_ptr<const party_registry> r) { std::atomic_store(&current_, std::move(r)); }
 
 private:
-  std::shared_ptr<const party_registry> current_;
+  std::shared_ptr<const party_registry> current_; // atomic_load/atomic_store only
 };
 
 } // namespace hub

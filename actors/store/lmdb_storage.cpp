@@ -326,6 +326,26 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       if ((rc = append(std::move(e))) != 0)
         return lmdb_error("mdb_put evidence", rc);
     }
+    for (auto& op : d.ops) { // state the document changes, only because it is new
+      auto dbi = impl_->dbi(op.table);
+      if (!dbi)
+        return dbi.error();
+      MDB_val ok = as_val(op.key), ov = as_val(op.value);
+      rc = op.erase ? mdb_del(tx.txn, *dbi, &ok, nullptr) : mdb_put(tx.txn, *dbi, &ok, &ov, 0);
+      if (rc != 0 && !(op.erase && rc == MDB_NOTFOUND))
+        return lmdb_error("mdb_put (document op)", rc);
+    }
+    for (auto& dr : d.decisions) {
+      evidence_entry e;
+      e.kind = evidence_entry::decision;
+      e.party = dr.party;
+      e.message_id = dr.message_id;
+      e.sequence = dc.sequence;
+      e.digest = dr.digest;
+      e.detail = dr.detail;
+      if ((rc = append(std::move(e))) != 0)
+        return lmdb_error("mdb_put evidence", rc);
+    }
     if (d.deliver) { // outbox[nid]: deliver the document to its recipient
       dc.notification_id = nid++;
       capnp::MallocMessageBuilder mb;

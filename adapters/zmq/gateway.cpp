@@ -169,11 +169,13 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
     return reject(route, {}, {}, caf::make_error(ec::malformed_frame, "unauthenticated"));
   }
   auto registry = registry_->get();
-  // A connection outlives its handshake: refuse the key once its rotation overlap ended.
+  // A connection outlives its handshake: refuse its frames once the key's rotation
+  // overlap ended (the refusal names the envelope's message id where there is one).
+  caf::error key_refusal;
   if (!registry->curve_key_valid(party, curve_key, now_ms()))
-    return reject(route, party, {}, caf::make_error(ec::key_expired,
-                                             "this connection's CURVE key is no longer valid "
-                                             "for " + party + "; reconnect with the new key"));
+    key_refusal = caf::make_error(ec::key_expired, "this connection's CURVE key is no longer "
+                                                   "valid for " + party
+                                                     + "; reconnect with the new key");
   auto msg = aligned_message::copy(static_cast<const uint8_t*>(part.data()), part.size());
   if (part.size() > cfg_.max_frame_bytes) {
     // Below ZeroMQ's hard cap (4x the limit): read just the message id, so the
@@ -214,6 +216,8 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
   auto err = with_root<wire::Frame>(*msg, ec::malformed_frame, [&](wire::Frame::Reader f) {
     switch (f.which()) {
       case wire::Frame::HELLO:
+        if (key_refusal)
+          return key_refusal;
         caf::anon_send(*outbox_, atom::online_v, party, route);
         return caf::error{};
       case wire::Frame::ENVELOPE: {
@@ -223,7 +227,9 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
         std::string type = env.getDocumentType();
         auto* me = registry->by_id(party);
         caf::error refusal;
-        if (env.getSender() != party)
+        if (key_refusal)
+          refusal = key_refusal;
+        else if (env.getSender() != party)
           refusal = caf::make_error(ec::spoofed_sender,
                                     "sender \"" + std::string{env.getSender().cStr()}.substr(0, 64)
                                       + "\" is not the authenticated party \"" + party + "\"");
@@ -242,9 +248,13 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
         return caf::error{};
       }
       case wire::Frame::STATUS_QUERY:
+        if (key_refusal)
+          return key_refusal;
         to_intake({});
         return caf::error{};
       case wire::Frame::ACK:
+        if (key_refusal)
+          return key_refusal;
         caf::anon_send(*outbox_, atom::ack_v, party, f.getAck().getNotificationId(), route);
         return caf::error{};
       default:

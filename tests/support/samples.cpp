@@ -2,6 +2,7 @@
 
 #include "actors/core/frames.hpp"
 #include "schemas/declaration.capnp.h"
+#include "schemas/keys.capnp.h"
 #include "schemas/message.capnp.h"
 
 namespace hub::test {
@@ -37,6 +38,18 @@ bytes declaration_payload(const declaration_spec& s) {
     it.setCurrency(s.currency);
     it.setOriginCountry(s.origin);
   }
+  return to_bytes(mb);
+}
+
+bytes key_rotation_payload(const std::string& party, bool signing, const std::string& new_key,
+                           uint32_t overlap_seconds, const std::string& key_id) {
+  capnp::MallocMessageBuilder mb;
+  auto r = mb.initRoot<wire::KeyRotation>();
+  r.setParty(party);
+  r.setKind(signing ? wire::KeyKind::SIGNING : wire::KeyKind::CURVE);
+  r.setNewPublicKey(new_key);
+  r.setNewKeyId(key_id);
+  r.setOverlapSeconds(overlap_seconds);
   return to_bytes(mb);
 }
 

@@ -25,6 +25,10 @@ struct declaration_spec {
 /// A Declaration payload (Cap'n Proto flat array).
 bytes declaration_payload(const declaration_spec& spec = {});
 
+/// A KeyRotation payload (hub.key-rotation): `party` empty = the sender's own key.
+bytes key_rotation_payload(const std::string& party, bool signing, const std::string& new_key,
+                           uint32_t overlap_seconds, const std::string& key_id = "");
+
 /// A TradeMessage payload.
 bytes trade_message_payload(const std::string& subject, const std::string& body = "");
 

@@ -51,7 +51,10 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
       << "[intake]\nworkers = " << s.workers << "\nmax-in-flight = " << s.max_in_flight
       << "\n\n"
       << "[outbox]\nresend-interval-ms = " << s.resend_interval_ms << "\n\n"
-      << "[roles.enterprise]\nsend = [\"customs.declaration\", \"trade.message\"]\n"
+      << "[keys]\nadmin-roles = [\"operator\"]\n\n"
+      << "[roles.operator]\nsend = [\"hub.key-rotation\"]\nread = [\"hub.key-rotation\"]\n\n"
+      << "[roles.enterprise]\nsend = [\"customs.declaration\", \"trade.message\", "
+         "\"hub.key-rotation\"]\n"
       << "read = " << s.enterprise_read << "\n"
       << "receive = [\"trade.message\"]\n\n"
       << "[roles.agency]\nsend = [\"trade.message\"]\nreceive = [\"trade.message\"]\n\n";
