@@ -28,18 +28,22 @@ namespace fs = std::filesystem;
 /// parties use, and the repository config is not guaranteed to be at hand at run time.
 constexpr const char* roles_toml = R"([roles.enterprise]
 send = ["customs.declaration", "trade.message"]
+read = ["customs.declaration", "trade.message"]
 receive = ["trade.message"]
 
 [roles.broker]
 send = ["customs.declaration", "trade.message"]
+read = ["customs.declaration", "trade.message"]
 receive = ["trade.message"]
 
 [roles.platform]
 send = ["trade.message"]
+read = ["trade.message"]
 receive = ["trade.message"]
 
 [roles.agency]
 send = ["trade.message"]
+read = ["trade.message"]
 receive = ["trade.message"]
 )";
 
@@ -107,11 +111,16 @@ std::vector<bench_party> make_parties(size_t count, const std::string& key_dir,
       error = "generate CURVE key: " + hub::context_text(keys.error());
       return {};
     }
-    if (auto err = hub::write_curve_keypair(key_dir + "/" + id, *keys)) {
+    auto stem = key_dir + "/" + id;
+    if (auto err = hub::write_curve_keypair(stem, *keys)) {
       error = "write CURVE key: " + hub::context_text(err);
       return {};
     }
-    out.push_back({id, *keys});
+    if (auto err = hub::write_signing_keypair(stem)) {
+      error = "write signing key: " + hub::context_text(err);
+      return {};
+    }
+    out.push_back({id, *keys, stem});
   }
   return out;
 }
@@ -127,9 +136,10 @@ hub_process::~hub_process() {
 std::string hub_process::write_config(const hub_settings& s) const {
   std::ostringstream t;
   // log-level "info": the counters line at SIGTERM is logged at info, and swhubd logs
-  // nothing per document at info, so this costs nothing during the run.
+  // nothing per document at info, so this costs nothing during the run. The hub's
+  // signing key goes to the temp dir too (its default path is relative to the cwd).
   t << "[hub]\nid = \"CN-SWHUB-BENCH\"\ndata-dir = '" << s.dir << "/data'\n"
-    << "log-level = \"info\"\n";
+    << "log-level = \"info\"\nsigning-key-file = '" << s.dir << "/keys/hub.sign.pem'\n";
   if (s.caf_threads > 0)
     t << "caf-threads = " << s.caf_threads << "\n";
   t << "\n[gateway]\nendpoint = \"tcp://127.0.0.1:*\"\n"
@@ -138,9 +148,14 @@ std::string hub_process::write_config(const hub_settings& s) const {
     << "\ncommit-interval-us = " << s.commit_interval_us << "\n"
     << "\n[intake]\nworkers = " << s.intake_workers << "\n\n"
     << roles_toml;
-  for (auto& p : s.parties)
+  if (s.require_signatures)
+    t << "\n[signatures.required]\n\"customs.declaration\" = [\"enterprise\"]\n";
+  for (auto& p : s.parties) {
     t << "\n[[party]]\nid = \"" << p.id << "\"\nrole = \"enterprise\"\nname = \"Bench partner "
       << p.id << "\"\ncurve-public-key = \"" << p.keys.public_z85 << "\"\n";
+    if (s.require_signatures)
+      t << "\n[[party.signing-key]]\npublic-key-file = '" << p.sign_stem << ".sign.pub.pem'\n";
+  }
   auto path = s.dir + "/hub.toml";
   std::ofstream out{path};
   out << t.str();

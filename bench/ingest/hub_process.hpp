@@ -16,6 +16,7 @@ namespace bench {
 struct bench_party {
   std::string id;
   hub::curve_keypair keys;
+  std::string sign_stem; ///< `<stem>.sign.pem` / `.sign.pub.pem`: its signing key pair
 };
 
 struct hub_settings {
@@ -25,6 +26,9 @@ struct hub_settings {
   size_t commit_interval_us = 500;
   size_t intake_workers = 2;
   size_t caf_threads = 0;   ///< 0: swhubd's default (one per core)
+  /// Register the parties' signing keys and require signed declarations, as
+  /// config/hub.toml does for enterprises ([signatures.required]).
+  bool require_signatures = false;
   std::vector<bench_party> parties;
 };
 
@@ -75,7 +79,8 @@ private:
 };
 
 /// `count` parties ENT-BENCH-0001... with fresh CURVE keys, also written (for --keep
-/// and for `swhub` by hand) under `key_dir` with hub::write_curve_keypair.
+/// and for `swhub` by hand) under `key_dir` with hub::write_curve_keypair, and fresh
+/// ECDSA P-256 signing key pairs (hub::write_signing_keypair) there too.
 std::vector<bench_party> make_parties(size_t count, const std::string& key_dir,
                                       std::string& error);
 

@@ -87,9 +87,13 @@ private:
   /// Sends the next declaration; its latency will count from `counted_from`.
   bool send_one(time_point counted_from) {
     doc_.payload = factory_.next();
-    if (frame_overhead_ == 0) // the envelope around the payload, measured once
-      frame_overhead_ = hub::build_envelope_frame(client_.party(), doc_).size()
+    if (frame_overhead_ == 0) { // the envelope (and signature) around the payload, once
+      auto& signing = client_.options().signing;
+      frame_overhead_ = hub::build_envelope_frame(client_.party(), doc_,
+                                                  nullptr, signing ? &*signing : nullptr)
+                          .size()
                         - doc_.payload.size();
+    }
     hub::bytes id;
     if (auto err = client_.send_envelope(doc_, &id)) {
       out_.error = client_.party() + ": send: " + hub::context_text(err);
@@ -252,14 +256,24 @@ phase_result merge(const std::vector<conn_result>& parts, const load_settings& s
 
 client_set connect_clients(zmq::context_t& ctx, const std::string& endpoint,
                            const std::string& server_public_key,
-                           const std::vector<hub::curve_keypair>& party_keys, size_t count) {
+                           const std::vector<client_identity>& parties, size_t count) {
   client_set out;
-  for (size_t i = 0; i < count && !party_keys.empty(); ++i) {
+  for (size_t i = 0; i < count && !parties.empty(); ++i) {
+    auto& who = parties[i % parties.size()];
     hub::client_options opts;
     opts.endpoint = endpoint;
     opts.server_public_key = server_public_key;
-    opts.keys = party_keys[i % party_keys.size()];
+    opts.keys = who.keys;
     opts.client_name = "swhub-bench-ingest";
+    if (!who.sign_stem.empty()) {
+      auto id = hub::load_signing_identity(who.sign_stem);
+      if (!id) {
+        out.error = "signing key " + who.sign_stem + ": " + hub::context_text(id.error());
+        out.clients.clear();
+        return out;
+      }
+      opts.signing = std::move(*id);
+    }
     auto c = hub::partner_client::connect(ctx, opts);
     if (!c) {
       out.error = "connection " + std::to_string(i) + ": " + hub::context_text(c.error());

@@ -60,9 +60,14 @@ struct client_set {
   std::vector<std::unique_ptr<hub::partner_client>> clients;
   std::string error;
 };
+/// A party as a client: its CURVE key pair, and its signing key stem if it signs.
+struct client_identity {
+  hub::curve_keypair keys;
+  std::string sign_stem; ///< empty: envelopes are not signed
+};
 client_set connect_clients(zmq::context_t& ctx, const std::string& endpoint,
                            const std::string& server_public_key,
-                           const std::vector<hub::curve_keypair>& party_keys, size_t count);
+                           const std::vector<client_identity>& parties, size_t count);
 
 /// Runs one phase on `clients` (which it consumes). Never throws.
 phase_result run_phase(client_set clients, const load_settings& s);

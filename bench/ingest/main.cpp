@@ -39,6 +39,7 @@ struct options {
   size_t workers = 2;
   size_t caf_threads = 0;
   std::string doc_size = "normal";
+  bool sign = false;
   bool keep = false;
   bool json = false;
 };
@@ -70,6 +71,9 @@ void add_options(CLI::App& app, options& o) {
   app.add_option("--doc-size", o.doc_size,
                  "normal: 1-3 items, ~1 KB frames; small: 1 item, ~0.5 KB frames")
     ->capture_default_str()->check(CLI::IsMember({"normal", "small"}));
+  app.add_flag("--sign", o.sign,
+               "sign every declaration (ECDSA P-256) and have the hub require it, as "
+               "config/hub.toml does for enterprises");
   app.add_flag("--keep", o.keep, "keep the temp dir (configs, data, hub logs, keys)");
   app.add_flag("--json", o.json, "JSON on stdout (the text report goes to stderr)");
 }
@@ -78,7 +82,8 @@ std::string settings_line(const options& o) {
   std::ostringstream s;
   s << "connections " << o.connections << ", rate " << o.rate << "/s, duration "
     << o.duration_s << " s, window " << o.window << ", batch " << o.batch << ", interval "
-    << o.interval_us << " us, workers " << o.workers << ", docs " << o.doc_size;
+    << o.interval_us << " us, workers " << o.workers << ", docs " << o.doc_size
+    << (o.sign ? ", signed" : ", unsigned");
   if (o.caf_threads > 0)
     s << ", caf-threads " << o.caf_threads;
   return s.str();
@@ -113,25 +118,42 @@ bool wants(const options& o, const std::string& phase) {
   return false;
 }
 
+/// Starts and stops a hub without load: its commit count is the start-up overhead.
+uint64_t idle_commits(const options& o, const std::string& dir,
+                      const std::vector<bench::bench_party>& parties, std::string& error) {
+  bench::hub_settings hs{o.swhubd, dir,          o.batch, o.interval_us,
+                         o.workers,  o.caf_threads, o.sign,  parties};
+  bench::hub_process hub;
+  error = hub.start(hs);
+  if (!error.empty())
+    return 0;
+  auto c = hub.stop();
+  if (!c.found)
+    error = "swhubd logged no \"stopped:\" counters (exit status "
+            + std::to_string(c.exit_status) + "); see " + hub.log_path();
+  return c.commits;
+}
+
 bench::phase_report run_one_phase(const options& o, const std::string& name,
                                   const std::string& dir,
                                   const std::vector<bench::bench_party>& parties,
-                                  const std::string& disk, zmq::context_t& ctx) {
+                                  const std::string& disk, uint64_t idle,
+                                  zmq::context_t& ctx) {
   bench::phase_report rep;
   rep.load.name = name;
   rep.load.connections = o.connections;
   rep.load.planned_rate = name == "open" ? o.rate : 0;
-  bench::hub_settings hs{o.swhubd, dir, o.batch, o.interval_us, o.workers, o.caf_threads,
-                         parties};
+  bench::hub_settings hs{o.swhubd, dir,          o.batch, o.interval_us,
+                         o.workers,  o.caf_threads, o.sign,  parties};
   bench::hub_process hub;
   if (auto err = hub.start(hs); !err.empty()) {
     rep.error = err;
     return rep;
   }
-  std::vector<hub::curve_keypair> keys;
+  std::vector<bench::client_identity> who;
   for (auto& p : parties)
-    keys.push_back(p.keys);
-  auto clients = bench::connect_clients(ctx, hub.endpoint(), hub.server_public_key(), keys,
+    who.push_back({p.keys, o.sign ? p.sign_stem : std::string{}});
+  auto clients = bench::connect_clients(ctx, hub.endpoint(), hub.server_public_key(), who,
                                         o.connections);
   if (!clients.error.empty()) {
     rep.error = clients.error;
@@ -151,7 +173,7 @@ bench::phase_report run_one_phase(const options& o, const std::string& name,
   auto after = bench::take_cpu_snapshot(hub.pid(), disk);
   rep.cpu = bench::cpu_between(before, after, hub.pid());
   rep.hub = hub.stop();
-  bench::finish_phase(rep);
+  bench::finish_phase(rep, idle);
   return rep;
 }
 
@@ -179,6 +201,13 @@ int run(const options& o, const std::string& command) {
   if (parties.empty()) {
     std::cerr << "swhub-bench-ingest: " << key_error << "\n";
     rc = 2;
+  } else {
+    std::string err;
+    r.idle_commits = idle_commits(o, tmp + "/idle", parties, err);
+    if (!err.empty()) {
+      std::cerr << "swhub-bench-ingest: hub without load: " << err << "\n";
+      rc = 2;
+    }
   }
   {
     zmq::context_t ctx; // clients are destroyed inside each phase, before this
@@ -187,7 +216,8 @@ int run(const options& o, const std::string& command) {
         continue;
       text << std::flush;
       r.phases.push_back(run_one_phase(o, name, tmp + "/" + name, parties,
-                                         bench::disk_name(r.machine.fs_device), ctx));
+                                         bench::disk_name(r.machine.fs_device),
+                                         r.idle_commits, ctx));
       bench::print_phase(text, r.phases.back());
       if (!r.phases.back().error.empty())
         rc = 1;

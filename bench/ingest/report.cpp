@@ -1,5 +1,6 @@
 #include "bench/ingest/report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
@@ -108,9 +109,9 @@ void print_writes(std::ostream& out, const phase_report& p) {
 
 } // namespace
 
-void finish_phase(phase_report& p) {
-  // swhubd commits the party registry once at start-up, before any partner connects.
-  p.load_commits = p.hub.commits > 0 ? p.hub.commits - 1 : 0;
+void finish_phase(phase_report& p, uint64_t idle_commits) {
+  // swhubd commits at start-up (the party registry) before any partner connects.
+  p.load_commits = p.hub.commits - std::min(p.hub.commits, idle_commits);
   if (p.load.elapsed_s > 0)
     p.commits_per_s = static_cast<double>(p.load_commits) / p.load.elapsed_s;
   if (p.load_commits > 0)
@@ -256,6 +257,7 @@ nlohmann::json to_json(const run_report& r) {
                    {"swhubd", r.swhubd},         {"machine", to_json(r.machine)},
                    {"loadAvgAfter", r.load_after}, {"fsync", to_json(r.fsync)},
                    {"lmdbCommitCeiling", r.fsync.syncs_per_s / 2},
+                   {"idleCommits", r.idle_commits},
                    {"phases", phases},           {"goals", goals}};
   if (auto* c = find_phase(r, "closed"))
     j["goalClosedDocsPerSMet"] = c->load.docs_per_s >= r.goal.closed_docs_per_s;

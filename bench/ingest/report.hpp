@@ -31,7 +31,7 @@ struct phase_report {
   /// The sync rate measured just before this phase: on a shared disk it moves, and the
   /// phase's commits/s is compared with this one.
   fsync_result fsync_before;
-  uint64_t load_commits = 0; ///< commits minus the start-up commit of the party registry
+  uint64_t load_commits = 0; ///< commits minus those of a hub that got no load
   double commits_per_s = 0;  ///< load_commits / load.elapsed_s
   double mean_batch = 0;     ///< hub-accepted documents / load_commits
 };
@@ -43,12 +43,14 @@ struct run_report {
   machine_info machine;
   std::string load_after;   ///< load average at the end
   fsync_result fsync;
+  uint64_t idle_commits = 0;  ///< commits of a hub without load (subtracted per phase)
   std::vector<phase_report> phases;
   goals goal;
 };
 
-/// Derives commits/s and the mean batch from the hub's counters.
-void finish_phase(phase_report& p);
+/// Derives commits/s and the mean batch from the hub's counters; `idle_commits` is what
+/// a hub started and stopped without load commits (the party registry at start-up...).
+void finish_phase(phase_report& p, uint64_t idle_commits);
 
 void print_machine(std::ostream& out, const machine_info& m, const std::string& data_dir);
 void print_fsync(std::ostream& out, const fsync_result& f);

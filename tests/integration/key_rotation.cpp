@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "actors/core/error.hpp"
 #include "tests/support/hub_process.hpp"
@@ -141,4 +144,37 @@ TEST_CASE("only a key admin role may rotate another party's key", "[integration]
   CHECK(hubd.connect(ctx, a2)->party() == "ENT-A");
   // A key already registered cannot be registered again.
   CHECK(submit_status(*cop, rotation("ENT-B", false, next->public_z85, 0)) == "invalid_field");
+}
+
+TEST_CASE("swhub keys rotate registers a new signing key and swhub keys list shows both with "
+          "their validity", "[integration][trust][rotation][cli]") {
+  temp_dir dir;
+  auto a = make_party("ENT-A", "enterprise", crypto::algorithm::ecdsa_p256_sha256);
+  hub_process hubd{dir, write_hub_config(dir, {a}, signed_declarations())};
+  // The partner's key files, as `swhub keygen` would have left them.
+  REQUIRE_FALSE(write_curve_keypair(dir.file("ENT-A"), a.keys));
+  std::ofstream{dir.file("ENT-A.sign.pem")} << a.signing->pem();
+  auto keygen = run_cli("keygen --out " + dir.file("next"));
+  REQUIRE(keygen.exit_code == 0);
+  auto conn = "--endpoint " + hubd.endpoint() + " --hub-key " + dir.file("hub.curve.pub")
+              + " --key " + dir.file("ENT-A");
+  auto rot = run_cli("keys rotate " + conn + " --kind signing --new " + dir.file("next")
+                     + " --overlap-hours 1");
+  INFO(rot.out);
+  REQUIRE(rot.exit_code == 0);
+  CHECK_THAT(rot.out, Catch::Contains("\"status\":\"accepted\""));
+  auto list = run_cli("keys list --data-dir " + dir.file("data"));
+  INFO(list.out);
+  REQUIRE(list.exit_code == 0);
+  auto j = nlohmann::json::parse(list.out);
+  auto keys = j["parties"][0]["signingKeys"];
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[0]["validUntil"].get<int64_t>() > 0); // the old key now ends
+  CHECK(keys[1]["validUntil"].get<int64_t>() == 0);
+  // Documents signed with the new key are accepted.
+  auto sub = run_cli("submit " + conn + " --sign-key " + dir.file("next.sign.pem")
+                     + " --type customs.declaration --file " + SWHUB_SOURCE_DIR
+                     + "/config/samples/declaration.json");
+  INFO(sub.out);
+  CHECK(sub.exit_code == 0);
 }

@@ -82,6 +82,7 @@ caf::expected<std::string> read_text_file(const std::string& path);
 void add_keygen(CLI::App& app, int& rc);
 void add_partner_commands(CLI::App& app, int& rc); // submit, status, receive
 void add_admin_commands(CLI::App& app, int& rc);   // config check, db stat
-void add_trust_commands(CLI::App& app, int& rc);   // receipt verify, permissions
+void add_trust_commands(CLI::App& app, int& rc);   // receipt verify, audit verify, permissions
+void add_keys_commands(CLI::App& app, int& rc);    // keys rotate, keys list
 
 } // namespace swhub_cli
