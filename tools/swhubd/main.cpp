@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
   std::vector<hub::intake_actor> intakes;
   hub::intake_config in_cfg;
   in_cfg.limits.max_items = cfg->max_items;
+  in_cfg.limits.max_key_overlap_s = static_cast<uint32_t>(cfg->max_key_overlap.count());
   in_cfg.store_timeout = cfg->store_timeout;
   in_cfg.max_clock_skew = cfg->max_clock_skew;
   for (size_t i = 0; i < cfg->intake_workers; ++i) {
