@@ -371,43 +371,5 @@ caf::error verify(const public_key& key, const uint8_t* data, size_t size,
                            + " (key " + key.fingerprint() + ")");
 }
 
-// ---- key_cache ------------------------------------------------------------------
-
-std::optional<public_key> key_cache::find(const std::string& party,
-                                          const std::string& key_id) const {
-  std::shared_lock guard{mtx_};
-  auto i = keys_.find(party);
-  if (i == keys_.end())
-    return std::nullopt;
-  auto j = i->second.find(key_id);
-  if (j == i->second.end())
-    return std::nullopt;
-  return j->second;
-}
-
-void key_cache::put(const std::string& party, const std::string& key_id, public_key key) {
-  std::unique_lock guard{mtx_};
-  auto& per_party = keys_[party];
-  auto [i, added] = per_party.insert_or_assign(key_id, std::move(key));
-  static_cast<void>(i);
-  if (added)
-    ++size_;
-}
-
-size_t key_cache::erase_party(const std::string& party) {
-  std::unique_lock guard{mtx_};
-  auto i = keys_.find(party);
-  if (i == keys_.end())
-    return 0;
-  auto n = i->second.size();
-  keys_.erase(i);
-  size_ -= n;
-  return n;
-}
-
-size_t key_cache::size() const {
-  std::shared_lock guard{mtx_};
-  return size_;
-}
 
 } // namespace hub::crypto

@@ -22,7 +22,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -127,24 +126,5 @@ caf::expected<bytes> sign(const private_key& key, const uint8_t* data, size_t si
 /// empty key). ec::crypto_failure only if OpenSSL cannot even set up the check.
 caf::error verify(const public_key& key, const uint8_t* data, size_t size,
                   const bytes& signature);
-
-/// A thread-safe cache of parsed public keys per (party, key id), so that each key
-/// is parsed once (OpenSSL 3 key parsing is slow). Readers share a lock; put takes
-/// it exclusively and replaces an existing entry.
-class key_cache {
-public:
-  std::optional<public_key> find(const std::string& party,
-                                 const std::string& key_id) const;
-  void put(const std::string& party, const std::string& key_id, public_key key);
-  /// Removes every key of `party` (e.g. when its keys are rotated); returns how many.
-  size_t erase_party(const std::string& party);
-  size_t size() const;
-
-private:
-  mutable std::shared_mutex mtx_;
-  // party -> key id -> key; std::less<> so that lookups need no key copies.
-  std::map<std::string, std::map<std::string, public_key, std::less<>>, std::less<>> keys_;
-  size_t size_ = 0;
-};
 
 } // namespace hub::crypto

@@ -10,7 +10,7 @@
 // best-of figure is the one least disturbed by other processes.
 //
 // Hub figures: one thread, a fixed message of N (256) bytes, keys parsed once (as the
-// key_cache holds them), each call the full hub::crypto::sign / verify (fresh EVP
+// the party registry holds them), each call the full hub::crypto::sign / verify (fresh EVP
 // contexts, hashing the message). Rates are operations per CPU-second of the thread
 // (CLOCK_THREAD_CPUTIME_ID), as `openssl speed` reports per CPU-second (times()).
 //
