@@ -86,6 +86,10 @@ void parse_log(const std::string& path, hub_counters& c) {
       c.duplicates = std::stoull(m[2]);
       c.rejected = std::stoull(m[3]);
       c.commits = std::stoull(m[4]);
+      static const std::regex busy{R"(, busy (\d+))"}; // newer swhubd only
+      std::smatch b;
+      if (std::regex_search(line, b, busy))
+        c.busy = std::stoull(b[1]);
     }
     bool warn = line.find("\"level\":\"warning\"") != std::string::npos
                 || line.find("\"level\":\"warn\"") != std::string::npos;

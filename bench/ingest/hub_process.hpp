@@ -39,6 +39,7 @@ struct hub_counters {
   uint64_t duplicates = 0;
   uint64_t rejected = 0;
   uint64_t commits = 0;
+  uint64_t busy = 0;        ///< frames the gateway refused with hub_busy (admission control)
   int exit_status = -1;     ///< as from waitpid's WEXITSTATUS, or -signal
   size_t warnings = 0;      ///< "warn" lines in its log
   size_t errors = 0;        ///< "error" lines in its log

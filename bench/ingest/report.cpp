@@ -67,6 +67,7 @@ nlohmann::json phase_json(const phase_report& p) {
                      {"duplicates", p.hub.duplicates},
                      {"rejected", p.hub.rejected},
                      {"commits", p.hub.commits},
+                     {"busy", p.hub.busy},
                      {"exitStatus", p.hub.exit_status},
                      {"warnings", p.hub.warnings},
                      {"errors", p.hub.errors}}},
@@ -176,8 +177,10 @@ void print_phase(std::ostream& out, const phase_report& p) {
   if (!p.hub.found)
     out << "  (no \"stopped:\" counters in the hub log; exit status " << p.hub.exit_status
         << ")\n";
-  row(out, "hub: accepted / rejected", std::to_string(p.hub.accepted) + " / "
-                                         + std::to_string(p.hub.rejected));
+  row(out, "hub: accepted / rejected / busy", std::to_string(p.hub.accepted) + " / "
+                                                + std::to_string(p.hub.rejected) + " / "
+                                                + std::to_string(p.hub.busy),
+      "busy: refused at the gateway (admission control)");
   row(out, "hub: commits (load)", std::to_string(p.load_commits));
   row(out, "commits/s", grouped(p.commits_per_s));
   row(out, "mean batch (docs/commit)", fixed(p.mean_batch, 1));
