@@ -51,5 +51,7 @@ struct Receipt {
   sequence @8 :UInt64;       # hub-wide commit sequence of the stored document; 0 if none
   party @9 :Text;            # the party the receipt was issued to (signed, see below)
   hubKeyId @10 :Text;        # id of the hub key that signed it (fingerprint of its public key)
-  hubSignature @11 :Data;    # hub signature over the receipt signing input (docs/protocol.md)
+  hubSignature @11 :Data;    # hub signature over the root of the receipt batch
+  hubBatchPath @12 :List(Data);  # Merkle path from this receipt to that root
+                             # (docs/protocol.md, "Signed receipts")
 }

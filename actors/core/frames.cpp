@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstring>
 
-#include "actors/crypto/hub_signer.hpp"
 #include "actors/crypto/signing_input.hpp"
 #include "schemas/frame.capnp.h"
 
@@ -35,46 +34,35 @@ bytes to_bytes(capnp::MessageBuilder& mb) {
   return bytes(b.begin(), b.end());
 }
 
-bytes receipt_frame(const receipt_info& r, const crypto::hub_signer* signer) {
-  capnp::MallocMessageBuilder mb;
-  auto rc = mb.initRoot<wire::Frame>().initReceipt();
-  rc.setMessageId(kj::arrayPtr(r.message_id.data(), r.message_id.size()));
-  switch (r.status) {
-    case receipt_info::accepted: rc.setStatus(wire::ReceiptStatus::ACCEPTED); break;
-    case receipt_info::rejected: rc.setStatus(wire::ReceiptStatus::REJECTED); break;
-    case receipt_info::duplicate: rc.setStatus(wire::ReceiptStatus::DUPLICATE); break;
-  }
+namespace {
+
+/// The receipt's wire status, code, name and retry flag.
+struct wire_status {
+  wire::ReceiptStatus status;
   uint16_t code = 0;
   std::string name;
   bool retry = false;
+};
+
+wire_status wire_status_of(const receipt_info& r) {
+  wire_status w;
+  switch (r.status) {
+    case receipt_info::accepted: w.status = wire::ReceiptStatus::ACCEPTED; break;
+    case receipt_info::rejected: w.status = wire::ReceiptStatus::REJECTED; break;
+    case receipt_info::duplicate: w.status = wire::ReceiptStatus::DUPLICATE; break;
+  }
   if (r.code != ec::none) {
-    code = wire_code(r.code);
-    name = to_string(static_cast<ec>(code));
-    retry = retryable(r.code);
-    rc.setErrorCode(code);
-    rc.setErrorName(name);
-    rc.setRetryable(retry);
+    w.code = wire_code(r.code);
+    w.name = to_string(static_cast<ec>(w.code));
+    w.retry = retryable(r.code);
   }
-  rc.setReason(r.reason);
-  rc.setDigest(kj::arrayPtr(r.digest.data(), r.digest.size()));
-  auto hub_time = r.hub_time != 0 ? r.hub_time : now_ms();
-  rc.setHubTime(hub_time);
-  rc.setSequence(r.sequence);
-  rc.setParty(r.party);
-  if (signer != nullptr) {
-    auto input = crypto::receipt_signing_input(
-      {r.party, r.message_id, static_cast<uint8_t>(rc.getStatus()), code, name, r.reason, retry,
-       r.digest, hub_time, r.sequence});
-    if (auto sig = signer->sign(input)) {
-      rc.setHubKeyId(signer->key_id());
-      rc.setHubSignature(kj::arrayPtr(sig->data(), sig->size()));
-    }
-  }
-  return to_bytes(mb);
+  return w;
 }
 
-bytes rejection_frame(const std::string& party, const bytes& message_id,
-                      const caf::error& err, const crypto::hub_signer* signer) {
+} // namespace
+
+receipt_info rejection(const std::string& party, const bytes& message_id,
+                       const caf::error& err) {
   receipt_info r;
   r.party = party;
   r.message_id = message_id;
@@ -83,7 +71,37 @@ bytes rejection_frame(const std::string& party, const bytes& message_id,
   if (r.code == ec::none)
     r.code = ec::hub_busy;
   r.reason = context_text(err);
-  return receipt_frame(r, signer);
+  return r;
+}
+
+bytes receipt_signing_input(const receipt_info& r) {
+  auto w = wire_status_of(r);
+  return crypto::receipt_signing_input({r.party, r.message_id, static_cast<uint8_t>(w.status),
+                                        w.code, w.name, r.reason, w.retry, r.digest, r.hub_time,
+                                        r.sequence});
+}
+
+bytes receipt_frame(const receipt_info& r, const std::string& key_id, const bytes& signature,
+                    const std::vector<bytes>& path) {
+  capnp::MallocMessageBuilder mb;
+  auto rc = mb.initRoot<wire::Frame>().initReceipt();
+  auto w = wire_status_of(r);
+  rc.setMessageId(kj::arrayPtr(r.message_id.data(), r.message_id.size()));
+  rc.setStatus(w.status);
+  rc.setErrorCode(w.code);
+  rc.setErrorName(w.name);
+  rc.setRetryable(w.retry);
+  rc.setReason(r.reason);
+  rc.setDigest(kj::arrayPtr(r.digest.data(), r.digest.size()));
+  rc.setHubTime(r.hub_time);
+  rc.setSequence(r.sequence);
+  rc.setParty(r.party);
+  rc.setHubKeyId(key_id);
+  rc.setHubSignature(kj::arrayPtr(signature.data(), signature.size()));
+  auto p = rc.initHubBatchPath(static_cast<unsigned>(path.size()));
+  for (unsigned i = 0; i < path.size(); ++i)
+    p.set(i, kj::arrayPtr(path[i].data(), path[i].size()));
+  return to_bytes(mb);
 }
 
 int64_t now_ms() {

@@ -22,10 +22,6 @@ namespace swhub::stored {}
 
 namespace hub {
 
-namespace crypto {
-class hub_signer;
-} // namespace crypto
-
 namespace wire = ::swhub::wire;
 namespace stored = ::swhub::stored;
 
@@ -75,12 +71,16 @@ struct receipt_info {
   uint64_t sequence = 0;
 };
 
-/// A Frame holding one Receipt, signed by `signer` if given.
-bytes receipt_frame(const receipt_info& r, const crypto::hub_signer* signer);
+/// A rejection for `err` (its code and context text), issued to `party`.
+receipt_info rejection(const std::string& party, const bytes& message_id,
+                       const caf::error& err);
 
-/// A signed rejection receipt for `err` (its code and context text).
-bytes rejection_frame(const std::string& party, const bytes& message_id,
-                      const caf::error& err, const crypto::hub_signer* signer);
+/// The bytes the hub's receipt signature covers (`r.hub_time` must be set).
+bytes receipt_signing_input(const receipt_info& r);
+
+/// A Frame holding one Receipt with the signature of its batch and its path.
+bytes receipt_frame(const receipt_info& r, const std::string& key_id, const bytes& signature,
+                    const std::vector<bytes>& path);
 
 /// Unix epoch milliseconds.
 int64_t now_ms();

@@ -11,7 +11,6 @@
 #include "actors/core/log.hpp"
 #include "actors/core/partner_link.hpp"
 #include "actors/crypto/digest.hpp"
-#include "actors/crypto/hub_signer.hpp"
 #include "actors/crypto/signing_input.hpp"
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/storage.hpp"
@@ -67,7 +66,7 @@ void send_receipt(intake_ptr self, const bytes& route, const receipt_info& r) {
     case receipt_info::duplicate: m.duplicates++; break;
     case receipt_info::rejected: m.rejected++; break;
   }
-  self->state.deps.link->reply(route, receipt_frame(r, self->state.deps.signer.get()));
+  self->state.deps.link->receipt(route, r);
 }
 
 void reject(intake_ptr self, const bytes& route, const std::string& party,

@@ -19,9 +19,6 @@ namespace hub {
 
 class admission;
 class registry_holder;
-namespace crypto {
-class hub_signer;
-} // namespace crypto
 class partner_link;
 class store_reader;
 struct store_metrics;
@@ -51,7 +48,6 @@ struct intake_deps {
   std::shared_ptr<store_metrics> store_stats;
   std::shared_ptr<intake_metrics> metrics;
   std::shared_ptr<admission> admitted; ///< released once per answered frame (may be null)
-  std::shared_ptr<const crypto::hub_signer> signer; ///< signs receipts (null: unsigned)
 };
 
 caf::expected<intake_actor> spawn_intake(caf::actor_system& sys, const intake_config& cfg,

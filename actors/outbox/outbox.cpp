@@ -34,7 +34,6 @@ struct outbox_state {
   std::shared_ptr<const store_reader> reader;
   std::shared_ptr<partner_link> link;
   std::shared_ptr<outbox_metrics> metrics;
-  std::shared_ptr<const crypto::hub_signer> signer;
   std::map<uint64_t, entry> entries;
 };
 
@@ -177,10 +176,8 @@ std::vector<table_op> ack_ops(const outbox_state& st, uint64_t nid, const entry&
 outbox_actor::behavior_type outbox(outbox_ptr self, outbox_config cfg, store_actor store,
                                    std::shared_ptr<const store_reader> reader,
                                    std::shared_ptr<partner_link> link,
-                                   std::shared_ptr<outbox_metrics> metrics,
-                                   std::shared_ptr<const crypto::hub_signer> signer) {
+                                   std::shared_ptr<outbox_metrics> metrics) {
   auto& st = self->state;
-  st.signer = std::move(signer);
   st.cfg = cfg;
   st.store = std::move(store);
   st.reader = std::move(reader);
@@ -212,7 +209,7 @@ outbox_actor::behavior_type outbox(outbox_ptr self, outbox_config cfg, store_act
         r.party = party;
         r.code = ec::unknown_notification;
         r.reason = "no pending notification " + std::to_string(nid) + " for " + party;
-        st.link->reply(route, receipt_frame(r, st.signer.get()));
+        st.link->receipt(route, r);
         return;
       }
       if (i->second.acking)
@@ -277,8 +274,7 @@ caf::expected<outbox_actor> spawn_outbox(caf::actor_system& sys, const outbox_co
                                          store_actor store,
                                          std::shared_ptr<const store_reader> reader,
                                          std::shared_ptr<partner_link> link,
-                                         std::shared_ptr<outbox_metrics> metrics,
-                                         std::shared_ptr<const crypto::hub_signer> signer) {
+                                         std::shared_ptr<outbox_metrics> metrics) {
   if (auto err = validate(cfg))
     return err;
   if (!reader || !link)
@@ -286,7 +282,7 @@ caf::expected<outbox_actor> spawn_outbox(caf::actor_system& sys, const outbox_co
   if (!metrics)
     metrics = std::make_shared<outbox_metrics>();
   return sys.spawn(outbox, cfg, std::move(store), std::move(reader), std::move(link),
-                   std::move(metrics), std::move(signer));
+                   std::move(metrics));
 }
 
 } // namespace hub

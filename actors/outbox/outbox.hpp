@@ -18,9 +18,6 @@ namespace hub {
 
 class partner_link;
 class store_reader;
-namespace crypto {
-class hub_signer;
-} // namespace crypto
 
 struct outbox_config {
   std::string hub_id = "swhub";
@@ -40,7 +37,6 @@ caf::expected<outbox_actor> spawn_outbox(caf::actor_system& sys, const outbox_co
                                          store_actor store,
                                          std::shared_ptr<const store_reader> reader,
                                          std::shared_ptr<partner_link> link,
-                                         std::shared_ptr<outbox_metrics> metrics,
-                                         std::shared_ptr<const crypto::hub_signer> signer);
+                                         std::shared_ptr<outbox_metrics> metrics);
 
 } // namespace hub

@@ -17,6 +17,7 @@
 
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
+#include "actors/crypto/receipt_batch.hpp"
 #include "actors/crypto/signing_input.hpp"
 #include "schemas/frame.capnp.h"
 
@@ -60,6 +61,8 @@ receipt read_receipt(wire::Receipt::Reader r) {
   out.party = r.getParty();
   out.hub_key_id = r.getHubKeyId();
   out.hub_signature = to_vec(r.getHubSignature());
+  for (auto step : r.getHubBatchPath())
+    out.hub_batch_path.push_back(to_vec(step));
   return out;
 }
 
@@ -147,7 +150,13 @@ nlohmann::ordered_json receipt::to_json() const {
                         {"sequence", sequence},
                         {"party", party},
                         {"hubKeyId", hub_key_id},
-                        {"hubSignature", to_hex(hub_signature)}};
+                        {"hubSignature", to_hex(hub_signature)},
+                        {"hubBatchPath", [this] {
+                           auto a = nlohmann::ordered_json::array();
+                           for (auto& step : hub_batch_path)
+                             a.push_back(to_hex(step));
+                           return a;
+                         }()}};
 }
 
 caf::expected<receipt> receipt::from_json(const nlohmann::json& j) {
@@ -173,6 +182,8 @@ caf::expected<receipt> receipt::from_json(const nlohmann::json& j) {
     r.party = j.at("party").get<std::string>();
     r.hub_key_id = j.at("hubKeyId").get<std::string>();
     r.hub_signature = from_hex(j.at("hubSignature").get<std::string>());
+    for (auto& step : j.at("hubBatchPath"))
+      r.hub_batch_path.push_back(from_hex(step.get<std::string>()));
     return r;
   } catch (const nlohmann::json::exception& e) {
     return caf::make_error(ec::invalid_field, std::string{"receipt JSON: "} + e.what());
@@ -191,7 +202,10 @@ caf::error receipt::verify(const crypto::public_key& hub_key) const {
   auto input = crypto::receipt_signing_input({party, message_id, status_value, error_code,
                                               error_name, reason, retryable, digest, hub_time,
                                               sequence});
-  if (crypto::verify(hub_key, input.data(), input.size(), hub_signature))
+  auto root = crypto::fold_receipt_path(crypto::receipt_leaf_hash(input), hub_batch_path);
+  auto signed_input = crypto::receipt_batch_signing_input(root);
+  if (root.empty()
+      || crypto::verify(hub_key, signed_input.data(), signed_input.size(), hub_signature))
     return caf::make_error(ec::bad_signature,
                            "the hub's signature does not match this receipt's content");
   return caf::none;

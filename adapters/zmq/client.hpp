@@ -85,7 +85,8 @@ struct receipt {
   uint64_t sequence = 0;
   std::string party;       ///< whom the hub issued it to
   std::string hub_key_id;  ///< the hub key that signed it
-  bytes hub_signature;     ///< empty: unsigned
+  bytes hub_signature;     ///< over the root of the receipt's batch; empty: unsigned
+  std::vector<bytes> hub_batch_path; ///< Merkle path from this receipt to that root
 
   /// Checks the hub's signature with the hub's public key (offline; no connection).
   /// ec::bad_signature if it does not verify or the receipt is unsigned,
@@ -94,7 +95,7 @@ struct receipt {
 
   /// {"messageId": hex, "status": "accepted", "errorCode", "errorName", "reason",
   ///  "retryable", "digest": hex, "hubTime", "sequence", "party", "hubKeyId",
-  ///  "hubSignature": hex}
+  ///  "hubSignature": hex, "hubBatchPath": [hex, ...]}
   nlohmann::ordered_json to_json() const;
   /// The inverse of to_json (for `swhub receipt verify`); ec::invalid_field on bad JSON.
   static caf::expected<receipt> from_json(const nlohmann::json& j);

@@ -12,6 +12,8 @@
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
 #include "actors/core/log.hpp"
+#include "actors/crypto/hub_signer.hpp"
+#include "actors/crypto/receipt_batch.hpp"
 #include "actors/intake/document_types.hpp"
 #include "actors/registry/party_registry.hpp"
 #include "adapters/zmq/zap.hpp"
@@ -100,11 +102,15 @@ bool gateway::post(outgoing item) {
 }
 
 bool gateway::reply(const bytes& route, bytes frame) {
-  return post(outgoing{route, {}, std::move(frame)});
+  return post(outgoing{route, {}, std::move(frame), std::nullopt});
+}
+
+bool gateway::receipt(const bytes& route, receipt_info r) {
+  return post(outgoing{route, {}, {}, std::move(r)});
 }
 
 bool gateway::to_party(const std::string& party, bytes frame) {
-  return post(outgoing{{}, party, std::move(frame)});
+  return post(outgoing{{}, party, std::move(frame), std::nullopt});
 }
 
 void gateway::send_now(const bytes& route, const bytes& frame) {
@@ -134,7 +140,9 @@ void gateway::drain_outgoing() {
     batch.swap(queue_);
   }
   for (auto& item : batch) {
-    if (!item.route.empty()) {
+    if (item.receipt) {
+      receipts_.emplace_back(std::move(item.route), std::move(*item.receipt));
+    } else if (!item.route.empty()) {
       send_now(item.route, item.frame);
     } else if (auto i = routes_.find(item.party); i != routes_.end()) {
       send_now(i->second, item.frame);
@@ -147,7 +155,39 @@ void gateway::drain_outgoing() {
 void gateway::reject(const bytes& route, const std::string& party, const bytes& message_id,
                      const caf::error& err) {
   metrics_.rejected++;
-  send_now(route, rejection_frame(party, message_id, err, cfg_.signer.get()));
+  receipts_.emplace_back(route, rejection(party, message_id, err));
+}
+
+void gateway::flush_receipts() {
+  if (receipts_.empty())
+    return;
+  std::vector<bytes> leaves;
+  leaves.reserve(receipts_.size());
+  auto now = now_ms();
+  for (auto& [route, r] : receipts_) {
+    if (r.hub_time == 0)
+      r.hub_time = now;
+    leaves.push_back(crypto::receipt_leaf_hash(receipt_signing_input(r)));
+  }
+  crypto::signed_receipt_batch signed_batch;
+  std::string key_id;
+  if (cfg_.signer) {
+    auto b = crypto::sign_receipt_batch(*cfg_.signer, leaves);
+    if (b) {
+      signed_batch = std::move(*b);
+      key_id = cfg_.signer->key_id();
+      metrics_.receipt_batches++;
+    } else {
+      log::error("gateway", "receipt batch not signed: " + context_text(b.error()));
+    }
+  }
+  for (size_t i = 0; i < receipts_.size(); ++i) {
+    static const std::vector<bytes> no_path;
+    auto& path = signed_batch.paths.empty() ? no_path : signed_batch.paths[i];
+    send_now(receipts_[i].first,
+             receipt_frame(receipts_[i].second, key_id, signed_batch.signature, path));
+  }
+  receipts_.clear();
 }
 
 void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& parts) {
@@ -288,6 +328,8 @@ void gateway::loop() {
         parts.erase(parts.begin());
         handle(route, parts);
       }
+      // Everything answered in this pass is signed as one batch.
+      flush_receipts();
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR)
         continue;
@@ -297,6 +339,7 @@ void gateway::loop() {
     }
   }
   drain_outgoing(); // last receipts out before the socket closes
+  flush_receipts();
   sock_.close();
 }
 

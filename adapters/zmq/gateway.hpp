@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,6 +47,7 @@ struct gateway_metrics {
   std::atomic<uint64_t> busy{0};        ///< refused with hub_busy (admission full)
   std::atomic<uint64_t> frames_out{0};
   std::atomic<uint64_t> dropped_out{0}; ///< peer gone or queue full; receipts are re-asked
+  std::atomic<uint64_t> receipt_batches{0}; ///< signatures made for receipts
 };
 
 class gateway : public partner_link {
@@ -71,6 +73,7 @@ public:
   const gateway_metrics& metrics() const { return metrics_; }
 
   bool reply(const bytes& route, bytes frame) override;
+  bool receipt(const bytes& route, receipt_info r) override;
   bool to_party(const std::string& party, bytes frame) override;
 
 private:
@@ -79,6 +82,7 @@ private:
     bytes route;       // empty: look up `party`
     std::string party;
     bytes frame;
+    std::optional<receipt_info> receipt; // sent as part of the next signed batch
   };
   bool post(outgoing item);
   void loop();
@@ -87,6 +91,8 @@ private:
               const caf::error& err);
   void send_now(const bytes& route, const bytes& frame);
   void drain_outgoing();
+  /// Signs every receipt waiting in `receipts_` as one batch and sends them.
+  void flush_receipts();
 
   gateway_config cfg_;
   std::shared_ptr<const registry_holder> registry_;
@@ -97,6 +103,7 @@ private:
   std::shared_ptr<outbox_actor> outbox_;
   std::shared_ptr<admission> admitted_;
   std::map<std::string, bytes> routes_; // party -> newest connection (thread-owned)
+  std::vector<std::pair<bytes, receipt_info>> receipts_; // to sign and send (thread-owned)
   std::mutex mtx_;
   std::deque<outgoing> queue_;
   bool closed_ = false;

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "actors/core/error.hpp"
@@ -207,6 +209,25 @@ TEST_CASE_METHOD(signed_hub, "a receipt altered or presented for another message
   auto stranger = crypto::private_key::generate(crypto::algorithm::ecdsa_p256_sha256);
   REQUIRE(stranger);
   CHECK(is(dup->verify(stranger->public_part()), ec::unknown_key_id));
+  // Receipts of a burst are signed in batches; each one verifies through its path.
+  std::set<bytes> sent;
+  for (int i = 0; i < 40; ++i) {
+    auto d = declaration("BURST-" + std::to_string(i));
+    d.signer = &id;
+    REQUIRE_FALSE(c->send_envelope(d));
+    sent.insert(d.message_id);
+  }
+  std::set<bytes> signatures;
+  for (int i = 0; i < 40; ++i) {
+    auto r = c->next_receipt(std::chrono::seconds{5});
+    REQUIRE(r);
+    CHECK(sent.count(r->message_id) == 1);
+    CHECK(r->status == receipt::accepted);
+    CHECK_FALSE(r->verify(key));
+    signatures.insert(r->hub_signature);
+  }
+  INFO(signatures.size() << " batch signatures for 40 receipts");
+  CHECK(signatures.size() <= 40);
   // The JSON form round-trips and still verifies.
   auto parsed = receipt::from_json(nlohmann::json::parse(dup->to_json().dump()));
   REQUIRE(parsed);

@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
 
   std::shared_ptr<const hub::store_reader> reader = *db;
   auto outbox = hub::spawn_outbox(sys, hub::outbox_config{cfg->hub_id, cfg->resend_interval},
-                                  *store, reader, *gw, nullptr, *signer);
+                                  *store, reader, *gw, nullptr);
   if (!outbox)
     return fail("outbox", outbox.error());
   auto intake_stats = std::make_shared<hub::intake_metrics>();
@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
     auto in = hub::spawn_intake(
       sys, in_cfg,
       hub::intake_deps{*store, *outbox, registry, reader, *gw, store_stats, intake_stats,
-                       admitted, *signer});
+                       admitted});
     if (!in)
       return fail("intake", in.error());
     intakes.push_back(*in);
