@@ -47,7 +47,7 @@ struct hub_config {
   // [hub]
   std::string hub_id = "swhub";
   std::string data_dir = "var/data";
-  size_t caf_threads = 0;             ///< 0 = CAF's default (one per core)
+  size_t caf_threads = 0;             ///< 0 = one per core (at least 2)
   std::string log_level = "info";
   std::string signing_key_file = "var/keys/hub.sign.pem"; ///< receipts and checkpoints
   // [gateway]

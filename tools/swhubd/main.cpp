@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
@@ -91,8 +92,12 @@ int main(int argc, char** argv) {
 
   zmq::context_t zmq_ctx; // declared before the actor system: destroyed after it
   caf::actor_system_config sys_cfg; // never parse(): CAF reads no INI file, no argv
-  if (cfg->caf_threads > 0)
-    sys_cfg.set("scheduler.max-threads", cfg->caf_threads);
+  // CAF's own default is max(4, cores); on a 2-core box four busy-polling workers cost
+  // ~20% of the ingest rate (docs/benchmarks.md), so 0 means one worker per core.
+  size_t caf_threads = cfg->caf_threads > 0
+                         ? cfg->caf_threads
+                         : std::max<size_t>(2, std::thread::hardware_concurrency());
+  sys_cfg.set("scheduler.max-threads", caf_threads);
   hub::add_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
 
