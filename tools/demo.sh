@@ -49,7 +49,7 @@ echo "== 2. the CLI: submit a sample declaration written as JSON, then ask its s
 msg_id=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 "$swhub" submit --endpoint "$endpoint" --hub-key var/keys/hub.curve.pub \
   --key var/keys/ENT-DEMO-0001 --type customs.declaration \
-  --file config/samples/declaration.json --message-id "$msg_id"
+  --file config/samples/declaration.json --message-id "$msg_id" | tee var/demo-receipt.json
 "$swhub" status --endpoint "$endpoint" --hub-key var/keys/hub.curve.pub \
   --key var/keys/ENT-DEMO-0001 --message-id "$msg_id"
 
@@ -67,3 +67,9 @@ stop_hub
 trap - EXIT
 echo
 echo "== swhubd stopped: $(grep -o '"msg":"stopped[^"]*"' var/swhubd.log | tail -1)"
+
+echo
+echo "== 5. offline checks: the hub-signed receipt, and the evidence log of the data"
+"$swhub" receipt verify var/demo-receipt.json --hub-key var/keys/hub.sign.pub.pem \
+  --message-id "$msg_id" --party ENT-DEMO-0001
+"$swhub" audit verify --config config/hub.toml --hub-key var/keys/hub.sign.pub.pem
