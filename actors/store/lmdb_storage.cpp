@@ -258,6 +258,27 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
     }
     return mdb_put(tx.txn, evidence, &k, &v, MDB_APPEND);
   };
+  // One put or erase in a named table (an erase of a missing key is fine).
+  auto apply = [&](const table_op& op) -> caf::error {
+    auto dbi = impl_->dbi(op.table);
+    if (!dbi)
+      return dbi.error();
+    MDB_val k = as_val(op.key), v = as_val(op.value);
+    int r = op.erase ? mdb_del(tx.txn, *dbi, &k, nullptr) : mdb_put(tx.txn, *dbi, &k, &v, 0);
+    if (r != 0 && !(op.erase && r == MDB_NOTFOUND))
+      return lmdb_error(op.erase ? "mdb_del" : "mdb_put", r);
+    return caf::none;
+  };
+  auto append_decision = [&](const decision_record& dr, uint64_t sequence) -> int {
+    evidence_entry e;
+    e.kind = evidence_entry::decision;
+    e.party = dr.party;
+    e.message_id = dr.message_id;
+    e.sequence = sequence;
+    e.digest = dr.digest;
+    e.detail = dr.detail;
+    return append(std::move(e));
+  };
   batch_result result;
   result.docs.reserve(batch.docs.size());
   MDB_dbi docs = impl_->dbis["documents"], dedupe = impl_->dbis["dedupe"],
@@ -326,26 +347,12 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       if ((rc = append(std::move(e))) != 0)
         return lmdb_error("mdb_put evidence", rc);
     }
-    for (auto& op : d.ops) { // state the document changes, only because it is new
-      auto dbi = impl_->dbi(op.table);
-      if (!dbi)
-        return dbi.error();
-      MDB_val ok = as_val(op.key), ov = as_val(op.value);
-      rc = op.erase ? mdb_del(tx.txn, *dbi, &ok, nullptr) : mdb_put(tx.txn, *dbi, &ok, &ov, 0);
-      if (rc != 0 && !(op.erase && rc == MDB_NOTFOUND))
-        return lmdb_error("mdb_put (document op)", rc);
-    }
-    for (auto& dr : d.decisions) {
-      evidence_entry e;
-      e.kind = evidence_entry::decision;
-      e.party = dr.party;
-      e.message_id = dr.message_id;
-      e.sequence = dc.sequence;
-      e.digest = dr.digest;
-      e.detail = dr.detail;
-      if ((rc = append(std::move(e))) != 0)
+    for (auto& op : d.ops) // state the document changes, only because it is new
+      if (auto err = apply(op))
+        return err;
+    for (auto& dr : d.decisions)
+      if ((rc = append_decision(dr, dc.sequence)) != 0)
         return lmdb_error("mdb_put evidence", rc);
-    }
     if (d.deliver) { // outbox[nid]: deliver the document to its recipient
       dc.notification_id = nid++;
       capnp::MallocMessageBuilder mb;
@@ -361,32 +368,12 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
     }
     result.docs.push_back(std::move(dc));
   }
-  for (auto& op : batch.ops) {
-    auto dbi = impl_->dbi(op.table);
-    if (!dbi)
-      return dbi.error();
-    MDB_val k = as_val(op.key);
-    if (op.erase) {
-      rc = mdb_del(tx.txn, *dbi, &k, nullptr);
-      if (rc != 0 && rc != MDB_NOTFOUND)
-        return lmdb_error("mdb_del", rc);
-    } else {
-      MDB_val v = as_val(op.value);
-      if ((rc = mdb_put(tx.txn, *dbi, &k, &v, 0)) != 0)
-        return lmdb_error("mdb_put", rc);
-    }
-  }
-  for (auto& dr : batch.decisions) {
-    evidence_entry e;
-    e.kind = evidence_entry::decision;
-    e.party = dr.party;
-    e.message_id = dr.message_id;
-    e.sequence = dr.sequence;
-    e.digest = dr.digest;
-    e.detail = dr.detail;
-    if ((rc = append(std::move(e))) != 0)
+  for (auto& op : batch.ops)
+    if (auto err = apply(op))
+      return err;
+  for (auto& dr : batch.decisions)
+    if ((rc = append_decision(dr, dr.sequence)) != 0)
       return lmdb_error("mdb_put evidence", rc);
-  }
   // A signed checkpoint over the chain head, every N records or T ms.
   if (checkpoints_.sign && ev_since > 0
       && (ev_since >= checkpoints_.every

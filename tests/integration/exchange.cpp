@@ -16,13 +16,7 @@ using namespace hub::test;
 namespace {
 
 outgoing declaration(const std::string& id = "DECL-1") {
-  declaration_spec spec;
-  spec.declaration_id = id;
-  outgoing doc;
-  doc.document_type = "customs.declaration";
-  doc.payload = declaration_payload(spec);
-  doc.message_id = random_message_id();
-  return doc;
+  return declaration_doc(id);
 }
 
 outgoing message_to(const std::string& recipient, const std::string& subject) {

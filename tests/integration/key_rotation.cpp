@@ -20,11 +20,7 @@ using namespace std::chrono_literals;
 namespace {
 
 outgoing declaration() {
-  outgoing doc;
-  doc.document_type = "customs.declaration";
-  doc.payload = declaration_payload();
-  doc.message_id = random_message_id();
-  return doc;
+  return declaration_doc();
 }
 
 outgoing rotation(const std::string& party, bool signing, const std::string& key,

@@ -21,13 +21,7 @@ using namespace hub::test;
 namespace {
 
 outgoing declaration(const std::string& id = "DECL-SIG") {
-  declaration_spec spec;
-  spec.declaration_id = id;
-  outgoing doc;
-  doc.document_type = "customs.declaration";
-  doc.payload = declaration_payload(spec);
-  doc.message_id = random_message_id();
-  return doc;
+  return declaration_doc(id);
 }
 
 signing_identity identity_of(const test_party& p) {

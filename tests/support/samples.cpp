@@ -53,6 +53,16 @@ bytes key_rotation_payload(const std::string& party, bool signing, const std::st
   return to_bytes(mb);
 }
 
+outgoing declaration_doc(const std::string& declaration_id) {
+  declaration_spec spec;
+  spec.declaration_id = declaration_id;
+  outgoing doc;
+  doc.document_type = "customs.declaration";
+  doc.payload = declaration_payload(spec);
+  doc.message_id = random_message_id();
+  return doc;
+}
+
 bytes trade_message_payload(const std::string& subject, const std::string& body) {
   capnp::MallocMessageBuilder mb;
   auto m = mb.initRoot<wire::TradeMessage>();

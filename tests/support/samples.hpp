@@ -4,6 +4,7 @@
 #include <string>
 
 #include "actors/actors.hpp"
+#include "adapters/zmq/client.hpp"
 
 namespace hub::test {
 
@@ -28,6 +29,9 @@ bytes declaration_payload(const declaration_spec& spec = {});
 /// A KeyRotation payload (hub.key-rotation): `party` empty = the sender's own key.
 bytes key_rotation_payload(const std::string& party, bool signing, const std::string& new_key,
                            uint32_t overlap_seconds, const std::string& key_id = "");
+
+/// An outgoing customs.declaration (valid by default) with a fresh message id.
+outgoing declaration_doc(const std::string& declaration_id = "DECL-TEST-0001");
 
 /// A TradeMessage payload.
 bytes trade_message_payload(const std::string& subject, const std::string& body = "");

@@ -15,6 +15,14 @@ namespace swhub_cli {
 
 namespace {
 
+/// The hub's signing public key from a PEM file.
+caf::expected<hub::crypto::public_key> read_public_key(const std::string& file) {
+  auto pem = read_text_file(file);
+  if (!pem)
+    return pem.error();
+  return hub::crypto::public_key::from_pem(*pem);
+}
+
 struct receipt_verify_args {
   std::string receipt = "-";                        ///< JSON file, "-" = stdin
   std::string hub_key = "var/keys/hub.sign.pub.pem"; ///< the hub's signing public key
@@ -33,10 +41,7 @@ int run_receipt_verify(const receipt_verify_args& a) {
   auto r = hub::receipt::from_json(j);
   if (!r)
     return print_error(r.error());
-  auto pem = read_text_file(a.hub_key);
-  if (!pem)
-    return print_error(pem.error());
-  auto key = hub::crypto::public_key::from_pem(*pem);
+  auto key = read_public_key(a.hub_key);
   if (!key)
     return print_error(key.error());
   auto err = r->verify(*key);
@@ -75,10 +80,7 @@ int run_audit_verify(const audit_args& a) {
   auto db = open_database(a.db);
   if (!db)
     return print_error(db.error());
-  auto pem = read_text_file(a.hub_key);
-  if (!pem)
-    return print_error(pem.error());
-  auto key = hub::crypto::public_key::from_pem(*pem);
+  auto key = read_public_key(a.hub_key);
   if (!key)
     return print_error(key.error());
   auto rep = hub::audit_evidence(**db, &*key);
