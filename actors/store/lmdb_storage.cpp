@@ -1,6 +1,9 @@
 #include "actors/store/lmdb_storage.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -91,9 +94,12 @@ struct lmdb_storage::impl {
   MDB_env* env = nullptr;
   std::map<std::string, MDB_dbi, std::less<>> dbis;
   bool read_only = false;
+  int writer_lock = -1; // flock'ed while this process is the environment's writer
   ~impl() {
     if (env != nullptr)
       mdb_env_close(env);
+    if (writer_lock >= 0)
+      close(writer_lock); // releases the flock
   }
   caf::expected<MDB_dbi> dbi(std::string_view name) const {
     auto i = dbis.find(name);
@@ -117,6 +123,18 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
     return caf::make_error(ec::store_failure, "create " + opts.dir + ": " + fs_err.message());
   auto p = std::make_unique<impl>();
   p->read_only = opts.read_only;
+  if (!opts.read_only) {
+    // LMDB would let a second process write too, but the sequence and evidence-chain
+    // counters live in this process: one writer per data directory, enforced here.
+    auto lock_path = opts.dir + "/writer.lock";
+    p->writer_lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (p->writer_lock < 0)
+      return caf::make_error(ec::store_failure, lock_path + ": " + std::strerror(errno));
+    if (flock(p->writer_lock, LOCK_EX | LOCK_NB) != 0)
+      return caf::make_error(ec::store_failure,
+                             opts.dir + " is in use by another swhubd (" + lock_path
+                               + " is locked); stop it or give this one another data-dir");
+  }
   int rc = mdb_env_create(&p->env);
   if (rc != 0)
     return lmdb_error("mdb_env_create", rc);

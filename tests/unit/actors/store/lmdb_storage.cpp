@@ -158,3 +158,19 @@ TEST_CASE("a read-only open sees every table of a database another writer holds 
   CHECK((*reader)->get(table::documents, be64(2)));
   CHECK((*reader)->last_sequence() == 2);
 }
+
+TEST_CASE("a second writer on the same data directory is refused while the first holds it",
+          "[store][lmdb]") {
+  temp_dir dir;
+  auto first = open_db(dir.path());
+  lmdb_options o;
+  o.dir = dir.path();
+  auto second = lmdb_storage::open(o);
+  REQUIRE_FALSE(second);
+  CHECK_THAT(context_text(second.error()), Catch::Contains("in use by another swhubd"));
+  o.read_only = true; // readers (swhub db stat, audit) are always welcome
+  CHECK(lmdb_storage::open(o));
+  first.reset();
+  o.read_only = false;
+  CHECK(lmdb_storage::open(o)); // released with the first writer
+}
