@@ -55,6 +55,11 @@ hub_signer::load_or_create(const std::string& key_file) {
     auto key = private_key::from_pem(ss.str());
     if (!key)
       return caf::make_error(ec::invalid_config, key_file + ": " + context_text(key.error()));
+    // Partners and auditors need the public half; write it again if it went missing.
+    auto pub = public_pem_path_for(key_file);
+    if (!std::ifstream{pub}.good())
+      if (auto err = write_file(pub, key->public_part().pem(), 0644))
+        return err;
     return from_key(std::move(*key));
   }
   auto key = private_key::generate(algorithm::ecdsa_p256_sha256);
