@@ -247,6 +247,9 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
 caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64_t hub_time) {
   if (impl_->read_only)
     return caf::make_error(ec::store_failure, "storage opened read-only");
+  if (batch.docs.empty() && batch.ops.empty() && batch.decisions.empty()
+      && (!batch.checkpoint || since_checkpoint_ == 0 || !checkpoints_.sign))
+    return batch_result{}; // nothing to write: no transaction, no fsync
   txn_guard tx;
   int rc = mdb_txn_begin(impl_->env, nullptr, 0, &tx.txn);
   if (rc != 0)
@@ -394,7 +397,7 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       return lmdb_error("mdb_put evidence", rc);
   // A signed checkpoint over the chain head, every N records or T ms.
   if (checkpoints_.sign && ev_since > 0
-      && (ev_since >= checkpoints_.every
+      && (batch.checkpoint || ev_since >= checkpoints_.every
           || hub_time - ev_last_checkpoint >= checkpoints_.interval_ms)) {
     evidence_entry e;
     e.kind = evidence_entry::checkpoint;

@@ -30,6 +30,7 @@ struct write_batch {
   std::vector<document_write> docs;
   std::vector<table_op> ops;
   std::vector<decision_record> decisions;
+  bool checkpoint = false; ///< sign the chain head now if anything is unsigned (at stop)
 };
 
 /// What one group commit did; `docs[i]` answers `batch.docs[i]`.

@@ -104,7 +104,15 @@ store_actor::behavior_type store(store_ptr self, store_config cfg,
   self->state.metrics = std::move(metrics);
   // No broken_promise in CAF 0.17: answer every held promise before quitting.
   self->set_exit_handler([self](caf::exit_msg& msg) {
-    self->state.commit_pending();
+    auto& st = self->state;
+    st.commit_pending();
+    // A clean stop leaves the whole evidence chain under a signed checkpoint.
+    if (st.ready) {
+      write_batch last;
+      last.checkpoint = true;
+      if (auto res = st.backend->commit(last, now_ms()); !res)
+        log::warn("store", "final checkpoint not written: " + context_text(res.error()));
+    }
     self->quit(msg.reason);
   });
   return {

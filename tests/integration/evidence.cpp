@@ -140,6 +140,7 @@ TEST_CASE_METHOD(recorded_run, "an untouched copy verifies: every document and t
   CHECK(rep.decisions == 1);
   CHECK(rep.checkpoints >= 2);
   CHECK(rep.last_checkpoint > 0);
+  CHECK(rep.unsigned_tail == 0); // the clean stop signed the chain head
   // The CLI says the same, with exit 0.
   auto out = run_cli("audit verify --data-dir " + dir.file("clean") + " --hub-key "
                      + dir.file("hub.sign.pub.pem"));

@@ -28,6 +28,8 @@ class fake_storage : public storage {
 public:
   explicit fake_storage(std::shared_ptr<probe> p) : probe_(std::move(p)) {}
   caf::expected<batch_result> commit(const write_batch& b, int64_t hub_time) override {
+    if (b.docs.empty() && b.ops.empty() && b.decisions.empty())
+      return batch_result{}; // like LMDB: nothing to write, no transaction (final checkpoint)
     if (probe_->fail_next)
       return caf::make_error(ec::storage_full, "MDB_MAP_FULL: injected");
     probe_->batches++;
