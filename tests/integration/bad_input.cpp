@@ -68,7 +68,7 @@ void check_rejected(const receipt& r, const std::string& name) {
 } // namespace
 
 TEST_CASE("every malformed or forbidden input gets its own error code and changes nothing "
-          "while other partners are served (SR-foundation)",
+          "while other partners are served (SR-17.2)",
           "[integration][bad-input]") {
   temp_dir dir;
   auto ent = make_party("ENT-A", "enterprise");

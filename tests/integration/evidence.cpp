@@ -132,7 +132,7 @@ bool names(const audit_report& r, uint64_t index, uint64_t sequence, const std::
 
 TEST_CASE_METHOD(recorded_run, "an untouched copy verifies: every document and the delivery "
                                "decision are in the chain, under signed checkpoints",
-                 "[integration][trust][evidence]") {
+                 "[SR-23.2][integration][trust][evidence]") {
   auto rep = audit(copy("clean"), hub_key);
   INFO(problems_of(rep));
   CHECK(rep.ok());
@@ -149,7 +149,7 @@ TEST_CASE_METHOD(recorded_run, "an untouched copy verifies: every document and t
   CHECK(nlohmann::json::parse(out.out)["ok"] == true);
 }
 
-TEST_CASE_METHOD(recorded_run, "a changed document is named", "[integration][trust][evidence]") {
+TEST_CASE_METHOD(recorded_run, "a changed document is named", "[SR-23.2][integration][trust][evidence]") {
   auto path = copy("changed-doc");
   auto seq = sequences[3];
   auto raw = get(path, table::documents, seq);
@@ -177,7 +177,7 @@ TEST_CASE_METHOD(recorded_run, "a changed document is named", "[integration][tru
 }
 
 TEST_CASE_METHOD(recorded_run, "a changed evidence record is named",
-                 "[integration][trust][evidence]") {
+                 "[SR-23.2][integration][trust][evidence]") {
   auto path = copy("changed-record");
   auto e = decode_evidence(get(path, table::evidence, 5));
   REQUIRE(e);
@@ -189,7 +189,7 @@ TEST_CASE_METHOD(recorded_run, "a changed evidence record is named",
 }
 
 TEST_CASE_METHOD(recorded_run, "a record rewritten with a consistent hash breaks the chain "
-                               "after it", "[integration][trust][evidence]") {
+                               "after it", "[SR-23.2][integration][trust][evidence]") {
   auto path = copy("rehashed");
   auto e = decode_evidence(get(path, table::evidence, 5));
   REQUIRE(e);
@@ -201,7 +201,7 @@ TEST_CASE_METHOD(recorded_run, "a record rewritten with a consistent hash breaks
   CHECK(names(rep, 6, 0, "does not follow"));
 }
 
-TEST_CASE_METHOD(recorded_run, "a removed record is named", "[integration][trust][evidence]") {
+TEST_CASE_METHOD(recorded_run, "a removed record is named", "[SR-23.2][integration][trust][evidence]") {
   auto path = copy("removed");
   tamper(path, {table_op{"evidence", be64(4), {}, true}});
   auto rep = audit(path, hub_key);
@@ -209,7 +209,7 @@ TEST_CASE_METHOD(recorded_run, "a removed record is named", "[integration][trust
   CHECK(names(rep, 5, 0, "records 4..4 are missing"));
 }
 
-TEST_CASE_METHOD(recorded_run, "two swapped records are named", "[integration][trust][evidence]") {
+TEST_CASE_METHOD(recorded_run, "two swapped records are named", "[SR-23.2][integration][trust][evidence]") {
   auto path = copy("reordered");
   auto r3 = get(path, table::evidence, 3);
   auto r4 = get(path, table::evidence, 4);
@@ -221,7 +221,7 @@ TEST_CASE_METHOD(recorded_run, "two swapped records are named", "[integration][t
 }
 
 TEST_CASE_METHOD(recorded_run, "an inserted document without evidence is named",
-                 "[integration][trust][evidence]") {
+                 "[SR-23.2][integration][trust][evidence]") {
   auto path = copy("inserted");
   auto raw = get(path, table::documents, sequences[0]);
   tamper(path, {table_op{"documents", be64(9999), raw, false}});
@@ -231,7 +231,7 @@ TEST_CASE_METHOD(recorded_run, "an inserted document without evidence is named",
 }
 
 TEST_CASE_METHOD(recorded_run, "a checkpoint signed by another key is named",
-                 "[integration][trust][evidence]") {
+                 "[SR-23.2][integration][trust][evidence]") {
   auto other = crypto::private_key::generate(crypto::algorithm::ecdsa_p256_sha256);
   REQUIRE(other);
   auto rep = audit(copy("other-key"), other->public_part());

@@ -48,7 +48,7 @@ hub_settings signed_declarations() {
 } // namespace
 
 TEST_CASE("a rotated signing key works during the overlap and is refused after it, also "
-          "after a restart", "[integration][trust][rotation]") {
+          "after a restart", "[SR-07.4][integration][trust][rotation]") {
   temp_dir dir;
   auto a = make_party("ENT-A", "enterprise", crypto::algorithm::ecdsa_p256_sha256);
   auto cfg = write_hub_config(dir, {a}, signed_declarations());
@@ -91,7 +91,7 @@ TEST_CASE("a rotated signing key works during the overlap and is refused after i
 }
 
 TEST_CASE("a rotated CURVE key: the new key connects at once, the old one is refused after "
-          "the overlap, even on a connection opened before", "[integration][trust][rotation]") {
+          "the overlap, even on a connection opened before", "[SR-07.4][integration][trust][rotation]") {
   temp_dir dir;
   auto a = make_party("ENT-A", "enterprise");
   hub_process hubd{dir, write_hub_config(dir, {a})};
@@ -118,7 +118,7 @@ TEST_CASE("a rotated CURVE key: the new key connects at once, the old one is ref
   CHECK(submit_status(*new_conn, declaration()) == "accepted");
 }
 
-TEST_CASE("only a key admin role may rotate another party's key", "[integration][trust][rotation]") {
+TEST_CASE("only a key admin role may rotate another party's key", "[SR-07.4][integration][trust][rotation]") {
   temp_dir dir;
   auto a = make_party("ENT-A", "enterprise");
   auto b = make_party("ENT-B", "enterprise");
@@ -143,7 +143,7 @@ TEST_CASE("only a key admin role may rotate another party's key", "[integration]
 }
 
 TEST_CASE("swhub keys rotate registers a new signing key and swhub keys list shows both with "
-          "their validity", "[integration][trust][rotation][cli]") {
+          "their validity", "[SR-07.4][integration][trust][rotation][cli]") {
   temp_dir dir;
   auto a = make_party("ENT-A", "enterprise", crypto::algorithm::ecdsa_p256_sha256);
   hub_process hubd{dir, write_hub_config(dir, {a}, signed_declarations())};

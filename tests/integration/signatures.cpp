@@ -81,7 +81,7 @@ struct signed_hub {
 
 TEST_CASE_METHOD(signed_hub, "documents signed with ECDSA P-256, SM2/SM3 or Ed25519 are "
                              "accepted and their receipts verify offline with the hub key",
-                 "[integration][trust][signature]") {
+                 "[SR-07.4][integration][trust][signature]") {
   auto key = hub_key(dir);
   for (auto* p : {&ecdsa, &sm2, &ed}) {
     INFO(p->id);
@@ -106,7 +106,7 @@ TEST_CASE_METHOD(signed_hub, "documents signed with ECDSA P-256, SM2/SM3 or Ed25
 }
 
 TEST_CASE_METHOD(signed_hub, "every signature refusal has its own code and stores nothing",
-                 "[integration][trust][signature]") {
+                 "[SR-07.4][integration][trust][signature]") {
   auto c = connect(ecdsa);
   auto id = identity_of(ecdsa);
   SECTION("missing signature") {
@@ -172,7 +172,7 @@ TEST_CASE_METHOD(signed_hub, "every signature refusal has its own code and store
 
 TEST_CASE_METHOD(signed_hub, "a receipt altered or presented for another message or party "
                              "fails offline verification",
-                 "[integration][trust][receipt]") {
+                 "[SR-07.4][integration][trust][receipt]") {
   auto key = hub_key(dir);
   auto c = connect(ecdsa);
   auto id = identity_of(ecdsa);
@@ -229,7 +229,7 @@ TEST_CASE_METHOD(signed_hub, "a receipt altered or presented for another message
 }
 
 TEST_CASE("a role without the read right for a document type gets forbidden_read on its "
-          "own document's status", "[integration][trust][permissions]") {
+          "own document's status", "[SR-23.1][integration][trust][permissions]") {
   temp_dir dir;
   auto ent = make_party("ENT-A", "enterprise");
   hub_settings s;
