@@ -194,19 +194,34 @@ public_key public_key::make(std::shared_ptr<evp_pkey_st> pkey, algorithm alg) {
   return result;
 }
 
-caf::expected<public_key> public_key::from_pem(std::string_view pem) {
+namespace {
+
+/// A PEM key read with `read` (PEM_read_bio_PUBKEY or PEM_read_bio_PrivateKey) and
+/// classified; `not_pem` and `kind` word the errors.
+template <class Read>
+caf::expected<std::pair<std::shared_ptr<EVP_PKEY>, algorithm>>
+read_pem_key(std::string_view pem, Read read, const char* not_pem, const char* kind) {
   auto bio = memory_bio(pem);
   if (!bio)
     return openssl_failure(ec::crypto_failure, "BIO_new_mem_buf");
-  auto k = share(PEM_read_bio_PUBKEY(bio.get(), nullptr, &no_password, nullptr));
+  auto k = share(read(bio.get(), nullptr, &no_password, nullptr));
   if (!k)
-    return openssl_failure(ec::invalid_config,
-                           "not a SubjectPublicKeyInfo PEM (\"BEGIN PUBLIC KEY\")");
+    return openssl_failure(ec::invalid_config, not_pem);
   std::string why;
   auto alg = classify(k.get(), why);
   if (alg == algorithm::none)
-    return caf::make_error(ec::invalid_config, "public key refused: " + why);
-  return make(std::move(k), alg);
+    return caf::make_error(ec::invalid_config, std::string{kind} + " key refused: " + why);
+  return std::make_pair(std::move(k), alg);
+}
+
+} // namespace
+
+caf::expected<public_key> public_key::from_pem(std::string_view pem) {
+  auto k = read_pem_key(pem, &PEM_read_bio_PUBKEY,
+                        "not a SubjectPublicKeyInfo PEM (\"BEGIN PUBLIC KEY\")", "public");
+  if (!k)
+    return k.error();
+  return make(std::move(k->first), k->second);
 }
 
 caf::expected<public_key> public_key::from_der(const uint8_t* data, size_t size) {
@@ -270,20 +285,13 @@ caf::expected<private_key> private_key::generate(algorithm x) {
 }
 
 caf::expected<private_key> private_key::from_pem(std::string_view pem) {
-  auto bio = memory_bio(pem);
-  if (!bio)
-    return openssl_failure(ec::crypto_failure, "BIO_new_mem_buf");
-  auto k = share(PEM_read_bio_PrivateKey(bio.get(), nullptr, &no_password, nullptr));
+  auto k = read_pem_key(pem, &PEM_read_bio_PrivateKey,
+                        "not an unencrypted PKCS#8 PEM (\"BEGIN PRIVATE KEY\")", "private");
   if (!k)
-    return openssl_failure(ec::invalid_config,
-                           "not an unencrypted PKCS#8 PEM (\"BEGIN PRIVATE KEY\")");
-  std::string why;
-  auto alg = classify(k.get(), why);
-  if (alg == algorithm::none)
-    return caf::make_error(ec::invalid_config, "private key refused: " + why);
+    return k.error();
   private_key result;
-  result.pkey_ = std::move(k);
-  result.alg_ = alg;
+  result.pkey_ = std::move(k->first);
+  result.alg_ = k->second;
   return result;
 }
 

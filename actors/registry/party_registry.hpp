@@ -87,10 +87,6 @@ public:
                 int64_t now_ms) const;
 
   const std::vector<party>& parties() const { return parties_; }
-  const std::map<std::string, role_config>& roles() const { return roles_; }
-  const std::map<std::string, std::vector<std::string>>& signature_policy() const {
-    return required_;
-  }
 
   /// Table ops that store every party (and its key history) in LMDB.
   std::vector<table_op> to_table_ops() const;

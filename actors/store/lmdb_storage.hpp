@@ -43,10 +43,6 @@ public:
     const override;
   std::map<std::string, uint64_t> counts() const override;
 
-  /// Index and hash of the last evidence record (0 and zeros when empty).
-  uint64_t evidence_head() const { return evidence_index_; }
-  const bytes& evidence_head_hash() const { return evidence_hash_; }
-
   /// The environment's directory.
   const std::string& dir() const { return dir_; }
 

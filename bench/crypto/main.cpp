@@ -20,7 +20,6 @@
 // So the hub's figure includes context set-up and hashing that speed leaves out: the
 // ratio is the cost of the hub's API over the raw primitive.
 
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -40,6 +39,7 @@
 
 #include "actors/core/error.hpp"
 #include "actors/crypto/signature.hpp"
+#include "bench/common/machine.hpp"
 
 namespace {
 
@@ -52,34 +52,6 @@ double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-std::string cpu_model() {
-  std::ifstream in{"/proc/cpuinfo"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) {
-      auto colon = line.find(':');
-      if (colon != std::string::npos)
-        return line.substr(line.find_first_not_of(" \t", colon + 1));
-    }
-  return "unknown";
-}
-
-std::string local_date() {
-  auto t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
-  return buf;
-}
-
-std::string load_average() {
-  std::ifstream in{"/proc/loadavg"};
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
 }
 
 std::string run(const std::string& cmd) {
@@ -188,15 +160,15 @@ int main(int argc, char** argv) {
   if (rounds < 1)
     rounds = 1;
 
-  utsname u{};
-  uname(&u);
+  auto m = bench::describe_machine(".");
   std::cout << "machine\n"
-            << "  cpu      " << cpu_model() << "\n"
-            << "  cores    " << sysconf(_SC_NPROCESSORS_ONLN) << " (nproc)\n"
-            << "  kernel   " << u.sysname << " " << u.release << " " << u.machine << "\n"
+            << "  cpu      " << m.cpu_model << "\n"
+            << "  cores    " << m.cores << " (nproc)\n"
+            << "  memory   " << m.memory_gib << " GiB\n"
+            << "  kernel   " << m.kernel << "\n"
             << "  openssl  " << run(openssl + " version 2>/dev/null")
-            << "  date     " << local_date() << "\n"
-            << "  load     " << load_average() << " (1/5/15 min, start)\n\n";
+            << "  date     " << m.date << "\n"
+            << "  load     " << m.load_avg << " (1/5/15 min, start)\n\n";
   std::cout << "hub::crypto: 1 thread, " << message_bytes << "-byte message, keys parsed once, "
             << seconds << " CPU-s per figure; " << rounds << " round(s), best of each\n"
             << std::flush;
@@ -310,6 +282,6 @@ int main(int argc, char** argv) {
   std::cout << "\ngoal: hub verify/s >= 90% of openssl speed verify/s: "
             << (with_openssl && speed_ok ? (goal ? "met" : "NOT met")
                                          : "not checked (no openssl speed figures)")
-            << "\nload     " << load_average() << " (1/5/15 min, end)\n";
+            << "\nload     " << bench::load_average() << " (1/5/15 min, end)\n";
   return 0;
 }

@@ -10,7 +10,7 @@
 #include "bench/ingest/fsync_probe.hpp"
 #include "bench/ingest/hub_process.hpp"
 #include "bench/ingest/load.hpp"
-#include "bench/ingest/machine.hpp"
+#include "bench/common/machine.hpp"
 #include "bench/ingest/thread_cpu.hpp"
 
 namespace bench {

@@ -78,8 +78,11 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
 }
 
 command_result run_cli(const std::string& args) {
+  return run_command(std::string{SWHUB_CLI_PATH} + " " + args);
+}
+
+command_result run_command(const std::string& cmd) {
   command_result res;
-  auto cmd = std::string{SWHUB_CLI_PATH} + " " + args;
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   char buf[4096];

@@ -67,6 +67,9 @@ struct command_result {
   std::string out;
 };
 
+/// Runs a shell command and captures its stdout.
+command_result run_command(const std::string& cmd);
+
 /// Runs the `swhub` CLI with `args` (shell-quoted by the caller) and captures stdout.
 command_result run_cli(const std::string& args);
 

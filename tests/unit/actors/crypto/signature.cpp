@@ -89,16 +89,7 @@ bytes read_file(const std::string& path) {
 
 /// Runs a shell command; captures stdout and stderr together.
 test::command_result shell(const std::string& cmd) {
-  test::command_result res;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-    res.out.append(buf, n);
-  int status = pclose(p);
-  res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return res;
+  return test::run_command(cmd + " 2>&1");
 }
 
 /// `openssl genpkey` arguments for a key of `x`.

@@ -1,4 +1,4 @@
-#include "bench/ingest/machine.hpp"
+#include "bench/common/machine.hpp"
 
 #include <sys/statfs.h>
 #include <sys/utsname.h>
