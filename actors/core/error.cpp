@@ -39,6 +39,17 @@ const char* to_string(ec x) {
     case ec::unknown_key_id: return "unknown_key_id";
     case ec::algorithm_not_registered: return "algorithm_not_registered";
     case ec::key_expired: return "key_expired";
+    case ec::unknown_hs_code: return "unknown_hs_code";
+    case ec::unit_mismatch: return "unit_mismatch";
+    case ec::unknown_enterprise: return "unknown_enterprise";
+    case ec::unknown_declaration: return "unknown_declaration";
+    case ec::declaration_id_reused: return "declaration_id_reused";
+    case ec::invalid_case_state: return "invalid_case_state";
+    case ec::amendment_window_closed: return "amendment_window_closed";
+    case ec::payment_mismatch: return "payment_mismatch";
+    case ec::unknown_customs_unit: return "unknown_customs_unit";
+    case ec::out_of_scope: return "out_of_scope";
+    case ec::unknown_ruling: return "unknown_ruling";
     case ec::store_failure: return "store_failure";
     case ec::not_found: return "not_found";
     case ec::invalid_config: return "invalid_config";

@@ -74,6 +74,28 @@ enum class ec : uint8_t {
   algorithm_not_registered = 29,
   /// The key was valid once but its validity (rotation overlap) has ended.
   key_expired = 30,
+  /// An HS code is well formed but not a line of the tariff.
+  unknown_hs_code = 31,
+  /// A goods item's unit is not the tariff line's statutory unit.
+  unit_mismatch = 32,
+  /// The importer/exporter is not registered with customs.
+  unknown_enterprise = 33,
+  /// A document refers to a declaration the sender has not lodged.
+  unknown_declaration = 34,
+  /// A new declaration reuses a declarationId of another message.
+  declaration_id_reused = 35,
+  /// The declaration is not in a state that allows this action.
+  invalid_case_state = 36,
+  /// A correction after release arrives after the configured window.
+  amendment_window_closed = 37,
+  /// A tax payment does not match the amount due.
+  payment_mismatch = 38,
+  /// A customs unit code is not in the customs organisation.
+  unknown_customs_unit = 39,
+  /// An officer acted outside its unit, level or tax centre.
+  out_of_scope = 40,
+  /// A document refers to an advance ruling or proposal that does not exist.
+  unknown_ruling = 41,
   // ---- internal failures (never put in a receipt as such) ----
   /// LMDB reported an error; the context carries mdb_strerror.
   store_failure = 100,

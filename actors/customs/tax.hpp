@@ -1,0 +1,52 @@
+#pragma once
+// The self-assessment calculator (SR-08.1): duty, consumption tax and VAT per goods
+// item from the tariff, compounding as the rules require:
+//   duty = value x duty rate; CT = (value + duty) / (1 - CT rate) x CT rate;
+//   VAT = (value + duty + CT) x VAT rate; each rounded half-up to 0.01 CNY.
+// Per declaration, a tax type totalling less than CNY 50 is not collected.
+
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "actors/customs/money.hpp"
+#include "actors/customs/reference_data.hpp"
+
+namespace hub::customs {
+
+/// One goods item as the calculator needs it (already validated for format).
+struct tax_item {
+  std::string hs;                 ///< 10 digits
+  cents value = 0;                ///< customs value in `currency`
+  std::string currency;
+  std::string origin;             ///< ISO 3166-1 alpha-2
+  std::string preferential_claim; ///< agreement code or empty
+  double quantity = 0;
+  std::string unit;
+};
+
+struct item_tax {
+  cents value_cny = 0;
+  ppm duty_rate = 0;
+  bool preferential = false;  ///< the claimed agreement's rate was applied
+  cents duty = 0, consumption_tax = 0, vat = 0;
+};
+
+struct assessment {
+  std::vector<item_tax> items;
+  cents value_cny = 0;
+  cents duty = 0, consumption_tax = 0, vat = 0; ///< after the CNY 50 small-amount rule
+  cents total = 0;
+};
+
+/// Import assessment. Fails with ec::unknown_hs_code (not in the tariff),
+/// ec::unit_mismatch (unit differs from the tariff's), ec::unknown_currency, or
+/// ec::invalid_amount; the reason names the item ("items[2]: ...").
+/// A claim for an agreement the line has no rate for is assessed at MFN and the
+/// item is not marked preferential. Exports are assessed at zero (no export duty
+/// lines in the sample tariff) but still checked for HS code and unit.
+caf::expected<assessment> assess(const reference_data& ref, const std::vector<tax_item>& items,
+                                 bool import);
+
+} // namespace hub::customs
