@@ -59,6 +59,42 @@ typename Inspector::result_type inspect(Inspector& f, decision_record& x) {
            x.digest, x.detail);
 }
 
+/// A status notification to push to `recipient` through the durable outbox. The store
+/// assigns its notification id in the commit that creates it.
+struct notice {
+  std::string recipient;
+  bytes notification; ///< a wire Notification (status union); its id is set when sent
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, notice& x) {
+  return f(caf::meta::type_name("notice"), x.recipient, x.notification);
+}
+
+/// State changes committed atomically: table puts/erases, the decisions they carry
+/// out (appended to the evidence log) and the notifications they cause.
+struct write_set {
+  std::vector<table_op> ops;
+  std::vector<decision_record> decisions;
+  std::vector<notice> notices;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_set& x) {
+  return f(caf::meta::type_name("write_set"), x.ops, x.decisions, x.notices);
+}
+
+/// What the commit of a write_set did.
+struct write_result {
+  uint64_t commit = 0;
+  std::vector<uint64_t> notice_ids; ///< outbox ids of the notices, in order
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_result& x) {
+  return f(caf::meta::type_name("write_result"), x.commit, x.notice_ids);
+}
+
 /// A document to commit together with its dedupe record (and an outbox entry when
 /// `deliver` is set). The store assigns the sequence inside the commit.
 struct document_write {
@@ -73,12 +109,17 @@ struct document_write {
   /// document is new, and the decisions that record it in the evidence log.
   std::vector<table_op> ops;
   std::vector<decision_record> decisions;
+  std::vector<notice> notices;
+  /// Case the document opens or changes (customs): kept on its dedupe record so that
+  /// a status query about the document answers with the case's status.
+  std::string case_key;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, document_write& x) {
   return f(caf::meta::type_name("document_write"), x.sender, x.message_id, x.digest,
-           x.document_type, x.recipient, x.frame, x.deliver, x.ops, x.decisions);
+           x.document_type, x.recipient, x.frame, x.deliver, x.ops, x.decisions, x.notices,
+           x.case_key);
 }
 
 /// What the commit did with one document_write.
@@ -88,12 +129,38 @@ struct document_commit {
   uint64_t notification_id = 0; ///< outbox entry created for delivery, 0 if none
   bool existed = false;         ///< (sender, message id) was already stored
   bytes digest;                 ///< stored digest (differs from the write's on reuse)
+  std::vector<uint64_t> notice_ids; ///< outbox ids of the write's notices (none if `existed`)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, document_commit& x) {
   return f(caf::meta::type_name("document_commit"), x.sequence, x.hub_time,
-           x.notification_id, x.existed, x.digest);
+           x.notification_id, x.existed, x.digest, x.notice_ids);
+}
+
+/// A tax centre's finding on one case, sent to the clearance actor that owns the case.
+struct review_result {
+  std::string case_id;
+  uint8_t outcome = 0;      ///< customs::audit_outcome
+  int64_t adjustment = 0;   ///< additional tax, CNY cents
+  std::string findings;     ///< JSON array of the findings
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, review_result& x) {
+  return f(caf::meta::type_name("review_result"), x.case_id, x.outcome, x.adjustment, x.findings);
+}
+
+/// One batch review of a tax centre (SR-06.2): results per case and the group report.
+struct review_report {
+  std::string centre;
+  std::vector<review_result> results;
+  std::string report; ///< JSON: counts per outcome, adjustments, unit values per HS
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, review_report& x) {
+  return f(caf::meta::type_name("review_report"), x.centre, x.results, x.report);
 }
 
 } // namespace hub
@@ -106,6 +173,13 @@ CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(hub, (std::vector<hub::table_op>))
   CAF_ADD_TYPE_ID(hub, (hub::decision_record))
   CAF_ADD_TYPE_ID(hub, (std::vector<hub::decision_record>))
+  CAF_ADD_TYPE_ID(hub, (hub::notice))
+  CAF_ADD_TYPE_ID(hub, (std::vector<hub::notice>))
+  CAF_ADD_TYPE_ID(hub, (hub::write_set))
+  CAF_ADD_TYPE_ID(hub, (hub::write_result))
+  CAF_ADD_TYPE_ID(hub, (hub::review_result))
+  CAF_ADD_TYPE_ID(hub, (std::vector<hub::review_result>))
+  CAF_ADD_TYPE_ID(hub, (hub::review_report))
   CAF_ADD_ATOM(hub, hub::atom, status, "status")
   CAF_ADD_ATOM(hub, hub::atom, put, "put")
   CAF_ADD_ATOM(hub, hub::atom, write, "write")
@@ -116,6 +190,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
   CAF_ADD_ATOM(hub, hub::atom, online, "online")
   CAF_ADD_ATOM(hub, hub::atom, resend, "resend")
   CAF_ADD_ATOM(hub, hub::atom, ready, "ready")
+  CAF_ADD_ATOM(hub, hub::atom, lodge, "lodge")
+  CAF_ADD_ATOM(hub, hub::atom, audited, "audited")
+  CAF_ADD_ATOM(hub, hub::atom, review, "review")
+  CAF_ADD_ATOM(hub, hub::atom, tick, "tick")
 CAF_END_TYPE_ID_BLOCK(hub)
 
 namespace hub {
@@ -134,6 +212,9 @@ using store_actor = caf::typed_actor<
   /// Commits table puts/erases atomically, with the decisions they carry out appended
   /// to the evidence log in the same transaction; replies with the commit number.
   caf::replies_to<atom::write, std::vector<table_op>, std::vector<decision_record>>::with<uint64_t>,
+  /// Commits a write_set atomically; replies with the commit number and the ids of
+  /// the outbox entries its notices became.
+  caf::replies_to<atom::write, write_set>::with<write_result>,
   /// Answers whether the store can write now (false after map-full or disk errors).
   caf::replies_to<atom::ready>::with<bool>,
   /// Commits the pending batch now (the store sends this to itself on its timer).
@@ -152,11 +233,37 @@ using outbox_actor = caf::typed_actor<
   status_sig,
   /// A committed outbox entry: notification id, recipient party, document sequence.
   caf::reacts_to<atom::deliver, uint64_t, std::string, uint64_t>,
+  /// A committed status notification: notification id, recipient, wire Notification.
+  caf::reacts_to<atom::deliver, uint64_t, std::string, bytes>,
   /// Party acknowledged a notification (party, notification id, route for errors).
   caf::reacts_to<atom::ack, std::string, uint64_t, bytes>,
   /// Party said hello on connection `route`: welcome it, send everything pending.
   caf::reacts_to<atom::online, std::string, bytes>,
   /// Re-send timer (the outbox sends this to itself).
   caf::reacts_to<atom::resend>>;
+
+/// A CUSTOMS DESK for documents that change a case (declarations, amendments,
+/// inspection results, payments, control instructions, rulings): intake hands over a
+/// checked, de-duplicated document; the desk decides, commits the document with its
+/// consequences in one transaction, and replies like the store (or with the error the
+/// partner gets, in which case nothing was stored).
+using lodge_sig = caf::replies_to<atom::lodge, document_write>::with<document_commit>;
+using lodge_actor = caf::typed_actor<status_sig, lodge_sig>;
+
+/// CLEARANCE: owns the customs cases (one declaration, step-by-step processing).
+using clearance_actor = caf::typed_actor<
+  status_sig, lodge_sig,
+  /// A tax centre's batch review; replies once the outcomes are committed.
+  caf::replies_to<atom::audited, review_report>::with<bool>,
+  /// Deadline scan (payment deadlines of guarantee reservations).
+  caf::reacts_to<atom::tick>>;
+
+/// TAX CENTRE: reviews released declarations of its commodity group in batches.
+using tax_centre_actor = caf::typed_actor<
+  status_sig,
+  /// A released case to review (case id).
+  caf::reacts_to<atom::review, std::string>,
+  /// Batch timer.
+  caf::reacts_to<atom::tick>>;
 
 } // namespace hub

@@ -46,6 +46,15 @@ struct GoodsItem {
   currency @8 :Text;            # ISO 4217 alpha-3
   originCountry @9 :Text;       # ISO 3166-1 alpha-2
   preferentialOriginClaim @10 :Text;  # agreement code (e.g. "RCEP"); empty = none claimed
+  originCertificate @11 :Text;  # certificate of origin number backing the claim
+  rulingId @12 :Text;           # advance ruling (预裁定) the declarant applies to this item
+}
+
+# How the declarant settles the self-assessed tax before release (SR-07.2, SR-08.3/08.4).
+enum Settlement {
+  payment @0;       # pays the self-assessed tax; release when the payment is confirmed
+  guarantee @1;     # release on a reservation of the amount on its guarantee account
+  consolidated @2;  # 汇总征税: monthly consolidated payment (eligible tiers), under guarantee
 }
 
 struct Declaration {
@@ -57,4 +66,7 @@ struct Declaration {
   customsUnit @5 :Text;         # 4-digit customs code of the declaring office
   transportDocuments @6 :List(TransportDocumentRef);
   items @7 :List(GoodsItem);
+  settlement @8 :Settlement;
+  selfAssessedTax @9 :Text;     # the declarant's own total of duty, consumption tax and VAT,
+                                # CNY decimal; empty = not assessed (the hub's figure applies)
 }

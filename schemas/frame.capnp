@@ -41,6 +41,11 @@ struct StatusReply {
   recipient @7 :Text;
   errorCode @8 :UInt16;    # non-zero if the query itself was refused
   reason @9 :Text;
+  # customs: the case the document belongs to, and its state in the declarant's terms
+  caseId @10 :Text;
+  declarationId @11 :Text;
+  amountDue @12 :Text;     # CNY decimal; empty = nothing due
+  waitingOn @13 :Text;     # what the case waits for now; empty = nothing
 }
 
 struct Frame {

@@ -34,6 +34,9 @@ struct StatusNotification {
   status @2 :DocumentStatus;
   reason @3 :Text;
   at @4 :Int64;                # hub time of the change, Unix epoch ms
+  declarationId @5 :Text;      # customs: the declarant's reference of the case
+  amountDue @6 :Text;          # customs: tax due or adjusted, CNY decimal ("4623.53"); empty = none
+  waitingOn @7 :Text;          # what the case waits for now ("tax payment or guarantee", ...)
 }
 
 struct Notification {

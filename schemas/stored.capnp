@@ -25,6 +25,7 @@ struct DedupeEntry {
   documentType @3 :Text;
   recipient @4 :Text;
   delivered @5 :Bool;
+  caseKey @6 :Data;        # the customs case the document opened or changed (cases table key)
 }
 
 # outbox table, key = notification id (u64 big-endian)

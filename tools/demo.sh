@@ -17,7 +17,7 @@ sim="$build/tools/sim/swhub-sim"
 
 # SAMPLE partners of config/hub.toml: each gets its own CURVE and signing key pair.
 mkdir -p var/keys
-for party in ENT-DEMO-0001 ENT-DEMO-0002 BRK-DEMO-0001 AGY-DEMO-CIQ; do
+for party in ENT-DEMO-0001 ENT-DEMO-0002 BRK-DEMO-0001 AGY-DEMO-CIQ CUS-DEMO-2248 CUS-DEMO-2201 RSK-DEMO-0000 RSK-DEMO-2200 TAX-DEMO-0001; do
   [[ -f "var/keys/$party.curve.secret" ]] || "$swhub" keygen --out "var/keys/$party" > /dev/null
 done
 "$swhub" config check config/hub.toml

@@ -8,114 +8,11 @@
 #include <toml++/toml.h>
 
 #include "actors/core/error.hpp"
+#include "actors/core/toml_read.hpp"
 
 namespace hub {
 
 namespace {
-
-std::string where(const toml::node& node) {
-  const auto& src = node.source();
-  return "line " + std::to_string(src.begin.line);
-}
-
-std::string where(const toml::table& tbl, std::string_view key) {
-  if (auto* node = tbl.get(key))
-    return where(*node);
-  return "line " + std::to_string(tbl.source().begin.line);
-}
-
-caf::error config_error(std::string key, std::string what, std::string line) {
-  return caf::make_error(ec::invalid_config, key + ": " + what + " (" + line + ")");
-}
-
-caf::error no_unknown_keys(const toml::table& tbl, const std::string& section,
-                           std::initializer_list<std::string_view> known) {
-  for (auto&& [key, node] : tbl)
-    if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
-      auto full = section.empty() ? std::string{key.str()}
-                                  : section + "." + std::string{key.str()};
-      return config_error(full, "unknown key", where(node));
-    }
-  return caf::none;
-}
-
-/// Reads `key` into `out` if present; keeps the documented default otherwise.
-template <class T>
-caf::error read(const toml::table& tbl, const std::string& section, std::string_view key,
-                T& out) {
-  const toml::node* node = tbl.get(key);
-  if (node == nullptr)
-    return caf::none;
-  auto full = section + "." + std::string{key};
-  if constexpr (std::is_same_v<T, std::string>) {
-    auto val = node->value<std::string>();
-    if (!node->is_string() || !val)
-      return config_error(full, "expected a string", where(*node));
-    out = *val;
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if (!node->is_boolean())
-      return config_error(full, "expected true or false", where(*node));
-    out = *node->value<bool>();
-  } else {
-    if (!node->is_integer())
-      return config_error(full, "expected an integer", where(*node));
-    auto val = node->value<T>(); // empty when out of T's range
-    if (!val)
-      return config_error(full, "integer out of range", where(*node));
-    out = *val;
-  }
-  return caf::none;
-}
-
-caf::error read_positive(const toml::table& tbl, const std::string& section,
-                         std::string_view key, size_t& out, size_t max) {
-  int64_t v = static_cast<int64_t>(out);
-  if (auto err = read(tbl, section, key, v))
-    return err;
-  if (v <= 0 || static_cast<uint64_t>(v) > max)
-    return config_error(section + "." + std::string{key},
-                        "must be between 1 and " + std::to_string(max), where(tbl, key));
-  out = static_cast<size_t>(v);
-  return caf::none;
-}
-
-caf::error read_string_list(const toml::table& tbl, const std::string& section,
-                            std::string_view key, std::vector<std::string>& out) {
-  const toml::node* node = tbl.get(key);
-  if (node == nullptr)
-    return caf::none;
-  auto full = section + "." + std::string{key};
-  auto* arr = node->as_array();
-  if (arr == nullptr)
-    return config_error(full, "expected an array of strings", where(*node));
-  out.clear();
-  for (auto& el : *arr) {
-    auto s = el.value<std::string>();
-    if (!el.is_string() || !s)
-      return config_error(full, "expected an array of strings", where(el));
-    out.push_back(*s);
-  }
-  return caf::none;
-}
-
-const toml::table* sub_table(const toml::table& root, std::string_view key, caf::error& err) {
-  const toml::node* node = root.get(key);
-  if (node == nullptr)
-    return nullptr;
-  auto* tbl = node->as_table();
-  if (tbl == nullptr)
-    err = config_error(std::string{key}, "expected a table", where(*node));
-  return tbl;
-}
-
-caf::expected<std::string> read_file(const std::string& path) {
-  std::ifstream in{path};
-  if (!in)
-    return caf::make_error(ec::invalid_config, path + ": cannot read file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string trim(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
@@ -215,7 +112,8 @@ caf::error read_party(const toml::table& tbl, size_t index, hub_config& cfg) {
   std::string section = "party[" + std::to_string(index) + "]";
   TRY(no_unknown_keys(tbl, section,
                       {"id", "role", "name", "curve-public-key", "curve-public-key-file",
-                       "enabled", "curve-key", "signing-key", "signature-algorithms"}));
+                       "enabled", "curve-key", "signing-key", "signature-algorithms",
+                       "customs-unit"}));
   party_config p;
   TRY(read(tbl, section, "id", p.id));
   TRY(read(tbl, section, "role", p.role));
@@ -223,6 +121,7 @@ caf::error read_party(const toml::table& tbl, size_t index, hub_config& cfg) {
   TRY(read_key_text(tbl, section, "curve-public-key", "curve-public-key-file",
                     p.curve_public_key));
   TRY(read(tbl, section, "enabled", p.enabled));
+  TRY(read(tbl, section, "customs-unit", p.customs_unit));
   TRY(read_keys(tbl, section, "curve-key", false, p.curve_keys));
   TRY(read_keys(tbl, section, "signing-key", true, p.signing_keys));
   TRY(read_string_list(tbl, section, "signature-algorithms", p.signature_algorithms));
@@ -260,7 +159,7 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
   hub_config cfg;
   cfg.source = origin;
   TRY(no_unknown_keys(root, "", {"hub", "gateway", "store", "intake", "outbox", "roles",
-                                 "party", "evidence", "signatures", "keys"}));
+                                 "party", "evidence", "signatures", "keys", "customs"}));
   caf::error err;
   if (auto* t = sub_table(root, "hub", err)) {
     TRY(no_unknown_keys(*t, "hub", {"id", "data-dir", "caf-threads", "log-level",
@@ -270,6 +169,11 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
     TRY(read(*t, "hub", "data-dir", cfg.data_dir));
     TRY(read(*t, "hub", "caf-threads", cfg.caf_threads));
     TRY(read(*t, "hub", "log-level", cfg.log_level));
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "customs", err)) {
+    TRY(no_unknown_keys(*t, "customs", {"config"}));
+    TRY(read(*t, "customs", "config", cfg.customs_config_file));
   }
   TRY(err);
   if (auto* t = sub_table(root, "gateway", err)) {

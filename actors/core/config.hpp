@@ -33,6 +33,7 @@ struct party_config {
   std::vector<key_config> signing_keys; ///< [[party.signing-key]]
   std::vector<std::string> signature_algorithms; ///< registered; empty = those of its keys
   bool enabled = true;
+  std::string customs_unit; ///< officers: the 4-digit customs unit they act for
 };
 
 /// What one role may do: the permission table ("power list") per document type.
@@ -76,6 +77,8 @@ struct hub_config {
   // [keys]
   std::vector<std::string> key_admin_roles;        ///< may rotate any party's keys
   std::chrono::seconds max_key_overlap{30 * 86400}; ///< longest overlap a rotation may ask
+  // [customs]
+  std::string customs_config_file;                 ///< customs.toml; empty = no customs processing
   // [roles.<name>] and [[party]]
   std::map<std::string, role_config> roles;
   std::vector<party_config> parties;

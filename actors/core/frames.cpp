@@ -5,6 +5,9 @@
 
 #include "actors/crypto/signing_input.hpp"
 #include "schemas/frame.capnp.h"
+#include "schemas/notification.capnp.h"
+
+#include <capnp/schema.h>
 
 namespace hub {
 
@@ -137,6 +140,15 @@ bytes from_hex(std::string_view s) {
     out.push_back(static_cast<uint8_t>(hi * 16 + lo));
   }
   return out;
+}
+
+uint16_t document_status_code(std::string_view name) {
+  auto schema = capnp::Schema::from<wire::DocumentStatus>();
+  std::string n{name};
+  KJ_IF_MAYBE (e, schema.findEnumerantByName(n.c_str())) {
+    return e->getOrdinal();
+  }
+  return 0;
 }
 
 } // namespace hub

@@ -82,6 +82,10 @@ bytes receipt_signing_input(const receipt_info& r);
 bytes receipt_frame(const receipt_info& r, const std::string& key_id, const bytes& signature,
                     const std::vector<bytes>& path);
 
+/// The ordinal of the DocumentStatus enumerant called `name` ("released"), 0
+/// (unknown) if there is none; cast it to wire::DocumentStatus.
+uint16_t document_status_code(std::string_view name);
+
 /// Unix epoch milliseconds.
 int64_t now_ms();
 

@@ -71,9 +71,10 @@ struct audit_finding {
 
 struct case_result {
   std::string case_id;
-  audit_outcome outcome = audit_outcome::no_action; ///< the most severe finding's
+  audit_outcome outcome = audit_outcome::no_action; ///< the most severe finding's (or raised, see note)
   std::vector<audit_finding> findings;
   cents adjustment = 0;        ///< total additional tax
+  std::string note;            ///< why the outcome is above the most severe finding ("" if it is not)
 };
 
 struct audit_policy {
@@ -93,7 +94,8 @@ struct group_report {
 };
 
 /// Reviews a batch. Deterministic: the same batch gives the same results in the same
-/// order (one per case, in input order).
+/// order (one per case, in input order). `report` is reset and filled for this batch.
+/// The exact rules are written at the top of post_release_audit.cpp.
 std::vector<case_result> audit_batch(const reference_data& ref, const std::vector<audit_case>& batch,
                                      const audit_policy& policy, int64_t now_ms,
                                      group_report& report);

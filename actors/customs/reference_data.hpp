@@ -77,6 +77,10 @@ struct reference_data {
   caf::expected<cents> to_cny(cents amount, std::string_view currency) const;
 };
 
+/// True if `part` (non-empty) occurs in `text`, ignoring ASCII case. How keywords,
+/// ruling descriptions and item descriptions are matched.
+bool contains_ci(std::string_view text, std::string_view part);
+
 /// Reads tariff.toml, rates.toml, restricted.toml, prices.toml, precedents.toml and
 /// certificates.toml
 /// from `dir`. Strict like hub.toml: an unknown key, a bad HS code or rate is an

@@ -6,6 +6,7 @@
 // Per declaration, a tax type totalling less than CNY 50 is not collected.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -26,6 +27,8 @@ struct tax_item {
   std::string unit;
 };
 
+/// Per item, the taxes as computed (before the declaration-level small-amount rule,
+/// which only changes the totals in `assessment`).
 struct item_tax {
   cents value_cny = 0;
   ppm duty_rate = 0;
@@ -48,5 +51,15 @@ struct assessment {
 /// lines in the sample tariff) but still checked for HS code and unit.
 caf::expected<assessment> assess(const reference_data& ref, const std::vector<tax_item>& items,
                                  bool import);
+
+/// The import taxes of one item whose value is already in CNY, at `line`, with the
+/// agreement `claim` (empty = none) applied if the line has a rate for it. No unit or
+/// currency checks: the post-release audit uses it to recompute at another HS code.
+item_tax tax_at_line(const tariff_line& line, cents value_cny, std::string_view claim);
+
+/// Total of the three taxes of one item.
+inline cents total_tax(const item_tax& t) {
+  return t.duty + t.consumption_tax + t.vat;
+}
 
 } // namespace hub::customs

@@ -3,7 +3,10 @@
 #include <cmath>
 
 #include "actors/core/frames.hpp"
+#include "actors/intake/customs_documents.hpp"
+#include "actors/intake/field_checks.hpp"
 #include "actors/intake/iso_codes.hpp"
+#include "schemas/customs.capnp.h"
 #include "schemas/declaration.capnp.h"
 #include "schemas/keys.capnp.h"
 #include "schemas/message.capnp.h"
@@ -12,38 +15,6 @@
 namespace hub {
 
 namespace {
-
-caf::error fail(ec code, const std::string& field, const std::string& what) {
-  return caf::make_error(code, field + ": " + what);
-}
-
-bool all_digits(std::string_view s) {
-  for (auto c : s)
-    if (c < '0' || c > '9')
-      return false;
-  return !s.empty();
-}
-
-/// A positive decimal with at most 2 fraction digits and at most 15 integer digits.
-bool is_amount(std::string_view s) {
-  auto dot = s.find('.');
-  auto ints = s.substr(0, dot);
-  if (!all_digits(ints) || ints.size() > 15)
-    return false;
-  if (dot != std::string_view::npos) {
-    auto frac = s.substr(dot + 1);
-    if (!all_digits(frac) || frac.size() > 2)
-      return false;
-  }
-  for (auto c : s)
-    if (c >= '1' && c <= '9')
-      return true; // not all zeros
-  return false;
-}
-
-std::string quoted(std::string_view s) {
-  return "\"" + std::string{s.substr(0, 64)} + "\"";
-}
 
 caf::error check_party(wire::TradeParty::Reader p, const std::string& field, bool required) {
   if (!p.hasId() || p.getId().size() == 0) {
@@ -58,6 +29,8 @@ caf::error check_party(wire::TradeParty::Reader p, const std::string& field, boo
                 quoted(p.getCountry().cStr()) + " is not an ISO 3166-1 alpha-2 code");
   return caf::none;
 }
+
+} // namespace
 
 caf::error validate_declaration(wire::Declaration::Reader d, const validation_limits& lim) {
   if (!d.hasDeclarationId() || d.getDeclarationId().size() == 0)
@@ -136,9 +109,24 @@ caf::error validate_declaration(wire::Declaration::Reader d, const validation_li
     if (!is_country_code(origin))
       return fail(ec::unknown_country, f + "originCountry",
                   quoted(origin) + " is not an ISO 3166-1 alpha-2 code");
+    if (it.getPreferentialOriginClaim().size() > 32)
+      return fail(ec::invalid_field, f + "preferentialOriginClaim", "longer than 32 characters");
+    if (it.getOriginCertificate().size() > 64)
+      return fail(ec::invalid_field, f + "originCertificate", "longer than 64 characters");
+    if (it.getRulingId().size() > 64)
+      return fail(ec::invalid_field, f + "rulingId", "longer than 64 characters");
   }
+  if (static_cast<uint16_t>(d.getSettlement())
+      > static_cast<uint16_t>(wire::Settlement::CONSOLIDATED))
+    return fail(ec::invalid_field, "settlement", "unknown settlement (payment, guarantee, consolidated)");
+  std::string self = d.getSelfAssessedTax().cStr();
+  if (!self.empty() && !is_amount(self) && self.find_first_not_of("0.") != std::string::npos)
+    return fail(ec::invalid_amount, "selfAssessedTax",
+                quoted(self) + " is not a decimal CNY amount with at most 2 fraction digits");
   return caf::none;
 }
+
+namespace {
 
 caf::error validate_message(wire::TradeMessage::Reader m) {
   if (m.getSubject().size() == 0)
@@ -197,6 +185,18 @@ const std::vector<document_type_info>& document_types() {
      "free-text message routed to a recipient party"},
     {"hub.key-rotation", capnp::Schema::from<wire::KeyRotation>(),
      "register a new CURVE or signing key; the old ones expire after an overlap"},
+    {"customs.amendment", capnp::Schema::from<wire::Amendment>(),
+     "amend or cancel a declaration before release, or correct it after"},
+    {"customs.inspection-result", capnp::Schema::from<wire::InspectionResult>(),
+     "the one result of a documentary check or examination (customs officer)"},
+    {"customs.valuation-evidence", capnp::Schema::from<wire::ValuationEvidence>(),
+     "samples or images taken for on-site valuation before release (customs officer)"},
+    {"customs.tax-payment", capnp::Schema::from<wire::TaxPayment>(),
+     "payment of a declaration's tax or of a consolidated monthly statement"},
+    {"customs.control-instruction", capnp::Schema::from<wire::ControlInstruction>(),
+     "issue, propose, approve or revoke a control instruction (risk officer)"},
+    {"customs.advance-ruling", capnp::Schema::from<wire::AdvanceRuling>(),
+     "register an advance classification or valuation ruling (tax officer)"},
   };
   return types;
 }
@@ -229,6 +229,8 @@ caf::error validate_payload(const document_type_info& type, const uint8_t* paylo
     return decode_as<wire::TradeMessage>(*msg, type, [](wire::TradeMessage::Reader m) {
       return validate_message(m);
     });
+  if (type.name.rfind("customs.", 0) == 0)
+    return validate_customs_document(type, *msg, limits);
   return caf::make_error(ec::unknown_document_type, type.name);
 }
 

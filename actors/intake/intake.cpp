@@ -368,6 +368,27 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
   w.frame = std::move(sub.frame);
   st.pending.emplace(key, in_flight{f.digest, {}});
   auto route = std::move(sub.route);
+  auto desk = f.recipient == "hub" ? st.deps.desks.find(f.type) : st.deps.desks.end();
+  if (desk != st.deps.desks.end()) {
+    // A customs document: its desk decides, commits it with the case change, and
+    // answers like the store (or refuses it, and nothing is stored).
+    self->request(desk->second, st.cfg.store_timeout, atom::lodge_v, std::move(w))
+      .then(
+        [self, key, route, f](document_commit& dc) { finish(self, key, dc, route, f, std::nullopt); },
+        [self, key, route, f](caf::error& err) {
+          if (retryable(code_of(err)))
+            return fail_pending(self, key, route, f.sender, f.message_id, err);
+          reject(self, route, f.sender, f.message_id, err);
+          auto& st = self->state;
+          auto i = st.pending.find(key);
+          if (i == st.pending.end())
+            return;
+          for (auto& wt : i->second.waiters)
+            reject(self, wt.route, f.sender, f.message_id, err);
+          st.pending.erase(i);
+        });
+    return;
+  }
   self->request(st.deps.store, st.cfg.store_timeout, atom::put_v, std::move(w))
     .then(
       [self, key, route, f, rotation](document_commit& dc) {
@@ -399,7 +420,7 @@ void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Rea
       auto* me = reg->by_id(sub.party);
       if (msg)
         with_root<stored::DedupeEntry>(*msg, ec::store_failure,
-                                       [&rep, &reg, me](stored::DedupeEntry::Reader e) {
+                                       [&rep, &reg, me, &cases = st.deps.cases](stored::DedupeEntry::Reader e) {
                                          std::string type = e.getDocumentType();
                                          if (me == nullptr || !reg->may(me->role, action::read, type)) {
                                            rep.setErrorCode(wire_code(ec::forbidden_read));
@@ -410,6 +431,18 @@ void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Rea
                                          rep.setStatus(e.getDelivered()
                                                          ? wire::DocumentStatus::DELIVERED
                                                          : wire::DocumentStatus::ACCEPTED);
+                                         auto ck = e.getCaseKey();
+                                         if (ck.size() > 0 && cases) {
+                                           if (auto v = cases(std::string(ck.begin(), ck.end()))) {
+                                             rep.setStatus(static_cast<wire::DocumentStatus>(
+                                               document_status_code(v->status)));
+                                             rep.setCaseId(v->case_id);
+                                             rep.setDeclarationId(v->declaration_id);
+                                             rep.setAmountDue(v->amount_due);
+                                             rep.setWaitingOn(v->waiting_on);
+                                             rep.setReason(v->reason);
+                                           }
+                                         }
                                          rep.setSequence(e.getSequence());
                                          rep.setHubTime(e.getHubTime());
                                          rep.setDocumentType(e.getDocumentType());

@@ -6,7 +6,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -38,6 +41,14 @@ struct intake_metrics {
   std::atomic<uint64_t> rejected{0};
 };
 
+/// What a status query shows about a document's case (customs), in the sender's terms.
+struct case_status_view {
+  std::string case_id, declaration_id, status, reason, amount_due, waiting_on;
+};
+
+/// Looks a case up by the key its documents' dedupe records carry.
+using case_lookup = std::function<std::optional<case_status_view>(const std::string& case_key)>;
+
 /// Everything an intake worker talks to.
 struct intake_deps {
   store_actor store;
@@ -48,6 +59,10 @@ struct intake_deps {
   std::shared_ptr<store_metrics> store_stats;
   std::shared_ptr<intake_metrics> metrics;
   std::shared_ptr<admission> admitted; ///< released once per answered frame (may be null)
+  /// Desks that decide documents addressed to "hub" by type (customs.*): intake hands
+  /// them the checked document instead of committing it itself.
+  std::map<std::string, lodge_actor> desks;
+  case_lookup cases; ///< may be empty (no customs processing)
 };
 
 caf::expected<intake_actor> spawn_intake(caf::actor_system& sys, const intake_config& cfg,

@@ -201,6 +201,18 @@ outbox_actor::behavior_type outbox(outbox_ptr self, outbox_config cfg, store_act
       st.metrics->pending = st.entries.size();
       send_entry(self, nid, i->second);
     },
+    [self](atom::deliver, uint64_t nid, std::string& recipient, bytes& notification) {
+      auto& st = self->state;
+      entry e;
+      e.recipient = std::move(recipient);
+      e.created_at = now_ms();
+      e.notification = std::move(notification);
+      auto [i, fresh] = st.entries.emplace(nid, std::move(e));
+      if (!fresh)
+        return; // loaded at start already
+      st.metrics->pending = st.entries.size();
+      send_entry(self, nid, i->second);
+    },
     [self](atom::ack, std::string& party, uint64_t nid, bytes& route) {
       auto& st = self->state;
       auto i = st.entries.find(nid);

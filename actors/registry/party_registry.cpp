@@ -100,6 +100,7 @@ party_registry::build(const hub_config& cfg, const store_reader* reader) {
     p.role = pc.role;
     p.name = pc.name;
     p.enabled = pc.enabled;
+    p.customs_unit = pc.customs_unit;
     std::vector<party_key> curve;
     if (!pc.curve_public_key.empty())
       curve.push_back(party_key{pc.curve_public_key, pc.curve_public_key, 0, 0});

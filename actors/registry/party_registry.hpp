@@ -43,6 +43,7 @@ struct party {
   std::vector<party_key> signing_keys;
   std::set<crypto::algorithm> algorithms; ///< registered signature algorithms
   bool enabled = true;
+  std::string customs_unit; ///< officers: the customs unit they act for (config only)
 };
 
 /// The permission actions of the power list.

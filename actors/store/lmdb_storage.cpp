@@ -45,8 +45,11 @@ bytes dedupe_key(std::string_view sender, const bytes& message_id) {
 
 namespace {
 
-constexpr std::string_view all_tables[] = {table::meta,   table::documents, table::dedupe,
-                                           table::outbox, table::parties,   table::evidence};
+constexpr std::string_view all_tables[] = {
+  table::meta,        table::documents,   table::dedupe,    table::outbox,
+  table::parties,     table::evidence,    table::cases,     table::case_refs,
+  table::enterprises, table::audit_queue, table::reports,   table::rulings,
+  table::rule_sets,   table::proposals};
 
 caf::error lmdb_error(const char* op, int rc) {
   if (rc == MDB_MAP_FULL || rc == ENOSPC)
@@ -139,7 +142,7 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
   if (rc != 0)
     return lmdb_error("mdb_env_create", rc);
   mdb_env_set_mapsize(p->env, opts.map_size_mb * size_t{1024 * 1024});
-  mdb_env_set_maxdbs(p->env, 16);
+  mdb_env_set_maxdbs(p->env, 32);
   mdb_env_set_maxreaders(p->env, opts.max_readers);
   unsigned flags = MDB_NOTLS | (opts.read_only ? MDB_RDONLY : 0u);
   rc = mdb_env_open(p->env, opts.dir.c_str(), flags, 0640);
@@ -155,6 +158,8 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
   auto open_table = [&](std::string_view name) -> caf::error {
     MDB_dbi dbi;
     int r = mdb_dbi_open(tx.txn, std::string{name}.c_str(), opts.read_only ? 0u : MDB_CREATE, &dbi);
+    if (r == MDB_NOTFOUND && opts.read_only && name != table::meta)
+      return caf::none; // a table a later version added; the next writer creates it
     if (r != 0)
       return lmdb_error(("mdb_dbi_open " + std::string{name}).c_str(), r);
     p->dbis.emplace(std::string{name}, dbi);
@@ -247,7 +252,7 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
 caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64_t hub_time) {
   if (impl_->read_only)
     return caf::make_error(ec::store_failure, "storage opened read-only");
-  if (batch.docs.empty() && batch.ops.empty() && batch.decisions.empty()
+  if (batch.docs.empty() && batch.ops.empty() && batch.decisions.empty() && batch.notices.empty()
       && (!batch.checkpoint || since_checkpoint_ == 0 || !checkpoints_.sign))
     return batch_result{}; // nothing to write: no transaction, no fsync
   txn_guard tx;
@@ -299,6 +304,18 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
     e.digest = dr.digest;
     e.detail = dr.detail;
     return append(std::move(e));
+  };
+  // outbox[nid]: a prebuilt status notification for its recipient.
+  auto enqueue = [&](const notice& n, uint64_t id) -> int {
+    capnp::MallocMessageBuilder mb;
+    auto r = mb.initRoot<stored::OutboxEntry>();
+    r.setRecipient(n.recipient);
+    r.setCreatedAt(hub_time);
+    r.setNotification(kj::arrayPtr(n.notification.data(), n.notification.size()));
+    auto flat = capnp::messageToFlatArray(mb);
+    auto nk = be64(id);
+    MDB_val nk_v = as_val(nk), val = as_val(flat.asBytes());
+    return mdb_put(tx.txn, impl_->dbis["outbox"], &nk_v, &val, MDB_NOOVERWRITE);
   };
   batch_result result;
   result.docs.reserve(batch.docs.size());
@@ -352,6 +369,9 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       r.setHubTime(hub_time);
       r.setDocumentType(d.document_type);
       r.setRecipient(d.recipient);
+      if (!d.case_key.empty())
+        r.setCaseKey(kj::arrayPtr(reinterpret_cast<const uint8_t*>(d.case_key.data()),
+                                  d.case_key.size()));
       auto flat = capnp::messageToFlatArray(mb);
       MDB_val val = as_val(flat.asBytes());
       if ((rc = mdb_put(tx.txn, dedupe, &k, &val, MDB_NOOVERWRITE)) != 0)
@@ -387,7 +407,17 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       if ((rc = mdb_put(tx.txn, outbox, &nk_v, &val, MDB_NOOVERWRITE)) != 0)
         return lmdb_error("mdb_put outbox", rc);
     }
+    for (auto& n : d.notices) {
+      dc.notice_ids.push_back(nid);
+      if ((rc = enqueue(n, nid++)) != 0)
+        return lmdb_error("mdb_put outbox", rc);
+    }
     result.docs.push_back(std::move(dc));
+  }
+  for (auto& n : batch.notices) {
+    result.notice_ids.push_back(nid);
+    if ((rc = enqueue(n, nid++)) != 0)
+      return lmdb_error("mdb_put outbox", rc);
   }
   for (auto& op : batch.ops)
     if (auto err = apply(op))

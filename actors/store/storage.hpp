@@ -23,6 +23,15 @@ inline constexpr std::string_view dedupe = "dedupe";       // sender \0 message 
 inline constexpr std::string_view outbox = "outbox";       // u64 BE notification id
 inline constexpr std::string_view parties = "parties";     // party id
 inline constexpr std::string_view evidence = "evidence";   // u64 BE index
+// customs (actors/customs/)
+inline constexpr std::string_view cases = "cases";             // 18-digit case id -> case JSON
+inline constexpr std::string_view case_refs = "case_refs";     // declarant \0 declarationId -> case id
+inline constexpr std::string_view enterprises = "enterprises"; // enterprise code -> JSON (guarantee, history)
+inline constexpr std::string_view audit_queue = "audit_queue"; // centre \0 case id -> ""
+inline constexpr std::string_view reports = "reports";         // centre \0 u64 BE time -> report JSON
+inline constexpr std::string_view rulings = "rulings";         // ruling id -> JSON
+inline constexpr std::string_view rule_sets = "rule_sets";     // u64 BE version -> rule set JSON
+inline constexpr std::string_view proposals = "proposals";     // proposal id -> JSON
 } // namespace table
 
 /// Everything one group commit writes.
@@ -30,6 +39,7 @@ struct write_batch {
   std::vector<document_write> docs;
   std::vector<table_op> ops;
   std::vector<decision_record> decisions;
+  std::vector<notice> notices; ///< each becomes an outbox entry with a fresh id
   bool checkpoint = false; ///< sign the chain head now if anything is unsigned (at stop)
 };
 
@@ -37,6 +47,7 @@ struct write_batch {
 struct batch_result {
   uint64_t commit = 0;
   std::vector<document_commit> docs;
+  std::vector<uint64_t> notice_ids; ///< answers `batch.notices`, in order
 };
 
 /// Write side. Not thread-safe: exactly one actor (the store) owns an instance.

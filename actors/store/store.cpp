@@ -24,6 +24,12 @@ struct pending_ops {
   caf::typed_response_promise<uint64_t> rp;
 };
 
+struct pending_set {
+  size_t first_notice; ///< index of its first notice in the batch
+  size_t notices;
+  caf::typed_response_promise<write_result> rp;
+};
+
 struct store_state {
   static inline const char* name = "store";
   store_config cfg;
@@ -32,12 +38,13 @@ struct store_state {
   write_batch batch;
   std::vector<pending_doc> doc_waiters;
   std::vector<pending_ops> op_waiters;
+  std::vector<pending_set> set_waiters;
   bool flush_scheduled = false;
   bool ready = true;
   caf::error not_ready_reason;
 
   size_t pending() const {
-    return batch.docs.size() + batch.ops.size() + batch.decisions.size();
+    return batch.docs.size() + batch.ops.size() + batch.decisions.size() + batch.notices.size();
   }
 
   /// One write transaction for everything pending. It begins and commits inside the
@@ -48,10 +55,12 @@ struct store_state {
       return;
     auto docs = std::move(doc_waiters);
     auto ops = std::move(op_waiters);
+    auto sets = std::move(set_waiters);
     write_batch b = std::move(batch);
     batch = write_batch{};
     doc_waiters.clear();
     op_waiters.clear();
+    set_waiters.clear();
     auto res = backend->commit(b, now_ms());
     if (!res) {
       metrics->failed_commits++;
@@ -68,6 +77,8 @@ struct store_state {
         w.rp.deliver(err);
       for (auto& w : ops)
         w.rp.deliver(err);
+      for (auto& w : sets)
+        w.rp.deliver(err);
       return;
     }
     metrics->commits++;
@@ -76,6 +87,13 @@ struct store_state {
       docs[i].rp.deliver(std::move(res->docs[i]));
     for (auto& w : ops)
       w.rp.deliver(res->commit);
+    for (auto& w : sets) {
+      write_result wr;
+      wr.commit = res->commit;
+      auto first = res->notice_ids.begin() + static_cast<ptrdiff_t>(w.first_notice);
+      wr.notice_ids.assign(first, first + static_cast<ptrdiff_t>(w.notices));
+      w.rp.deliver(std::move(wr));
+    }
   }
 
   caf::error refuse() const {
@@ -143,6 +161,21 @@ store_actor::behavior_type store(store_ptr self, store_config cfg,
         st.batch.ops.push_back(std::move(op));
       for (auto& d : decisions)
         st.batch.decisions.push_back(std::move(d));
+      schedule_or_commit(self);
+      return rp;
+    },
+    [self](atom::write, write_set& ws) -> caf::result<write_result> {
+      auto& st = self->state;
+      if (!st.ready)
+        return st.refuse();
+      auto rp = self->make_response_promise<write_result>();
+      st.set_waiters.push_back({st.batch.notices.size(), ws.notices.size(), rp});
+      for (auto& op : ws.ops)
+        st.batch.ops.push_back(std::move(op));
+      for (auto& d : ws.decisions)
+        st.batch.decisions.push_back(std::move(d));
+      for (auto& n : ws.notices)
+        st.batch.notices.push_back(std::move(n));
       schedule_or_commit(self);
       return rp;
     },

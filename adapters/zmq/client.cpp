@@ -92,6 +92,9 @@ notification read_notification(wire::Notification::Reader n) {
       out.status = document_status_name(s.getStatus());
       out.reason = s.getReason();
       out.at = s.getAt();
+      out.declaration_id = s.getDeclarationId();
+      out.amount_due = s.getAmountDue();
+      out.waiting_on = s.getWaitingOn();
       break;
     }
   }
@@ -110,6 +113,10 @@ status_reply read_status_reply(wire::StatusReply::Reader r) {
   out.recipient = r.getRecipient();
   out.error_code = r.getErrorCode();
   out.reason = r.getReason();
+  out.case_id = r.getCaseId();
+  out.declaration_id = r.getDeclarationId();
+  out.amount_due = r.getAmountDue();
+  out.waiting_on = r.getWaitingOn();
   return out;
 }
 
@@ -230,12 +237,18 @@ nlohmann::ordered_json notification::to_json() const {
     j["status"] = status;
     j["reason"] = reason;
     j["at"] = at;
+    if (!declaration_id.empty())
+      j["declarationId"] = declaration_id;
+    if (!amount_due.empty())
+      j["amountDue"] = amount_due;
+    if (!waiting_on.empty())
+      j["waitingOn"] = waiting_on;
   }
   return j;
 }
 
 nlohmann::ordered_json status_reply::to_json() const {
-  return nlohmann::ordered_json{{"queryId", query_id},
+  nlohmann::ordered_json j{{"queryId", query_id},
                         {"messageId", to_hex(message_id)},
                         {"status", status},
                         {"sequence", sequence},
@@ -245,6 +258,13 @@ nlohmann::ordered_json status_reply::to_json() const {
                         {"recipient", recipient},
                         {"errorCode", error_code},
                         {"reason", reason}};
+  if (!case_id.empty()) {
+    j["caseId"] = case_id;
+    j["declarationId"] = declaration_id;
+    j["amountDue"] = amount_due;
+    j["waitingOn"] = waiting_on;
+  }
+  return j;
 }
 
 bytes random_message_id() {

@@ -126,6 +126,9 @@ struct notification {
   std::string status; ///< DocumentStatus enumerant name, e.g. "released"
   std::string reason;
   int64_t at = 0;
+  std::string declaration_id; ///< customs: the declarant's reference
+  std::string amount_due;     ///< customs: CNY decimal, empty = none
+  std::string waiting_on;     ///< customs: what the case waits for
 
   /// One JSON object; a delivery's payload is shown as "payloadHex" (decode it
   /// with payload_to_json when the schema is known).
@@ -144,6 +147,10 @@ struct status_reply {
   std::string recipient;
   uint16_t error_code = 0; ///< non-zero if the hub refused the query
   std::string reason;
+  std::string case_id;        ///< customs: the case, its declarant reference and state
+  std::string declaration_id;
+  std::string amount_due;
+  std::string waiting_on;
 
   nlohmann::ordered_json to_json() const;
 };

@@ -1,25 +1,28 @@
 #include "tests/support/samples.hpp"
 
 #include "actors/core/frames.hpp"
+#include "schemas/customs.capnp.h"
 #include "schemas/declaration.capnp.h"
 #include "schemas/keys.capnp.h"
 #include "schemas/message.capnp.h"
 
 namespace hub::test {
 
-bytes declaration_payload(const declaration_spec& s) {
-  capnp::MallocMessageBuilder mb;
-  auto d = mb.initRoot<wire::Declaration>();
+namespace {
+
+void fill_declaration(wire::Declaration::Builder d, const declaration_spec& s) {
   d.setDeclarationId(s.declaration_id);
-  d.setType(wire::DeclarationType::IMPORT);
+  d.setType(s.is_export ? wire::DeclarationType::EXPORT : wire::DeclarationType::IMPORT);
   auto decl = d.initDeclarant();
   decl.setId(s.declarant);
   decl.setName("Test Declarant");
   decl.setCountry("CN");
-  auto imp = d.initImporter();
-  imp.setId(s.declarant);
-  imp.setName("Test Importer");
-  imp.setCountry("CN");
+  auto trader = s.is_export ? d.initExporter() : d.initImporter();
+  trader.setId(s.importer.empty() ? s.declarant : s.importer);
+  trader.setName("Test Trader");
+  trader.setCountry("CN");
+  d.setSettlement(static_cast<wire::Settlement>(s.settlement));
+  d.setSelfAssessedTax(s.self_assessed);
   d.setCustomsUnit(s.customs_unit);
   auto docs = d.initTransportDocuments(1);
   docs[0].setType(wire::TransportDocumentType::BILL_OF_LADING);
@@ -31,13 +34,108 @@ bytes declaration_payload(const declaration_spec& s) {
     it.setHsCode(s.hs_code);
     it.setDescription(s.description);
     it.setQuantity(s.quantity);
-    it.setUnit("PCE");
+    it.setUnit(s.unit);
     it.setNetWeightKg(s.net_kg);
     it.setGrossWeightKg(s.gross_kg);
     it.setCustomsValue(s.value);
     it.setCurrency(s.currency);
     it.setOriginCountry(s.origin);
+    it.setPreferentialOriginClaim(s.claim);
+    it.setOriginCertificate(s.certificate);
+    it.setRulingId(s.ruling_id);
   }
+}
+
+} // namespace
+
+bytes declaration_payload(const declaration_spec& s) {
+  capnp::MallocMessageBuilder mb;
+  fill_declaration(mb.initRoot<wire::Declaration>(), s);
+  return to_bytes(mb);
+}
+
+bytes amendment_payload(const std::string& declaration_id, uint16_t kind, const std::string& reason,
+                        const declaration_spec* replacement) {
+  capnp::MallocMessageBuilder mb;
+  auto a = mb.initRoot<wire::Amendment>();
+  a.setDeclarationId(declaration_id);
+  a.setKind(static_cast<wire::AmendmentKind>(kind));
+  a.setReason(reason);
+  if (replacement != nullptr)
+    fill_declaration(a.initReplacement(), *replacement);
+  return to_bytes(mb);
+}
+
+bytes inspection_payload(const std::string& declarant, const std::string& declaration_id,
+                         uint16_t outcome, const std::string& findings) {
+  capnp::MallocMessageBuilder mb;
+  auto r = mb.initRoot<wire::InspectionResult>();
+  r.setDeclarant(declarant);
+  r.setDeclarationId(declaration_id);
+  r.setOutcome(static_cast<wire::InspectionOutcome>(outcome));
+  r.setFindings(findings);
+  return to_bytes(mb);
+}
+
+bytes evidence_payload(const std::string& declarant, const std::string& declaration_id) {
+  capnp::MallocMessageBuilder mb;
+  auto r = mb.initRoot<wire::ValuationEvidence>();
+  r.setDeclarant(declarant);
+  r.setDeclarationId(declaration_id);
+  auto ev = r.initEvidence(1);
+  ev[0].setKind(wire::EvidenceKind::IMAGE);
+  ev[0].setReference("IMG-0001.jpg");
+  bytes h(32, 0xab);
+  ev[0].setSha256(kj::arrayPtr(h.data(), h.size()));
+  return to_bytes(mb);
+}
+
+bytes payment_payload(const std::string& declaration_id, const std::string& amount,
+                      const std::string& period, const std::string& enterprise) {
+  capnp::MallocMessageBuilder mb;
+  auto p = mb.initRoot<wire::TaxPayment>();
+  p.setDeclarationId(declaration_id);
+  p.setPeriod(period);
+  p.setEnterprise(enterprise);
+  p.setAmount(amount);
+  p.setPaymentReference("BANK-REF-" + (declaration_id.empty() ? period : declaration_id));
+  return to_bytes(mb);
+}
+
+bytes instruction_payload(const instruction_spec& s) {
+  capnp::MallocMessageBuilder mb;
+  auto c = mb.initRoot<wire::ControlInstruction>();
+  c.setInstructionId(s.id);
+  c.setAction(static_cast<wire::ControlAction>(s.action));
+  c.setLane(s.lane);
+  c.setValidFrom(s.valid_from);
+  c.setValidUntil(s.valid_until);
+  c.setReason(s.reason);
+  auto w = c.initWhen();
+  auto hs = w.initHsPrefixes(static_cast<unsigned>(s.hs_prefixes.size()));
+  for (unsigned i = 0; i < hs.size(); ++i)
+    hs.set(i, s.hs_prefixes[i]);
+  auto en = w.initEnterprises(static_cast<unsigned>(s.enterprises.size()));
+  for (unsigned i = 0; i < en.size(); ++i)
+    en.set(i, s.enterprises[i]);
+  return to_bytes(mb);
+}
+
+bytes ruling_payload(const std::string& id, const std::string& holder, const std::string& hs,
+                     const std::string& description, bool valuation, const std::string& min,
+                     const std::string& max) {
+  capnp::MallocMessageBuilder mb;
+  auto r = mb.initRoot<wire::AdvanceRuling>();
+  r.setRulingId(id);
+  r.setHolder(holder);
+  r.setKind(valuation ? wire::RulingKind::VALUATION : wire::RulingKind::CLASSIFICATION);
+  r.setDescription(description);
+  r.setHsCode(hs);
+  r.setMinUnitValue(min);
+  r.setMaxUnitValue(max);
+  auto now = now_ms();
+  r.setValidFrom(now - 86400000);
+  r.setValidUntil(now + 365LL * 86400000);
   return to_bytes(mb);
 }
 

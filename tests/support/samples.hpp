@@ -2,6 +2,7 @@
 // Sample documents for tests: valid by default, with knobs to break one field.
 
 #include <string>
+#include <vector>
 
 #include "actors/actors.hpp"
 #include "adapters/zmq/client.hpp"
@@ -21,6 +22,15 @@ struct declaration_spec {
   std::string customs_unit = "2200";
   size_t items = 1;
   std::string description = "Portable computers (TEST SAMPLE)";
+  // customs (issue 4)
+  std::string unit = "PCE";
+  std::string importer;            ///< importer id (export: exporter id); empty = declarant
+  bool is_export = false;
+  uint16_t settlement = 0;         ///< 0 payment, 1 guarantee, 2 consolidated
+  std::string self_assessed;       ///< selfAssessedTax; empty = none
+  std::string claim;               ///< preferentialOriginClaim
+  std::string certificate;         ///< originCertificate
+  std::string ruling_id;
 };
 
 /// A Declaration payload (Cap'n Proto flat array).
@@ -32,6 +42,39 @@ bytes key_rotation_payload(const std::string& party, bool signing, const std::st
 
 /// An outgoing customs.declaration (valid by default) with a fresh message id.
 outgoing declaration_doc(const std::string& declaration_id = "DECL-TEST-0001");
+
+/// customs.amendment: kind 0 amend, 1 cancel, 2 correct (replacement for 0 and 2).
+bytes amendment_payload(const std::string& declaration_id, uint16_t kind, const std::string& reason,
+                        const declaration_spec* replacement = nullptr);
+
+/// customs.inspection-result: outcome 0 cleared, 1 documentary errors, 2 refused.
+bytes inspection_payload(const std::string& declarant, const std::string& declaration_id,
+                         uint16_t outcome, const std::string& findings = "");
+
+/// customs.valuation-evidence with one image.
+bytes evidence_payload(const std::string& declarant, const std::string& declaration_id);
+
+/// customs.tax-payment for a declaration (or, with `period`, a consolidated statement).
+bytes payment_payload(const std::string& declaration_id, const std::string& amount,
+                      const std::string& period = "", const std::string& enterprise = "");
+
+/// customs.control-instruction: action 0 issue, 1 propose, 2 approve, 3 revoke.
+struct instruction_spec {
+  std::string id;
+  uint16_t action = 0;
+  std::string lane = "red";
+  int64_t valid_from = 0;
+  int64_t valid_until = 0;
+  std::vector<std::string> hs_prefixes;
+  std::vector<std::string> enterprises;
+  std::string reason = "test instruction";
+};
+bytes instruction_payload(const instruction_spec& spec);
+
+/// customs.advance-ruling (classification, or valuation with a CNY range).
+bytes ruling_payload(const std::string& id, const std::string& holder, const std::string& hs,
+                     const std::string& description, bool valuation = false,
+                     const std::string& min = "", const std::string& max = "");
 
 /// A TradeMessage payload.
 bytes trade_message_payload(const std::string& subject, const std::string& body = "");

@@ -37,6 +37,70 @@ test_party make_party(const std::string& id, const std::string& role,
   return p;
 }
 
+std::string test_enterprises() {
+  return R"([[enterprise]]
+code = "GOOD-ENT"
+name = "Advanced certified test enterprise"
+tier = "advanced-certified"
+guarantee = "100000.00"
+inland-customs = "2201"
+
+[[enterprise]]
+code = "PLAIN-ENT"
+name = "General credit test enterprise"
+tier = "general-credit"
+guarantee = "10000.00"
+inland-customs = "2201"
+
+[[enterprise]]
+code = "BAD-ENT"
+name = "Discredited test enterprise"
+tier = "discredited"
+inland-customs = "2201"
+)";
+}
+
+namespace {
+
+/// customs.toml and risk-parameters.toml for a test hub; returns customs.toml's path.
+std::string write_customs_config(const temp_dir& dir, const customs_settings& c) {
+  std::ostringstream out;
+  out << "reference-dir = \"" << SWHUB_SOURCE_DIR << "/config/reference\"\n"
+      << "risk-parameters = \"risk-parameters.toml\"\n\n"
+      << R"([organisation]
+unit = [
+  { code = "2200", name = "Shanghai Customs", kind = "direct" },
+  { code = "2201", name = "Pujiang Customs", kind = "inland" },
+  { code = "2248", name = "Yangshan Customs", kind = "port" },
+  { code = "5100", name = "Guangzhou Customs", kind = "direct" },
+  { code = "5141", name = "Guangzhou Baiyun Airport Customs", kind = "port" },
+]
+
+[[tax-centre]]
+id = "shanghai-machinery-electronics"
+chapters = ["84-92"]
+
+[[tax-centre]]
+id = "guangzhou-chemicals"
+chapters = ["28-40"]
+
+[[tax-centre]]
+id = "tianjin-other-goods"
+chapters = ["01-27", "41-83", "93-97"]
+
+)" << (c.enterprises.empty() ? test_enterprises() : c.enterprises)
+      << "\n[release]\npayment-deadline-s = " << c.payment_deadline_s
+      << "\ncorrection-window-s = " << c.correction_window_s
+      << "\ncheck-interval-s = " << c.check_interval_s
+      << "\n\n[audit]\nbatch-size = " << c.audit_batch_size
+      << "\ninterval-ms = " << c.audit_interval_ms << "\n";
+  std::ofstream{dir.file("customs.toml")} << out.str();
+  std::ofstream{dir.file("risk-parameters.toml")} << c.risk_toml;
+  return dir.file("customs.toml");
+}
+
+} // namespace
+
 std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>& parties,
                              const hub_settings& s) {
   std::ostringstream out;
@@ -53,11 +117,17 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
       << "[outbox]\nresend-interval-ms = " << s.resend_interval_ms << "\n\n"
       << "[keys]\nadmin-roles = [\"operator\"]\n\n"
       << "[roles.operator]\nsend = [\"hub.key-rotation\"]\nread = [\"hub.key-rotation\"]\n\n"
-      << "[roles.enterprise]\nsend = [\"customs.declaration\", \"trade.message\", "
-         "\"hub.key-rotation\"]\n"
+      << "[roles.enterprise]\nsend = [\"customs.declaration\", \"customs.amendment\", "
+         "\"customs.tax-payment\", \"trade.message\", \"hub.key-rotation\"]\n"
       << "read = " << s.enterprise_read << "\n"
       << "receive = [\"trade.message\"]\n\n"
-      << "[roles.agency]\nsend = [\"trade.message\"]\nreceive = [\"trade.message\"]\n\n";
+      << "[roles.agency]\nsend = [\"trade.message\"]\nreceive = [\"trade.message\"]\n\n"
+      << "[roles.customs-officer]\nsend = [\"customs.inspection-result\", "
+         "\"customs.valuation-evidence\"]\n\n"
+      << "[roles.risk-officer]\nsend = [\"customs.control-instruction\"]\n\n"
+      << "[roles.tax-officer]\nsend = [\"customs.advance-ruling\"]\n\n";
+  if (s.customs)
+    out << "[customs]\nconfig = \"" << write_customs_config(dir, *s.customs) << "\"\n\n";
   if (!s.signatures_required.empty()) {
     out << "[signatures.required]\n";
     for (auto& [type, roles] : s.signatures_required)
@@ -66,7 +136,10 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
   }
   for (auto& p : parties) {
     out << "[[party]]\nid = \"" << p.id << "\"\nrole = \"" << p.role
-        << "\"\ncurve-public-key = \"" << p.keys.public_z85 << "\"\n\n";
+        << "\"\ncurve-public-key = \"" << p.keys.public_z85 << "\"\n";
+    if (!p.customs_unit.empty())
+      out << "customs-unit = \"" << p.customs_unit << "\"\n";
+    out << "\n";
     if (p.signing)
       out << "[[party.signing-key]]\npublic-key = \'\'\'\n" << p.signing->public_part().pem()
           << "\'\'\'\n\n";

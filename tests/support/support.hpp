@@ -34,12 +34,35 @@ struct test_party {
   std::string role;
   curve_keypair keys;
   std::optional<crypto::private_key> signing;
+  std::string customs_unit; ///< officers: the customs unit they act for
 };
 
 /// A party with a freshly generated CURVE key pair and, unless `signing` is none, a
 /// signing key of that algorithm.
 test_party make_party(const std::string& id, const std::string& role,
                       crypto::algorithm signing = crypto::algorithm::none);
+
+/// Customs processing in a test hub (issue 4): the sample organisation and tax centres
+/// of config/customs.toml, the reference data of config/reference/, and what a test
+/// wants to control: random selectivity (none by default, so lanes come from rules
+/// only), risk parameters, enterprises, deadlines and the review batch.
+struct customs_settings {
+  /// [selectivity.*] and [[risk-parameter]] TOML (risk-parameters.toml); default: no
+  /// random selection and no rules, every declaration green.
+  std::string risk_toml;
+  /// [[enterprise]] tables; default: test_enterprises().
+  std::string enterprises;
+  int64_t payment_deadline_s = 15 * 86400;
+  int64_t correction_window_s = 270 * 86400;
+  int64_t check_interval_s = 60;
+  size_t audit_batch_size = 200;
+  size_t audit_interval_ms = 60000;
+};
+
+/// Sample enterprises for tests: GOOD-ENT (advanced certified, CNY 100,000 guarantee),
+/// PLAIN-ENT (general credit, CNY 10,000), BAD-ENT (discredited, no guarantee);
+/// audit instructions go to inland customs 2201.
+std::string test_enterprises();
 
 /// Settings a test may change in the generated hub.toml.
 struct hub_settings {
@@ -54,6 +77,7 @@ struct hub_settings {
   std::map<std::string, std::string> signatures_required;
   /// What the enterprise role may read (the power list's read column).
   std::string enterprise_read = R"(["customs.declaration", "trade.message"])";
+  std::optional<customs_settings> customs; ///< set: customs processing on
 };
 
 /// Writes `<dir>/hub.toml`: data in <dir>/data, key in <dir>/hub.curve.secret, the

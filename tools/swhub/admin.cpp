@@ -5,6 +5,8 @@
 
 #include "actors/core/config.hpp"
 #include "actors/core/error.hpp"
+#include "actors/customs/customs_config.hpp"
+#include "actors/customs/reference_data.hpp"
 #include "actors/store/lmdb_storage.hpp"
 #include "tools/swhub/cli.hpp"
 
@@ -22,6 +24,23 @@ int run_config_check(const std::string& file) {
               << std::endl;
     return exit_failure;
   }
+  nlohmann::ordered_json customs = nullptr;
+  if (!cfg->customs_config_file.empty()) {
+    auto cc = hub::customs::load_customs_config(cfg->customs_config_file);
+    auto ref = cc ? hub::customs::load_reference_data(cc->reference_dir)
+                  : caf::expected<hub::customs::reference_data>{cc.error()};
+    if (!ref) {
+      std::cerr << nlohmann::ordered_json{{"ok", false},
+                                          {"error", hub::error_name(ref.error())},
+                                          {"reason", hub::context_text(ref.error())}}
+                     .dump()
+                << std::endl;
+      return exit_failure;
+    }
+    customs = {{"config", cfg->customs_config_file},   {"units", cc->units.size()},
+               {"taxCentres", cc->tax_centres.size()}, {"enterprises", cc->enterprises.size()},
+               {"riskParameters", cc->rules.parameters.size()}, {"tariffLines", ref->tariff.size()}};
+  }
   auto roles = nlohmann::ordered_json::array();
   for (auto& [name, role] : cfg->roles)
     roles.push_back(name);
@@ -31,7 +50,8 @@ int run_config_check(const std::string& file) {
               {"parties", cfg->parties.size()},
               {"roles", roles},
               {"endpoint", cfg->endpoint},
-              {"dataDir", cfg->data_dir}});
+              {"dataDir", cfg->data_dir},
+              {"customs", customs}});
   return exit_ok;
 }
 

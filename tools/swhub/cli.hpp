@@ -84,5 +84,6 @@ void add_partner_commands(CLI::App& app, int& rc); // submit, status, receive
 void add_admin_commands(CLI::App& app, int& rc);   // config check, db stat
 void add_trust_commands(CLI::App& app, int& rc);   // receipt verify, audit verify, permissions
 void add_keys_commands(CLI::App& app, int& rc);    // keys rotate, keys list
+void add_customs_commands(CLI::App& app, int& rc);
 
 } // namespace swhub_cli

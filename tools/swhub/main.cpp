@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_admin_commands(app, rc);
   add_trust_commands(app, rc);
   add_keys_commands(app, rc);
+  add_customs_commands(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

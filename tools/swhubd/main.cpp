@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,7 @@
 #include "actors/core/error.hpp"
 #include "actors/core/log.hpp"
 #include "actors/crypto/hub_signer.hpp"
+#include "actors/customs/customs.hpp"
 #include "actors/intake/intake.hpp"
 #include "actors/outbox/outbox.hpp"
 #include "actors/registry/party_registry.hpp"
@@ -132,6 +134,20 @@ int main(int argc, char** argv) {
                                   *store, reader, *gw, nullptr);
   if (!outbox)
     return fail("outbox", outbox.error());
+  // The customs organisation (risk centres, clearance, tax centres), if configured.
+  std::optional<hub::customs::customs_module> customs;
+  if (!cfg->customs_config_file.empty()) {
+    hub::customs::customs_deps cd;
+    cd.registry = registry;
+    cd.reader = reader;
+    cd.store = *store;
+    cd.outbox = *outbox;
+    cd.store_timeout = cfg->store_timeout;
+    auto m = hub::customs::start_customs(sys, cfg->customs_config_file, cd);
+    if (!m)
+      return fail("customs " + cfg->customs_config_file, m.error());
+    customs = std::move(*m);
+  }
   auto intake_stats = std::make_shared<hub::intake_metrics>();
   auto admitted = std::make_shared<hub::admission>(cfg->max_in_flight);
   std::vector<hub::intake_actor> intakes;
@@ -141,10 +157,13 @@ int main(int argc, char** argv) {
   in_cfg.store_timeout = cfg->store_timeout;
   in_cfg.max_clock_skew = cfg->max_clock_skew;
   for (size_t i = 0; i < cfg->intake_workers; ++i) {
-    auto in = hub::spawn_intake(
-      sys, in_cfg,
-      hub::intake_deps{*store, *outbox, registry, reader, *gw, store_stats, intake_stats,
-                       admitted});
+    hub::intake_deps deps{*store, *outbox, registry, reader, *gw, store_stats, intake_stats,
+                          admitted};
+    if (customs) {
+      deps.desks = customs->desks;
+      deps.cases = customs->lookup;
+    }
+    auto in = hub::spawn_intake(sys, in_cfg, std::move(deps));
     if (!in)
       return fail("intake", in.error());
     intakes.push_back(*in);
@@ -169,6 +188,8 @@ int main(int argc, char** argv) {
   (*gw)->stop(); // 1. no new frames
   for (auto& in : intakes)
     caf::anon_send_exit(in, caf::exit_reason::user_shutdown);
+  if (customs)
+    hub::customs::stop_customs(*customs);
   caf::anon_send_exit(*outbox, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(*store, caf::exit_reason::user_shutdown); // commits what is pending
   hub::log::info("swhubd", "stopped: accepted " + std::to_string(intake_stats->accepted)

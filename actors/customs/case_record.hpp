@@ -1,0 +1,105 @@
+#pragma once
+// A customs case: one declaration from lodgement to closure, with both tracks of
+// SR-07.1 (admissibility: lane, inspection, release; fiscal: assessment, payment or
+// guarantee, post-release review). Stored as JSON in the `cases` table, keyed by the
+// 18-digit declaration number (docs/design.md, "Customs cases").
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/customs/money.hpp"
+#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/tax.hpp"
+
+namespace hub::customs {
+
+/// Where a case is in its processing; `status` is what the declarant sees.
+enum class stage : uint8_t {
+  inspection = 0,  ///< yellow/red lane: waits for the inspection result
+  evidence = 1,    ///< waits for valuation evidence (sample, images) before release
+  settlement = 2,  ///< waits for payment or a guarantee reservation
+  released = 3,    ///< released; post-release review pending
+  closed = 4,      ///< reviewed (or nothing to review); final
+  rejected = 5,    ///< refused (inspection refused the goods, prohibited goods)
+  cancelled = 6,   ///< withdrawn by the declarant before release
+};
+const char* to_string(stage x);
+
+enum class settlement : uint8_t { payment = 0, guarantee = 1, consolidated = 2 };
+const char* to_string(settlement x);
+
+struct case_item {
+  std::string hs, description, unit, currency, origin, claim, certificate, ruling_id;
+  double quantity = 0, net_kg = 0;
+  cents value = 0;
+};
+
+struct case_event {
+  int64_t at = 0;
+  std::string status; ///< DocumentStatus name at that moment
+  std::string detail;
+};
+
+struct case_record {
+  std::string case_id;         ///< 18 digits: unit(4) year(4) I/E flag(1) serial(9)
+  std::string declarant;       ///< party id that lodged it
+  std::string declaration_id;  ///< the declarant's reference
+  bytes message_id;            ///< the latest declaration document (lodgement or amendment)
+  uint64_t sequence = 0;
+  std::string enterprise;      ///< importer (import) / exporter (export) code
+  std::string customs_unit;
+  bool import = true;
+  tier credit = tier::general_credit;
+  enum settlement settle = settlement::payment;
+  enum stage at = stage::settlement;
+  std::string status = "accepted"; ///< wire DocumentStatus name
+  std::string waiting_on;
+  std::vector<case_item> items;
+  assessment assessed;
+  cents self_assessed = -1;    ///< -1: none declared
+  cents due = 0;               ///< to pay now for release, or after an audit adjustment
+  cents reserved = 0;          ///< on the enterprise's guarantee
+  cents paid = 0;
+  std::string period;          ///< consolidated: the statement month "YYYY-MM"
+  nlohmann::json decision;     ///< the lane decision (hits, draws, seed, rule-set version)
+  nlohmann::json facts;        ///< what the risk engine saw (for replay)
+  int64_t decided_at = 0;      ///< time the lane was decided (replay input)
+  bool valuation_evidence = false;  ///< required before release
+  nlohmann::json evidence = nlohmann::json::array();
+  std::string inspection;      ///< "", "cleared", "documentaryErrors", "refused"
+  bool amendment_required = false;  ///< released first, amendment due (先放行后改单)
+  uint32_t amendments = 0;
+  int64_t lodged_at = 0, released_at = 0, closed_at = 0;
+  std::vector<std::string> audits_pending; ///< tax centre ids still reviewing
+  nlohmann::json audit = nlohmann::json::array(); ///< findings of the post-release review
+  std::vector<case_event> history;
+
+  bool released_already() const { return at >= stage::released && at != stage::cancelled && at != stage::rejected; }
+  bool final() const { return at == stage::closed || at == stage::rejected || at == stage::cancelled; }
+};
+
+nlohmann::json to_json(const case_record& c);
+caf::expected<case_record> case_from_json(const nlohmann::json& j);
+bytes encode_case(const case_record& c);
+caf::expected<case_record> decode_case(const bytes& b);
+
+nlohmann::json to_json(const lane_decision& d);
+nlohmann::json to_json(const declaration_facts& f);
+caf::expected<declaration_facts> facts_from_json(const nlohmann::json& j);
+
+/// What a status query shows the declarant about a case.
+struct case_view {
+  std::string case_id, declaration_id, status, reason, amount_due, waiting_on;
+};
+case_view view_of(const case_record& c);
+
+/// Keys of the customs tables (docs/design.md, "Storage layout").
+std::string case_ref_key(std::string_view declarant, std::string_view declaration_id);
+std::string audit_queue_key(std::string_view centre, std::string_view case_id);
+
+} // namespace hub::customs

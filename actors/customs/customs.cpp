@@ -1,0 +1,63 @@
+#include "actors/customs/customs.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/core/error.hpp"
+#include "actors/core/log.hpp"
+#include "actors/customs/case_record.hpp"
+#include "actors/customs/clearance.hpp"
+#include "actors/customs/risk_centre.hpp"
+#include "actors/store/storage.hpp"
+
+namespace hub::customs {
+
+caf::expected<customs_module> start_customs(caf::actor_system& sys, const std::string& config_path,
+                                            customs_deps deps) {
+  auto cfg = load_customs_config(config_path);
+  if (!cfg)
+    return cfg.error();
+  auto ref = load_reference_data(cfg->reference_dir);
+  if (!ref)
+    return ref.error();
+  deps.cfg = std::make_shared<const customs_config>(std::move(*cfg));
+  deps.ref = std::make_shared<const reference_data>(std::move(*ref));
+  if (auto err = load_rule_book(deps, deps.store))
+    return err;
+  customs_module m;
+  m.cfg = deps.cfg;
+  m.risk_centres = spawn_risk_centres(sys, deps);
+  auto clr = spawn_clearance(sys, deps, m.risk_centres);
+  if (!clr)
+    return clr.error();
+  m.clearance = *clr;
+  auto desk = caf::actor_cast<lodge_actor>(m.clearance);
+  for (auto type : {"customs.declaration", "customs.amendment", "customs.inspection-result",
+                    "customs.valuation-evidence", "customs.tax-payment", "customs.control-instruction",
+                    "customs.advance-ruling"})
+    m.desks.emplace(type, desk);
+  auto reader = deps.reader;
+  m.lookup = [reader](const std::string& key) -> std::optional<case_status_view> {
+    auto b = reader->get(table::cases, bytes(key.begin(), key.end()));
+    if (!b)
+      return std::nullopt;
+    auto c = decode_case(*b);
+    if (!c)
+      return std::nullopt;
+    auto v = view_of(*c);
+    return case_status_view{v.case_id, v.declaration_id, v.status, v.reason, v.amount_due, v.waiting_on};
+  };
+  log::info("customs", "customs organisation: " + std::to_string(m.cfg->units.size()) + " units, "
+                         + std::to_string(m.risk_centres.size()) + " risk centres, "
+                         + std::to_string(m.cfg->tax_centres.size()) + " tax centres, "
+                         + std::to_string(m.cfg->enterprises.size()) + " enterprises, "
+                         + std::to_string(deps.ref->tariff.size()) + " tariff lines");
+  return m;
+}
+
+void stop_customs(customs_module& m) {
+  caf::anon_send_exit(m.clearance, caf::exit_reason::user_shutdown); // linked tax centres follow
+  for (auto& [unit, rc] : m.risk_centres)
+    caf::anon_send_exit(rc, caf::exit_reason::user_shutdown);
+}
+
+} // namespace hub::customs

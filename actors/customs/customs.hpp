@@ -1,0 +1,33 @@
+#pragma once
+// The customs organisation as the hub runs it: reads customs.toml, the reference data
+// and the rule book, then spawns the risk centres (level 1 and one level 2 per direct
+// customs), clearance and the tax centres. swhubd calls start_customs once; intake
+// gets the desks (document type -> actor) and the case lookup for status queries.
+
+#include <map>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/customs/customs_context.hpp"
+#include "actors/intake/intake.hpp"
+
+namespace hub::customs {
+
+struct customs_module {
+  clearance_actor clearance;
+  std::map<std::string, lodge_actor> risk_centres;
+  std::map<std::string, lodge_actor> desks; ///< customs.* document type -> desk
+  case_lookup lookup;
+  std::shared_ptr<const customs_config> cfg;
+};
+
+/// `base` carries the hub's registry, reader, store, outbox and store timeout.
+caf::expected<customs_module> start_customs(caf::actor_system& sys, const std::string& config_path,
+                                            customs_deps base);
+
+/// Every actor of the module, for an orderly stop.
+void stop_customs(customs_module& m);
+
+} // namespace hub::customs

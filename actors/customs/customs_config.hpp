@@ -1,0 +1,95 @@
+#pragma once
+// customs.toml: the customs organisation (SR-04.1), the tax centres by commodity group
+// (SR-06.1), the enterprise registry with credit tiers and guarantees (SR-14.1), and
+// the release and audit rules. Named from hub.toml's [customs] config; strict like
+// hub.toml. The risk parameters and selectivity live in the file `risk-parameters`
+// names, the tariff and lists in `reference-dir` (both relative to customs.toml).
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "actors/customs/money.hpp"
+#include "actors/customs/post_release_audit.hpp"
+#include "actors/customs/risk_engine.hpp"
+
+namespace hub::customs {
+
+/// A customs unit with its 4-digit code (JGS/T 18): GACC "0000", a direct customs
+/// "XX00", or a subordinate customs "XXnn" at a port or inland.
+struct customs_unit {
+  enum kind_t : uint8_t { gacc, direct, port, inland } kind = port;
+  std::string code;
+  std::string name;
+  std::string parent; ///< subordinate: its direct customs; direct: "0000"
+};
+const char* to_string(customs_unit::kind_t x);
+
+/// A tax collection centre: reviews the goods of its HS chapter ranges (SR-06.1).
+struct tax_centre_config {
+  std::string id;
+  std::string name;
+  std::vector<std::pair<int, int>> chapters; ///< inclusive HS chapter ranges
+  bool covers(std::string_view hs) const;
+};
+
+/// An enterprise registered with customs: its credit tier over time and guarantee.
+struct enterprise_config {
+  std::string code;            ///< the trader id declarations carry (importer / exporter id)
+  std::string name;
+  std::vector<std::pair<int64_t, tier>> tiers; ///< (from Unix ms, tier), ascending
+  cents guarantee = 0;         ///< guarantee account limit, CNY cents
+  std::string inland_customs;  ///< its domicile (inland) customs: audit instructions go there
+  tier tier_at(int64_t ms) const; ///< the tier valid at `ms` (general credit before the first)
+};
+
+struct release_config {
+  std::chrono::milliseconds payment_deadline{15LL * 86400 * 1000};  ///< then a reservation is consumed
+  std::chrono::milliseconds correction_window{270LL * 86400 * 1000}; ///< corrections after release
+  std::vector<tier> consolidated_tiers{tier::advanced_certified};   ///< may use 汇总征税
+  std::vector<tier> guarantee_tiers{tier::advanced_certified, tier::general_certified,
+                                    tier::general_credit};          ///< may release on guarantee
+  std::chrono::milliseconds check_interval{60000};                  ///< deadline scan
+};
+
+struct audit_config {
+  size_t batch_size = 200;                       ///< review when this many are queued...
+  std::chrono::milliseconds interval{60000};     ///< ...or this long after the first
+  audit_policy policy;
+};
+
+struct customs_config {
+  std::string source;
+  std::map<std::string, customs_unit, std::less<>> units;
+  std::vector<tax_centre_config> tax_centres;
+  std::map<std::string, enterprise_config, std::less<>> enterprises;
+  release_config release;
+  audit_config audit;
+  std::string reference_dir;   ///< absolute after loading
+  std::string risk_file;       ///< absolute after loading
+  rule_set rules;              ///< from risk_file
+
+  const customs_unit* unit(std::string_view code) const;
+  /// The direct customs a unit belongs to ("2248" -> "2200"; GACC -> "0000").
+  std::string direct_of(std::string_view code) const;
+  /// Tax centres owning the HS code's chapter (usually one).
+  const tax_centre_config* centre_for(std::string_view hs) const;
+  const enterprise_config* enterprise(std::string_view code) const;
+};
+
+/// Reads customs.toml, then its risk-parameters file. Paths in it are relative to
+/// the file's directory.
+caf::expected<customs_config> load_customs_config(const std::string& path);
+
+/// The core of load_customs_config over text (tests); `base_dir` resolves paths.
+caf::expected<customs_config> parse_customs_config(const std::string& text, const std::string& origin,
+                                                   const std::string& base_dir);
+
+/// "2026-11-30" (UTC midnight) -> Unix ms.
+caf::expected<int64_t> parse_date_ms(std::string_view date);
+
+} // namespace hub::customs

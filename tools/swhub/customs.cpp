@@ -1,0 +1,169 @@
+// `swhub customs ...`: what an officer asks about customs cases, read from the hub's
+// database (read-only, safe while swhubd runs): a case as stored, why it got its lane
+// (the recorded decision, replayed against the rule set of that moment: SR-05.4), the
+// tax centres' reports (SR-05.5, SR-06.2) and the advance rulings (SR-08.5).
+
+#include <iostream>
+
+#include "actors/core/error.hpp"
+#include "actors/customs/case_record.hpp"
+#include "actors/customs/risk_engine.hpp"
+#include "actors/store/storage.hpp"
+#include "tools/swhub/cli.hpp"
+
+namespace swhub_cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+namespace cu = hub::customs;
+
+hub::bytes as_bytes(const std::string& s) {
+  return hub::bytes(s.begin(), s.end());
+}
+
+struct case_args {
+  database_args db;
+  std::string id;          ///< 18-digit case id
+  std::string declarant;   ///< or declarant + declaration id
+  std::string declaration;
+};
+
+void add_case_options(CLI::App& cmd, case_args& a) {
+  add_database_options(cmd, a.db);
+  cmd.add_option("case", a.id, "18-digit declaration number (case id)");
+  cmd.add_option("--declarant", a.declarant, "party id that lodged the declaration");
+  cmd.add_option("--declaration-id", a.declaration, "the declarant's declarationId");
+}
+
+caf::expected<cu::case_record> load_case(const hub::lmdb_storage& db, const case_args& a) {
+  auto id = a.id;
+  if (id.empty()) {
+    if (a.declarant.empty() || a.declaration.empty())
+      return caf::make_error(hub::ec::invalid_config, "give a case id, or --declarant and --declaration-id");
+    auto ref = db.get(hub::table::case_refs, as_bytes(cu::case_ref_key(a.declarant, a.declaration)));
+    if (!ref)
+      return caf::make_error(hub::ec::unknown_declaration, "no declaration " + a.declaration + " of " + a.declarant);
+    id.assign(ref->begin(), ref->end());
+  }
+  auto b = db.get(hub::table::cases, as_bytes(id));
+  if (!b)
+    return caf::make_error(hub::ec::unknown_declaration, "no case " + id);
+  return cu::decode_case(*b);
+}
+
+int run_case(const case_args& a) {
+  auto db = open_database(a.db);
+  if (!db)
+    return print_error(db.error());
+  auto c = load_case(**db, a);
+  if (!c)
+    return print_error(c.error());
+  print_line(json::parse(cu::to_json(*c).dump()));
+  return exit_ok;
+}
+
+/// The recorded lane decision, and the same evaluation run again on the recorded
+/// facts, seed and time with the rule set version the decision names.
+int run_explain(const case_args& a) {
+  auto db = open_database(a.db);
+  if (!db)
+    return print_error(db.error());
+  auto c = load_case(**db, a);
+  if (!c)
+    return print_error(c.error());
+  if (c->decision.is_null() || c->decision.empty())
+    return print_error("no_decision", "case " + c->case_id + " has no lane decision (" + c->status + ")");
+  auto version = c->decision.value("ruleSetVersion", uint64_t{0});
+  auto stored = (*db)->get(hub::table::rule_sets, hub::be64(version));
+  if (!stored)
+    return print_error("no_rule_set", "rule set version " + std::to_string(version) + " is not stored");
+  auto rules = cu::decode_rule_set(std::string(stored->begin(), stored->end()));
+  if (!rules)
+    return print_error(rules.error());
+  auto facts = cu::facts_from_json(c->facts);
+  if (!facts)
+    return print_error(facts.error());
+  auto seed = std::stoull(c->decision.value("seed", std::string{"0"}));
+  cu::risk_engine engine{std::move(*rules)};
+  auto replay = engine.evaluate(*facts, seed, c->decided_at);
+  auto again = cu::to_json(replay);
+  bool same = again == c->decision;
+  print_line({{"caseId", c->case_id},
+              {"declarant", c->declarant},
+              {"declarationId", c->declaration_id},
+              {"lane", c->decision.value("lane", "")},
+              {"explanation", c->decision.value("explanation", "")},
+              {"decision", json::parse(c->decision.dump())},
+              {"replayed", {{"lane", cu::to_string(replay.lane)}, {"identical", same}}}});
+  return same ? exit_ok : exit_negative;
+}
+
+int run_reports(const database_args& args, const std::string& centre) {
+  auto db = open_database(args);
+  if (!db)
+    return print_error(db.error());
+  auto err = (*db)->for_each(hub::table::reports, [&](const hub::bytes& key, const hub::bytes& val) {
+    std::string k(key.begin(), key.end());
+    if (!centre.empty() && k.rfind(centre + std::string(1, '\0'), 0) != 0)
+      return true;
+    auto j = json::parse(val.begin(), val.end(), nullptr, false);
+    if (!j.is_discarded())
+      print_line(j);
+    return true;
+  });
+  return err ? print_error(err) : exit_ok;
+}
+
+int run_rulings(const database_args& args, const std::string& holder) {
+  auto db = open_database(args);
+  if (!db)
+    return print_error(db.error());
+  auto err = (*db)->for_each(hub::table::rulings, [&](const hub::bytes&, const hub::bytes& val) {
+    auto j = json::parse(val.begin(), val.end(), nullptr, false);
+    if (!j.is_discarded() && (holder.empty() || j.value("holder", "") == holder))
+      print_line(j);
+    return true;
+  });
+  return err ? print_error(err) : exit_ok;
+}
+
+} // namespace
+
+void add_customs_commands(CLI::App& app, int& rc) {
+  auto* group = app.add_subcommand("customs", "customs cases, lane explanations, tax-centre reports, rulings "
+                                              "(read-only; safe while swhubd runs)");
+  group->require_subcommand(1);
+  {
+    auto a = std::make_shared<case_args>();
+    auto* cmd = group->add_subcommand("case", "a customs case as stored: status, lane, assessment, history");
+    add_case_options(*cmd, *a);
+    cmd->callback([a, &rc]() { rc = run_case(*a); });
+  }
+  {
+    auto a = std::make_shared<case_args>();
+    auto* cmd = group->add_subcommand(
+      "explain", "why a declaration got its lane: the recorded decision and its replay on the same rule set, "
+                 "facts and seed (exit 2 if the replay differs)");
+    add_case_options(*cmd, *a);
+    cmd->callback([a, &rc]() { rc = run_explain(*a); });
+  }
+  {
+    auto args = std::make_shared<database_args>();
+    auto centre = std::make_shared<std::string>();
+    auto* cmd = group->add_subcommand("reports", "the tax centres' batch review reports, one JSON line each");
+    add_database_options(*cmd, *args);
+    cmd->add_option("--centre", *centre, "only this tax centre");
+    cmd->callback([args, centre, &rc]() { rc = run_reports(*args, *centre); });
+  }
+  {
+    auto args = std::make_shared<database_args>();
+    auto holder = std::make_shared<std::string>();
+    auto* cmd = group->add_subcommand("rulings", "registered advance rulings, one JSON line each");
+    add_database_options(*cmd, *args);
+    cmd->add_option("--holder", *holder, "only those of this enterprise");
+    cmd->callback([args, holder, &rc]() { rc = run_rulings(*args, *holder); });
+  }
+}
+
+} // namespace swhub_cli
