@@ -107,22 +107,20 @@ caf::error read_percent(const toml::table& tbl, const std::string& section, std:
   const toml::node* node = tbl.get(key);
   if (node == nullptr)
     return required ? fail(full, "missing", tbl) : caf::none;
-  return [&](const toml::node& n) -> caf::error {
-    double v = 0;
-    if (n.is_integer())
-      v = static_cast<double>(*n.value<int64_t>());
-    else if (n.is_floating_point())
-      v = *n.value<double>();
-    else
-      return fail(full, "expected a percentage such as 13 or 0.5", n);
-    auto p = percent_to_ppm(v);
-    if (!p)
-      return fail(full, context_text(p.error()), n);
-    if (*p >= below)
-      return fail(full, "must be below " + format_percent(below), n);
-    out = *p;
-    return caf::none;
-  }(*node);
+  double v = 0;
+  if (node->is_integer())
+    v = static_cast<double>(*node->value<int64_t>());
+  else if (node->is_floating_point())
+    v = *node->value<double>();
+  else
+    return fail(full, "expected a percentage such as 13 or 0.5", *node);
+  auto p = percent_to_ppm(v);
+  if (!p)
+    return fail(full, context_text(p.error()), *node);
+  if (*p >= below)
+    return fail(full, "must be below " + format_percent(below), *node);
+  out = *p;
+  return caf::none;
 }
 
 /// An amount in CNY written as a string ("1500.00") or an integer (1500); never a float.
