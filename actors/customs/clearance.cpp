@@ -174,7 +174,7 @@ std::string month_of(int64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
   return buf;
 }
@@ -369,6 +369,8 @@ bool tier_in(const std::vector<tier>& v, tier t) {
 // -- the state machine: moves a case as far as it can go -------------------------
 
 void release(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now) {
+  if (st.d.metrics)
+    st.d.metrics->released++;
   c.at = stage::released;
   c.released_at = now;
   c.waiting_on = c.amendment_required ? "amendment of the declaration (documentary errors found at inspection)"
@@ -494,6 +496,8 @@ caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p,
       auto why = "items[" + std::to_string(i) + "]: HS " + l.items[i].hs + " is prohibited (" + r->reason + ")";
       set_status(c, "rejected", why, now);
       p.decisions.push_back(decision_for(c, subject, "rejected at admissibility: " + why));
+      if (st.d.metrics)
+        st.d.metrics->rejected++;
       return caf::none;
     }
   auto facts = facts_for(st, c, l, e, !deviations->empty());
@@ -514,6 +518,9 @@ caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p,
     set_status(c, "acceptedWithErrors", all, now);
     p.notices.push_back(status_notice(c.declarant, c, subject, "acceptedWithErrors", all, now));
   }
+  if (st.d.metrics)
+    (d.lane == lane::green ? st.d.metrics->green : d.lane == lane::yellow ? st.d.metrics->yellow
+                                                                        : st.d.metrics->red)++;
   c.at = d.lane == lane::green ? stage::evidence : stage::inspection;
   advance(st, c, p, subject, now);
   return caf::none;
@@ -534,7 +541,7 @@ caf::expected<plan> on_declaration(clearance_state& st, const document_write& w)
     if (!l)
       return l.error();
     case_record c;
-    char serial[16];
+    char serial[32];
     std::snprintf(serial, sizeof serial, "%09llu", static_cast<unsigned long long>(st.next_serial % 1000000000));
     c.case_id = l->unit + std::to_string(year_of(now)) + (l->import ? "1" : "0") + serial;
     c.declarant = w.sender;
@@ -919,8 +926,17 @@ void after_commit(clearance_ptr self, const std::vector<notice>& notices, const 
     }
 }
 
-caf::result<document_commit> commit_document(clearance_ptr self, document_write& w, plan p) {
+using steady = std::chrono::steady_clock;
+
+uint32_t micros_since(steady::time_point t0) {
+  return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t0).count());
+}
+
+caf::result<document_commit> commit_document(clearance_ptr self, document_write& w, plan p,
+                                             steady::time_point t0) {
   auto& st = self->state;
+  bool declaration = w.document_type == "customs.declaration";
+  auto decide_us = micros_since(t0);
   w.ops = std::move(p.ops);
   w.decisions = std::move(p.decisions);
   w.notices = p.notices;
@@ -928,11 +944,14 @@ caf::result<document_commit> commit_document(clearance_ptr self, document_write&
   auto rp = self->make_response_promise<document_commit>();
   self->request(st.d.store, st.d.store_timeout, atom::put_v, std::move(w))
     .then(
-      [self, rp, p](document_commit& dc) mutable {
-        if (dc.existed)
+      [self, rp, p, t0, declaration, decide_us](document_commit& dc) mutable {
+        if (dc.existed) {
           invalidate(self->state, p); // committed before (a replay): nothing of this plan applied
-        else
+        } else {
+          if (declaration && self->state.d.metrics)
+            self->state.d.metrics->step1(decide_us, micros_since(t0));
           after_commit(self, p.notices, dc.notice_ids, p.reviews);
+        }
         rp.deliver(std::move(dc));
       },
       [self, rp, p](caf::error& err) mutable {
@@ -1084,6 +1103,7 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
       return "clearance open-cases=" + std::to_string(self->state.cases.size());
     },
     [self](atom::lodge, document_write& w) -> caf::result<document_commit> {
+      auto t0 = steady::now();
       auto& st = self->state;
       auto reg = st.d.registry->get();
       auto* sender = reg->by_id(w.sender);
@@ -1117,13 +1137,15 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
       }
       if (!p)
         return p.error();
-      return commit_document(self, w, std::move(*p));
+      return commit_document(self, w, std::move(*p), t0);
     },
     [self](atom::audited, review_report& rep) -> caf::result<bool> {
       plan p;
       auto now = now_ms();
       for (auto& r : rep.results)
         apply_review(self->state, rep.centre, r, p, now);
+      if (self->state.d.metrics)
+        self->state.d.metrics->reviewed += rep.results.size();
       auto key = audit_queue_key(rep.centre, "") + std::string(reinterpret_cast<const char*>(be64(static_cast<uint64_t>(now)).data()), 8);
       p.ops.push_back({std::string{table::reports}, as_bytes(key), as_bytes(rep.report), false});
       auto rp = self->make_response_promise<bool>();

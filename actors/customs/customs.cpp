@@ -20,11 +20,14 @@ caf::expected<customs_module> start_customs(caf::actor_system& sys, const std::s
   if (!ref)
     return ref.error();
   deps.cfg = std::make_shared<const customs_config>(std::move(*cfg));
+  if (!deps.metrics)
+    deps.metrics = std::make_shared<customs_metrics>();
   deps.ref = std::make_shared<const reference_data>(std::move(*ref));
   if (auto err = load_rule_book(deps, deps.store))
     return err;
   customs_module m;
   m.cfg = deps.cfg;
+  m.metrics = deps.metrics;
   m.risk_centres = spawn_risk_centres(sys, deps);
   auto clr = spawn_clearance(sys, deps, m.risk_centres);
   if (!clr)

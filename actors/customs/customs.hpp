@@ -21,6 +21,7 @@ struct customs_module {
   std::map<std::string, lodge_actor> desks; ///< customs.* document type -> desk
   case_lookup lookup;
   std::shared_ptr<const customs_config> cfg;
+  std::shared_ptr<customs_metrics> metrics;
 };
 
 /// `base` carries the hub's registry, reader, store, outbox and store timeout.

@@ -11,6 +11,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/customs/customs_config.hpp"
+#include "actors/customs/customs_metrics.hpp"
 #include "actors/customs/reference_data.hpp"
 #include "actors/customs/risk_engine.hpp"
 
@@ -42,6 +43,7 @@ struct customs_deps {
   store_actor store;
   outbox_actor outbox;
   std::chrono::milliseconds store_timeout{10000};
+  std::shared_ptr<customs_metrics> metrics; ///< created by start_customs if null
 };
 
 } // namespace hub::customs

@@ -315,7 +315,8 @@ int main(int argc, char** argv) {
   auto build_ms =
     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - build0).count();
   std::cout << "rule set: " << n_params << " risk parameters (" << indexed
-            << " HS-indexed, " << n_params - indexed << " checked always), " << n_instr
+            << " filed by HS prefix, " << n_params - indexed
+            << " by origin or enterprise, or checked always), " << n_instr
             << " control instructions, " << on_goods
             << " % of HS rules on carried goods; engine built in " << std::fixed << std::setprecision(2)
             << build_ms << " ms\n"

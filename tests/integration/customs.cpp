@@ -224,7 +224,7 @@ TEST_CASE("SR-08.4 consolidated payment is open to advanced certified enterprise
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char period[16];
+  char period[32];
   std::snprintf(period, sizeof period, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
   // One declaration cannot be paid alone; the statement is 2 x 6,500.00.
   CHECK(refused(*c, doc("customs.tax-payment", payment_payload("D-CON-1", "6500.00"))) == "invalid_case_state");
@@ -289,7 +289,9 @@ TEST_CASE("SR-05.2 a level-2 centre proposes, the level-1 centre approves, and o
   shirts.value = "5000.00";
   accepted(*c, declaration(shirts));
   wait_status(*c, "D-PROP-1", "released"); // proposed, not in force
-  instruction_spec approve{"CI-PROP-1", 2};
+  instruction_spec approve;
+  approve.id = "CI-PROP-1";
+  approve.action = 2;
   CHECK(refused(*r2, doc("customs.control-instruction", instruction_payload(approve))) == "out_of_scope");
   accepted(*r1, doc("customs.control-instruction", instruction_payload(approve)));
   CHECK(refused(*r1, doc("customs.control-instruction", instruction_payload(approve))) == "unknown_ruling");

@@ -28,7 +28,7 @@ test_party make_party(const std::string& id, const std::string& role,
                       crypto::algorithm signing) {
   auto keys = generate_curve_keypair();
   REQUIRE(keys);
-  test_party p{id, role, *keys, std::nullopt};
+  test_party p{id, role, *keys, std::nullopt, {}};
   if (signing != crypto::algorithm::none) {
     auto key = crypto::private_key::generate(signing);
     REQUIRE(key);

@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
   in_cfg.max_clock_skew = cfg->max_clock_skew;
   for (size_t i = 0; i < cfg->intake_workers; ++i) {
     hub::intake_deps deps{*store, *outbox, registry, reader, *gw, store_stats, intake_stats,
-                          admitted};
+                          admitted, {}, {}};
     if (customs) {
       deps.desks = customs->desks;
       deps.cases = customs->lookup;
@@ -200,5 +200,7 @@ int main(int argc, char** argv) {
                              + ", frames out " + std::to_string((*gw)->metrics().frames_out)
                              + ", dropped out " + std::to_string((*gw)->metrics().dropped_out)
                              + ", busy " + std::to_string((*gw)->metrics().busy));
+  if (customs)
+    hub::log::info("swhubd", "customs: " + customs->metrics->summary());
   return 0;
 }

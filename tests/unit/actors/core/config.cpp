@@ -36,7 +36,8 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   temp_dir dir;
   auto old = std::filesystem::current_path();
   std::filesystem::current_path(dir.path());
-  for (auto id : {"ENT-DEMO-0001", "ENT-DEMO-0002", "BRK-DEMO-0001", "AGY-DEMO-CIQ"}) {
+  for (auto id : {"ENT-DEMO-0001", "ENT-DEMO-0002", "BRK-DEMO-0001", "AGY-DEMO-CIQ", "CUS-DEMO-2248",
+                  "CUS-DEMO-2201", "RSK-DEMO-0000", "RSK-DEMO-2200", "TAX-DEMO-0001"}) {
     auto keys = generate_curve_keypair();
     REQUIRE(keys);
     REQUIRE_FALSE(write_curve_keypair(std::string{"var/keys/"} + id, *keys));
@@ -45,7 +46,9 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   auto cfg = load_config(std::string{SWHUB_SOURCE_DIR} + "/config/hub.toml");
   std::filesystem::current_path(old);
   REQUIRE(cfg);
-  CHECK(cfg->parties.size() == 4);
+  CHECK(cfg->parties.size() == 9);
+  CHECK(cfg->customs_config_file == "config/customs.toml");
+  CHECK(cfg->parties[4].customs_unit == "2248");
   CHECK(cfg->endpoint == "tcp://127.0.0.1:7700");
   CHECK(cfg->data_dir == "var/data");
   CHECK(cfg->roles.count("enterprise") == 1);
