@@ -1,0 +1,438 @@
+// Clearance, part 2: what each customs document does to its case, the outcomes of the
+// tax centres' reviews, and payment deadlines (see clearance_state.hpp).
+
+#include <algorithm>
+
+#include "actors/core/error.hpp"
+#include "actors/crypto/digest.hpp"
+#include "actors/customs/clearance_state.hpp"
+#include "actors/registry/party_registry.hpp"
+#include "actors/store/storage.hpp"
+#include "schemas/customs.capnp.h"
+
+namespace hub::customs::detail {
+
+// -- document handlers ---------------------------------------------------------
+
+caf::expected<plan> on_declaration(clearance_state& st, const document_write& w) {
+  plan p;
+  auto now = now_ms();
+  caf::error err = with_document<wire::Declaration>(w, [&](wire::Declaration::Reader d) -> caf::error {
+    auto decl_id = text(d.getDeclarationId());
+    if (case_by_ref(st, w.sender, decl_id) != nullptr)
+      return caf::make_error(ec::declaration_id_reused,
+                             "declarationId \"" + decl_id.substr(0, 64) + "\" is already lodged by " + w.sender
+                               + "; send a customs.amendment to change it, or use a new declarationId");
+    auto l = read_declaration(st, d);
+    if (!l)
+      return l.error();
+    case_record c;
+    char serial[32];
+    std::snprintf(serial, sizeof serial, "%09llu", static_cast<unsigned long long>(st.next_serial % 1000000000));
+    c.case_id = l->unit + std::to_string(year_of(now)) + (l->import ? "1" : "0") + serial;
+    c.declarant = w.sender;
+    c.declaration_id = decl_id;
+    c.message_id = w.message_id;
+    c.enterprise = l->enterprise;
+    c.customs_unit = l->unit;
+    c.import = l->import;
+    c.credit = st.d.cfg->enterprise(l->enterprise)->tier_at(now);
+    c.lodged_at = now;
+    if (l->settle == settlement::consolidated)
+      if (!tier_in(st.d.cfg->release.consolidated_tiers, c.credit))
+        return caf::make_error(ec::invalid_field, "settlement: consolidated payment (汇总征税) is not open to tier "
+                                                    + std::string{to_string(c.credit)} + "; use payment or guarantee");
+    if (l->settle != settlement::payment && !tier_in(st.d.cfg->release.guarantee_tiers, c.credit))
+      return caf::make_error(ec::invalid_field, "settlement: release on guarantee is not open to tier "
+                                                  + std::string{to_string(c.credit)} + "; use payment");
+    set_status(c, "accepted", "lodged", now);
+    if (auto e = decide(st, c, *l, p, w.message_id, now))
+      return e;
+    enterprise_of(st, c.enterprise).declarations++;
+    put_enterprise(st, p, c.enterprise);
+    ++st.next_serial;
+    p.notices.push_back(status_notice(c.declarant, c, w.message_id, c.status, c.history.back().detail, now));
+    auto ref = case_ref_key(c.declarant, c.declaration_id);
+    p.ops.push_back({std::string{table::case_refs}, as_bytes(ref), as_bytes(c.case_id), false});
+    p.case_key = c.case_id;
+    put_case(p, c);
+    st.refs[ref] = c.case_id;
+    st.cases[c.case_id] = std::move(c);
+    return caf::none;
+  });
+  if (err)
+    return err;
+  return p;
+}
+
+caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
+  plan p;
+  auto now = now_ms();
+  caf::error err = with_document<wire::Amendment>(w, [&](wire::Amendment::Reader a) -> caf::error {
+    auto decl_id = text(a.getDeclarationId());
+    auto* cp = case_by_ref(st, w.sender, decl_id);
+    if (cp == nullptr)
+      return no_case(w.sender, decl_id);
+    case_record c = *cp; // changed on a copy; installed only if everything holds
+    if (c.final())
+      return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is " + to_string(c.at)
+                                                       + "; it cannot be changed");
+    auto kind = a.getKind();
+    if (kind == wire::AmendmentKind::CANCEL) {
+      if (c.released_already())
+        return caf::make_error(ec::invalid_case_state, "declaration " + decl_id
+                                                         + " is released; it cannot be cancelled (send a correction)");
+      restore_reservation(st, c, p, w.message_id, "declaration cancelled");
+      c.at = stage::cancelled;
+      c.due = 0;
+      c.waiting_on.clear();
+      c.closed_at = now;
+      set_status(c, "closed", "cancelled by the declarant: " + text(a.getReason()), now);
+      p.decisions.push_back(decision_for(c, w.message_id, "cancelled before release: " + text(a.getReason())));
+    } else {
+      bool correct = kind == wire::AmendmentKind::CORRECT;
+      if (correct && !c.released_already())
+        return caf::make_error(ec::invalid_case_state, "declaration " + decl_id
+                                                         + " is not released yet; send kind amend");
+      if (!correct && c.released_already())
+        return caf::make_error(ec::invalid_case_state, "declaration " + decl_id
+                                                         + " is released; send kind correct");
+      if (correct && now - c.released_at > st.d.cfg->release.correction_window.count())
+        return caf::make_error(ec::amendment_window_closed,
+                               "declaration " + decl_id + " was released more than "
+                                 + std::to_string(st.d.cfg->release.correction_window.count() / 86400000)
+                                 + " days ago; corrections are closed (use voluntary disclosure)");
+      auto l = read_declaration(st, a.getReplacement());
+      if (!l)
+        return caf::make_error(static_cast<ec>(l.error().code()), "replacement." + context_text(l.error()));
+      if (l->enterprise != c.enterprise || l->unit != c.customs_unit || l->import != c.import)
+        return caf::make_error(ec::invalid_field, "replacement: importer/exporter, customsUnit and type "
+                                                    "cannot change; cancel and lodge a new declaration");
+      c.amendments++;
+      c.message_id = w.message_id;
+      if (!correct) {
+        restore_reservation(st, c, p, w.message_id, "declaration amended");
+        c.paid = std::min(c.paid, l->assessed.total);
+        set_status(c, "accepted", "amended: " + text(a.getReason()), now);
+        p.decisions.push_back(decision_for(c, w.message_id, "amended before release: " + text(a.getReason())));
+        if (auto e = decide(st, c, *l, p, w.message_id, now))
+          return e;
+      } else {
+        cents before = c.assessed.total;
+        auto deviations = ruling_deviations(st, *l, now);
+        if (!deviations)
+          return deviations.error();
+        c.items = l->items;
+        c.assessed = l->assessed;
+        c.amendment_required = false;
+        cents diff = c.assessed.total - before;
+        c.due = std::max<cents>(0, c.assessed.total - c.paid - c.reserved);
+        std::string what = "corrected after release: tax " + format_amount(before) + " -> "
+                           + format_amount(c.assessed.total)
+                           + (diff > 0 ? ", CNY " + format_amount(diff) + " more due"
+                              : diff < 0 ? ", CNY " + format_amount(-diff) + " less (refund on request)" : "");
+        c.waiting_on = c.due > 0 ? "payment of CNY " + format_amount(c.due) + " after the correction" : "";
+        set_status(c, c.status, what, now);
+        p.decisions.push_back(decision_for(c, w.message_id, what));
+      }
+    }
+    p.notices.push_back(status_notice(c.declarant, c, w.message_id, c.status, c.history.back().detail, now));
+    p.case_key = c.case_id;
+    put_case(p, c);
+    *cp = std::move(c);
+    return caf::none;
+  });
+  if (err)
+    return err;
+  return p;
+}
+
+caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, const party& officer) {
+  plan p;
+  auto now = now_ms();
+  caf::error err = with_document<wire::InspectionResult>(w, [&](wire::InspectionResult::Reader r) -> caf::error {
+    auto declarant = text(r.getDeclarant()), decl_id = text(r.getDeclarationId());
+    auto* cp = case_by_ref(st, declarant, decl_id);
+    if (cp == nullptr)
+      return no_case(declarant, decl_id);
+    if (auto e = officer_scope(st, officer, *cp))
+      return e;
+    case_record c = *cp;
+    auto findings = text(r.getFindings());
+    json ev = json::array();
+    for (auto e : r.getEvidence())
+      ev.push_back({{"kind", static_cast<int>(e.getKind())}, {"reference", text(e.getReference())},
+                    {"sha256", to_hex(bytes(e.getSha256().begin(), e.getSha256().end()))}});
+    if (c.status == "auditPending" && c.at == stage::released) {
+      // The one result of a post-release verification or audit closes the review.
+      c.at = stage::closed;
+      c.closed_at = now;
+      c.waiting_on.clear();
+      set_status(c, "closed", "post-release review closed by " + officer.id + ": " + findings, now);
+      p.decisions.push_back(decision_for(c, w.message_id, "review closed by " + officer.id + ": " + findings));
+    } else if (c.at != stage::inspection) {
+      return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is not awaiting inspection (it is "
+                                                       + c.status + ")");
+    } else {
+      auto outcome = r.getOutcome();
+      c.evidence = ev;
+      if (outcome == wire::InspectionOutcome::REFUSED) {
+        c.inspection = "refused";
+        c.at = stage::rejected;
+        c.waiting_on.clear();
+        c.closed_at = now;
+        set_status(c, "rejected", "refused at inspection: " + findings, now);
+        p.decisions.push_back(decision_for(c, w.message_id, "inspection by " + officer.id + " refused the goods: " + findings));
+      } else {
+        bool errors_only = outcome == wire::InspectionOutcome::DOCUMENTARY_ERRORS;
+        c.inspection = errors_only ? "documentaryErrors" : "cleared";
+        c.amendment_required = errors_only;
+        p.decisions.push_back(decision_for(c, w.message_id, "inspection by " + officer.id + ": "
+                                                              + (errors_only ? "documentary errors only, release first and amend after: "
+                                                                             : "cleared")
+                                                              + findings));
+        advance(st, c, p, c.message_id, now);
+      }
+    }
+    p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
+    p.case_key = c.case_id;
+    put_case(p, c);
+    *cp = std::move(c);
+    return caf::none;
+  });
+  if (err)
+    return err;
+  return p;
+}
+
+caf::expected<plan> on_evidence(clearance_state& st, const document_write& w, const party& officer) {
+  plan p;
+  auto now = now_ms();
+  caf::error err = with_document<wire::ValuationEvidence>(w, [&](wire::ValuationEvidence::Reader r) -> caf::error {
+    auto declarant = text(r.getDeclarant()), decl_id = text(r.getDeclarationId());
+    auto* cp = case_by_ref(st, declarant, decl_id);
+    if (cp == nullptr)
+      return no_case(declarant, decl_id);
+    if (auto e = officer_scope(st, officer, *cp))
+      return e;
+    if (cp->released_already() || cp->final())
+      return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is " + cp->status
+                                                       + "; evidence is taken before release");
+    case_record c = *cp;
+    for (auto e : r.getEvidence())
+      c.evidence.push_back({{"kind", static_cast<int>(e.getKind())}, {"reference", text(e.getReference())},
+                            {"sha256", to_hex(bytes(e.getSha256().begin(), e.getSha256().end()))}});
+    p.decisions.push_back(decision_for(c, w.message_id, std::to_string(r.getEvidence().size())
+                                                          + " valuation evidence attachment(s) recorded by " + officer.id));
+    if (c.at == stage::evidence)
+      advance(st, c, p, c.message_id, now);
+    else
+      c.history.push_back({now, c.status, "valuation evidence recorded"});
+    p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
+    p.case_key = c.case_id;
+    put_case(p, c);
+    *cp = std::move(c);
+    return caf::none;
+  });
+  if (err)
+    return err;
+  return p;
+}
+
+caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
+  plan p;
+  auto now = now_ms();
+  caf::error err = with_document<wire::TaxPayment>(w, [&](wire::TaxPayment::Reader r) -> caf::error {
+    auto amount = parse_amount(text(r.getAmount()));
+    if (!amount)
+      return amount.error();
+    auto ref = text(r.getPaymentReference());
+    if (r.getPeriod().size() > 0) { // a consolidated statement (汇总征税)
+      auto period = text(r.getPeriod()), ent = text(r.getEnterprise());
+      auto& e = enterprise_of(st, ent);
+      auto s = e.statements.find(period);
+      if (s == e.statements.end() || s->second == 0)
+        return caf::make_error(ec::invalid_case_state, "no consolidated statement " + period + " outstanding for " + ent);
+      if (*amount != s->second)
+        return caf::make_error(ec::payment_mismatch, "amount CNY " + format_amount(*amount)
+                                                       + " differs from statement " + period + " of " + ent
+                                                       + ": CNY " + format_amount(s->second));
+      for (auto& [id, c] : st.cases)
+        if (c.enterprise == ent && c.period == period && c.reserved > 0 && c.declarant == w.sender) {
+          c.paid += c.reserved;
+          restore_reservation(st, c, p, w.message_id, "statement " + period + " paid, ref " + ref);
+          c.history.push_back({now, c.status, "paid with statement " + period});
+          put_case(p, c);
+        }
+      e.statements.erase(period);
+      put_enterprise(st, p, ent);
+      decision_record dr;
+      dr.party = w.sender;
+      dr.message_id = w.message_id;
+      dr.detail = "consolidated statement " + period + " of " + ent + " paid: CNY " + format_amount(*amount) + ", ref " + ref;
+      p.decisions.push_back(std::move(dr));
+      return caf::none;
+    }
+    auto decl_id = text(r.getDeclarationId());
+    auto* cp = case_by_ref(st, w.sender, decl_id);
+    if (cp == nullptr)
+      return no_case(w.sender, decl_id);
+    case_record c = *cp;
+    cents owed = c.due > 0 ? c.due : c.assessed.total - c.paid;
+    if (c.final() || owed <= 0)
+      return caf::make_error(ec::invalid_case_state, "nothing is due on declaration " + decl_id + " (" + c.status + ")");
+    if (c.settle == settlement::consolidated && c.reserved > 0)
+      return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is on consolidated statement "
+                                                       + c.period + "; pay the statement");
+    if (*amount != owed)
+      return caf::make_error(ec::payment_mismatch, "amount CNY " + format_amount(*amount)
+                                                     + " differs from the amount due on " + decl_id + ": CNY "
+                                                     + format_amount(owed));
+    c.paid += *amount;
+    c.due = 0;
+    p.decisions.push_back(decision_for(c, w.message_id, "tax paid: CNY " + format_amount(*amount) + ", ref " + ref));
+    if (c.at == stage::settlement) {
+      advance(st, c, p, c.message_id, now);
+    } else {
+      restore_reservation(st, c, p, w.message_id, "tax paid, ref " + ref);
+      if (c.status == "auditPending" && c.waiting_on.rfind("payment", 0) == 0) {
+        c.at = stage::closed;
+        c.closed_at = now;
+        c.waiting_on.clear();
+        set_status(c, "closed", "tax adjustment paid", now);
+      } else {
+        c.waiting_on = c.amendment_required ? c.waiting_on : std::string{};
+        c.history.push_back({now, c.status, "tax paid: CNY " + format_amount(*amount)});
+      }
+    }
+    p.notices.push_back(status_notice(c.declarant, c, w.message_id, c.status, c.history.back().detail, now));
+    p.case_key = c.case_id;
+    put_case(p, c);
+    *cp = std::move(c);
+    return caf::none;
+  });
+  if (err)
+    return err;
+  return p;
+}
+
+caf::expected<plan> on_ruling(clearance_state& st, const document_write& w) {
+  plan p;
+  caf::error err = with_document<wire::AdvanceRuling>(w, [&](wire::AdvanceRuling::Reader r) -> caf::error {
+    advance_ruling ru;
+    ru.id = text(r.getRulingId());
+    ru.holder = text(r.getHolder());
+    ru.kind = r.getKind() == wire::RulingKind::VALUATION ? advance_ruling::valuation : advance_ruling::classification;
+    ru.description = text(r.getDescription());
+    ru.hs = text(r.getHsCode());
+    ru.valid_from_ms = r.getValidFrom();
+    ru.valid_until_ms = r.getValidUntil();
+    if (st.d.cfg->enterprise(ru.holder) == nullptr)
+      return caf::make_error(ec::unknown_enterprise, "holder: \"" + ru.holder.substr(0, 64) + "\" is not registered with customs");
+    if (st.d.ref->line(ru.hs) == nullptr)
+      return caf::make_error(ec::unknown_hs_code, "hsCode: " + ru.hs + " is not in the tariff");
+    if (st.rulings.count(ru.id) != 0)
+      return caf::make_error(ec::invalid_field, "rulingId: " + ru.id + " exists; a changed ruling gets a new id");
+    if (ru.kind == advance_ruling::valuation) {
+      auto lo = parse_amount(text(r.getMinUnitValue())), hi = parse_amount(text(r.getMaxUnitValue()));
+      if (!lo || !hi)
+        return caf::make_error(ec::invalid_amount, "minUnitValue/maxUnitValue: not CNY amounts");
+      ru.min_unit_value = *lo;
+      ru.max_unit_value = *hi;
+    }
+    auto j = ruling_json(ru).dump();
+    p.ops.push_back({std::string{table::rulings}, as_bytes(ru.id), as_bytes(j), false});
+    decision_record dr;
+    dr.party = w.sender;
+    dr.message_id = w.message_id;
+    dr.digest = sha256(reinterpret_cast<const uint8_t*>(j.data()), j.size());
+    dr.detail = "advance ruling " + ru.id + " registered for " + ru.holder + ": " + ru.description.substr(0, 80)
+                + " -> " + ru.hs;
+    p.decisions.push_back(std::move(dr));
+    st.rulings[ru.id] = std::move(ru);
+    return caf::none;
+  });
+  if (err)
+    return err;
+  return p;
+}
+
+// -- post-release review outcomes ------------------------------------------------
+
+void apply_review(clearance_state& st, const std::string& centre, const review_result& r, plan& p, int64_t now) {
+  auto* cp = case_by_id(st, r.case_id);
+  if (cp == nullptr)
+    return;
+  auto& c = *cp;
+  p.ops.push_back({std::string{table::audit_queue}, as_bytes(audit_queue_key(centre, c.case_id)), {}, true});
+  auto& pend = c.audits_pending;
+  pend.erase(std::remove(pend.begin(), pend.end(), centre), pend.end());
+  auto findings = json::parse(r.findings, nullptr, false);
+  auto outcome = static_cast<audit_outcome>(r.outcome);
+  c.audit.push_back({{"centre", centre}, {"outcome", to_string(outcome)}, {"adjustment", r.adjustment},
+                     {"findings", findings.is_discarded() ? json::array() : findings}, {"at", now}});
+  std::string summary;
+  if (!findings.is_discarded())
+    for (auto& f : findings)
+      summary += (summary.empty() ? "" : "; ") + f.value("reason", std::string{});
+  p.decisions.push_back(decision_for(c, c.message_id, "post-release review by " + centre + ": "
+                                                        + to_string(outcome)
+                                                        + (r.adjustment != 0 ? ", adjustment CNY " + format_amount(r.adjustment) : "")
+                                                        + (summary.empty() ? "" : " (" + summary + ")")));
+  if (outcome != audit_outcome::no_action) {
+    auto& e = enterprise_of(st, c.enterprise);
+    e.violations++;
+    put_enterprise(st, p, c.enterprise);
+  }
+  if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0) {
+    c.due += r.adjustment;
+    c.waiting_on = "payment of the tax adjustment, CNY " + format_amount(c.due);
+    set_status(c, "auditPending", "tax adjustment by " + centre + ": " + summary, now);
+  } else if (outcome == audit_outcome::verification) {
+    c.waiting_on = "post-release verification (核查) by customs";
+    set_status(c, "auditPending", "post-release verification ordered by " + centre + ": " + summary, now);
+  } else if (outcome == audit_outcome::audit_instruction) {
+    auto* ent = st.d.cfg->enterprise(c.enterprise);
+    auto inland = ent && !ent->inland_customs.empty() ? ent->inland_customs : c.customs_unit;
+    c.waiting_on = "audit (稽查) by customs unit " + inland;
+    set_status(c, "auditPending", "audit instruction issued by " + centre + " to " + inland + ": " + summary, now);
+    auto reg = st.d.registry->get();
+    for (auto& officer : reg->parties())
+      if (officer.customs_unit == inland && officer.enabled)
+        p.notices.push_back(status_notice(officer.id, c, c.message_id, "auditPending",
+                                          "audit instruction (稽查指令) from tax centre " + centre + " for declaration "
+                                            + c.case_id + " of " + c.enterprise + ": " + summary, now));
+  }
+  if (c.status == "released" && pend.empty()) {
+    c.at = stage::closed;
+    c.closed_at = now;
+    set_status(c, "closed", "post-release review found nothing to act on", now);
+  }
+  if (pend.empty() || c.status != "released")
+    p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
+  put_case(p, c);
+}
+
+plan deadline_plan(clearance_state& st, int64_t now) {
+  plan p;
+  for (auto& [id, c] : st.cases) {
+    if (c.at < stage::released || c.final() || c.reserved <= 0 || c.settle != settlement::guarantee)
+      continue;
+    if (now - c.released_at <= st.d.cfg->release.payment_deadline.count())
+      continue;
+    auto& e = enterprise_of(st, c.enterprise);
+    e.reserved = std::max<cents>(0, e.reserved - c.reserved);
+    e.consumed += c.reserved;
+    auto what = "payment deadline passed: CNY " + format_amount(c.reserved) + " called from the guarantee of " + c.enterprise;
+    p.decisions.push_back(decision_for(c, c.message_id, what));
+    c.paid += c.reserved;
+    c.reserved = 0;
+    c.history.push_back({now, c.status, what});
+    p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, what, now));
+    put_enterprise(st, p, c.enterprise);
+    put_case(p, c);
+  }
+  return p;
+}
+
+} // namespace hub::customs::detail

@@ -1,0 +1,480 @@
+// Clearance, part 1: lookups, tariff and lane, and the state machine that moves a case
+// from lodgement to release (see clearance_state.hpp).
+
+#include <algorithm>
+#include <ctime>
+
+#include <openssl/rand.h>
+
+#include "actors/core/error.hpp"
+#include "actors/core/log.hpp"
+#include "actors/crypto/digest.hpp"
+#include "actors/customs/clearance_state.hpp"
+#include "actors/registry/party_registry.hpp"
+#include "actors/store/storage.hpp"
+#include "schemas/notification.capnp.h"
+
+namespace hub::customs::detail {
+
+bytes encode(const enterprise_state& e) {
+  json j{{"reserved", e.reserved}, {"consumed", e.consumed}, {"declarations", e.declarations},
+         {"violations", e.violations}, {"statements", e.statements}};
+  auto s = j.dump();
+  return bytes(s.begin(), s.end());
+}
+
+enterprise_state decode_enterprise(const bytes& b) {
+  enterprise_state e;
+  auto j = json::parse(b.begin(), b.end(), nullptr, false);
+  if (j.is_discarded())
+    return e;
+  e.reserved = j.value("reserved", cents{0});
+  e.consumed = j.value("consumed", cents{0});
+  e.declarations = j.value("declarations", 0u);
+  e.violations = j.value("violations", 0u);
+  e.statements = j.value("statements", std::map<std::string, cents>{});
+  return e;
+}
+
+json ruling_json(const advance_ruling& r) {
+  return {{"id", r.id}, {"holder", r.holder},
+          {"kind", r.kind == advance_ruling::classification ? "classification" : "valuation"},
+          {"description", r.description}, {"hs", r.hs}, {"minUnitValue", r.min_unit_value},
+          {"maxUnitValue", r.max_unit_value}, {"validFrom", r.valid_from_ms},
+          {"validUntil", r.valid_until_ms}};
+}
+
+bytes as_bytes(std::string_view s) {
+  return bytes(s.begin(), s.end());
+}
+
+std::string as_string(const bytes& b) {
+  return std::string(b.begin(), b.end());
+}
+
+std::string text(capnp::Text::Reader t) {
+  return std::string{t.cStr(), t.size()};
+}
+
+wire::DocumentStatus wire_status(const std::string& s) {
+  return static_cast<wire::DocumentStatus>(document_status_code(s));
+}
+
+/// A status notification for `recipient` about case `c`, in the declarant's terms.
+notice status_notice(const std::string& recipient, const case_record& c, const bytes& subject,
+                     const std::string& status, const std::string& reason, int64_t now) {
+  capnp::MallocMessageBuilder mb;
+  auto n = mb.initRoot<wire::Notification>();
+  n.setCreatedAt(now);
+  auto s = n.initStatus();
+  s.setSubjectMessageId(kj::arrayPtr(subject.data(), subject.size()));
+  s.setCaseId(c.case_id);
+  s.setStatus(wire_status(status));
+  s.setReason(reason);
+  s.setAt(now);
+  s.setDeclarationId(c.declaration_id);
+  s.setAmountDue(c.due > 0 ? format_amount(c.due) : std::string{});
+  s.setWaitingOn(c.waiting_on);
+  return notice{recipient, to_bytes(mb)};
+}
+
+void set_status(case_record& c, const std::string& status, const std::string& detail, int64_t now) {
+  c.status = status;
+  c.history.push_back({now, status, detail});
+}
+
+decision_record decision_for(const case_record& c, const bytes& message_id, const std::string& detail) {
+  decision_record dr;
+  dr.party = c.declarant;
+  dr.message_id = message_id;
+  auto body = c.case_id + "\n" + detail;
+  dr.digest = sha256(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+  dr.detail = "case " + c.case_id + ": " + detail;
+  return dr;
+}
+
+void put_case(plan& p, const case_record& c) {
+  p.ops.push_back({std::string{table::cases}, as_bytes(c.case_id), encode_case(c), false});
+  p.touched_cases.push_back(c.case_id);
+}
+
+void put_enterprise(clearance_state& st, plan& p, const std::string& code) {
+  p.ops.push_back({std::string{table::enterprises}, as_bytes(code), encode(st.enterprises[code]), false});
+  p.touched_enterprises.push_back(code);
+}
+
+int64_t year_of(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm.tm_year + 1900;
+}
+
+std::string month_of(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+  return buf;
+}
+
+uint64_t random_seed() {
+  uint64_t seed = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1)
+    seed = static_cast<uint64_t>(now_ms()) * 0x9E3779B97F4A7C15ull;
+  return seed;
+}
+
+// -- lookups -------------------------------------------------------------------
+
+enterprise_state& enterprise_of(clearance_state& st, const std::string& code) {
+  auto i = st.enterprises.find(code);
+  if (i != st.enterprises.end())
+    return i->second;
+  enterprise_state e;
+  if (auto b = st.d.reader->get(table::enterprises, as_bytes(code)))
+    e = decode_enterprise(*b);
+  return st.enterprises.emplace(code, std::move(e)).first->second;
+}
+
+case_record* case_by_id(clearance_state& st, const std::string& id) {
+  if (auto i = st.cases.find(id); i != st.cases.end())
+    return &i->second;
+  auto b = st.d.reader->get(table::cases, as_bytes(id));
+  if (!b)
+    return nullptr;
+  auto c = decode_case(*b);
+  if (!c) {
+    log::error("clearance", "case " + id + " unreadable: " + context_text(c.error()));
+    return nullptr;
+  }
+  st.refs[case_ref_key(c->declarant, c->declaration_id)] = id;
+  return &st.cases.emplace(id, std::move(*c)).first->second;
+}
+
+case_record* case_by_ref(clearance_state& st, const std::string& declarant, const std::string& decl_id) {
+  auto key = case_ref_key(declarant, decl_id);
+  if (auto i = st.refs.find(key); i != st.refs.end())
+    return case_by_id(st, i->second);
+  auto id = st.d.reader->get(table::case_refs, as_bytes(key));
+  if (!id)
+    return nullptr;
+  return case_by_id(st, as_string(*id));
+}
+
+caf::error no_case(const std::string& declarant, const std::string& decl_id) {
+  return caf::make_error(ec::unknown_declaration, "no declaration \"" + decl_id.substr(0, 64)
+                                                    + "\" lodged by " + declarant);
+}
+
+/// The tariff lines of an officer's reach: officers act for a unit; a case belongs to
+/// the direct customs of its declaring unit.
+caf::error officer_scope(const clearance_state& st, const party& officer, const case_record& c) {
+  auto mine = st.d.cfg->direct_of(officer.customs_unit);
+  if (mine.empty())
+    return caf::make_error(ec::out_of_scope, "officer " + officer.id + " has no customs unit");
+  if (mine != "0000" && mine != st.d.cfg->direct_of(c.customs_unit))
+    return caf::make_error(ec::out_of_scope, "officer " + officer.id + " of " + officer.customs_unit
+                                               + " may not act on a declaration of unit " + c.customs_unit);
+  return caf::none;
+}
+
+// -- lodgement: tariff, facts, lane --------------------------------------------
+
+caf::expected<lodged> read_declaration(const clearance_state& st, wire::Declaration::Reader d) {
+  lodged out;
+  out.import = d.getType() == wire::DeclarationType::IMPORT;
+  out.enterprise = text(out.import ? d.getImporter().getId() : d.getExporter().getId());
+  out.unit = text(d.getCustomsUnit());
+  auto* unit = st.d.cfg->unit(out.unit);
+  if (unit == nullptr)
+    return caf::make_error(ec::unknown_customs_unit,
+                           "customsUnit: " + out.unit + " is not a unit of the customs organisation");
+  if (st.d.cfg->enterprise(out.enterprise) == nullptr)
+    return caf::make_error(ec::unknown_enterprise,
+                           std::string{out.import ? "importer" : "exporter"} + ".id: \"" + out.enterprise.substr(0, 64)
+                             + "\" is not registered with customs");
+  out.settle = static_cast<settlement>(d.getSettlement());
+  if (d.getSelfAssessedTax().size() > 0) {
+    std::string s = d.getSelfAssessedTax();
+    auto a = s.find_first_not_of("0.") == std::string::npos ? caf::expected<cents>{0} : parse_amount(s);
+    if (!a)
+      return caf::make_error(ec::invalid_amount, "selfAssessedTax: " + context_text(a.error()));
+    out.self_assessed = *a;
+  }
+  for (auto doc : d.getTransportDocuments())
+    out.transport_documents.push_back(text(doc.getNumber()));
+  for (auto it : d.getItems()) {
+    case_item ci;
+    ci.hs = text(it.getHsCode());
+    ci.description = text(it.getDescription());
+    ci.unit = text(it.getUnit());
+    ci.currency = text(it.getCurrency());
+    ci.origin = text(it.getOriginCountry());
+    ci.claim = text(it.getPreferentialOriginClaim());
+    ci.certificate = text(it.getOriginCertificate());
+    ci.ruling_id = text(it.getRulingId());
+    ci.quantity = it.getQuantity();
+    ci.net_kg = it.getNetWeightKg();
+    auto v = parse_amount(text(it.getCustomsValue()));
+    if (!v)
+      return v.error();
+    ci.value = *v;
+    out.tax_items.push_back({ci.hs, ci.value, ci.currency, ci.origin, ci.claim, ci.quantity, ci.unit});
+    out.items.push_back(std::move(ci));
+  }
+  auto a = assess(*st.d.ref, out.tax_items, out.import);
+  if (!a)
+    return a.error();
+  out.assessed = std::move(*a);
+  return out;
+}
+
+/// Checks quoted rulings; returns the deviations (empty: none).
+caf::expected<std::vector<std::string>> ruling_deviations(const clearance_state& st, const lodged& l,
+                                                          int64_t now) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < l.items.size(); ++i) {
+    auto& it = l.items[i];
+    if (it.ruling_id.empty())
+      continue;
+    auto r = st.rulings.find(it.ruling_id);
+    auto field = "items[" + std::to_string(i) + "].rulingId";
+    if (r == st.rulings.end() || r->second.holder != l.enterprise)
+      return caf::make_error(ec::unknown_ruling, field + ": no advance ruling \"" + it.ruling_id.substr(0, 64)
+                                                   + "\" held by " + l.enterprise);
+    auto& ru = r->second;
+    if (now < ru.valid_from_ms || now >= ru.valid_until_ms)
+      out.push_back(field + ": ruling " + ru.id + " is not valid now");
+    else if (ru.kind == advance_ruling::classification && ru.hs != it.hs)
+      out.push_back("items[" + std::to_string(i) + "].hsCode " + it.hs + " deviates from advance ruling "
+                    + ru.id + " (" + ru.hs + ")");
+    else if (ru.kind == advance_ruling::valuation && it.quantity > 0) {
+      auto per_unit = static_cast<cents>(static_cast<double>(l.assessed.items[i].value_cny) / it.quantity);
+      if (per_unit < ru.min_unit_value || per_unit > ru.max_unit_value)
+        out.push_back("items[" + std::to_string(i) + "] unit value CNY " + format_amount(per_unit)
+                      + " is outside advance valuation ruling " + ru.id + " (" + format_amount(ru.min_unit_value)
+                      + " to " + format_amount(ru.max_unit_value) + ")");
+    }
+  }
+  return out;
+}
+
+declaration_facts facts_for(const clearance_state& st, const case_record& c, const lodged& l,
+                            const enterprise_state& e, bool deviation) {
+  declaration_facts f;
+  f.declarant = c.declarant;
+  f.enterprise = c.enterprise;
+  f.customs_unit = c.customs_unit;
+  f.import = c.import;
+  f.credit = c.credit;
+  f.prior_declarations = e.declarations;
+  f.prior_violations = e.violations;
+  f.ruling_deviation = deviation;
+  f.transport_documents = l.transport_documents;
+  for (size_t i = 0; i < l.items.size(); ++i) {
+    auto& it = l.items[i];
+    item_facts x;
+    x.hs = it.hs;
+    x.origin = it.origin;
+    x.unit_value_cny = static_cast<cents>(static_cast<double>(l.assessed.items[i].value_cny) / it.quantity);
+    x.kg_per_unit = it.net_kg / it.quantity;
+    if (auto* p = st.d.ref->price_for(it.hs); p != nullptr && p->unit == it.unit)
+      x.price_position = x.unit_value_cny < p->min_per_unit ? -1 : x.unit_value_cny > p->max_per_unit ? 1 : 0;
+    if (auto* r = st.d.ref->restriction_for(it.hs)) {
+      x.prohibited = r->prohibited;
+      x.restricted = !r->prohibited;
+    }
+    f.items.push_back(std::move(x));
+  }
+  return f;
+}
+
+bool tier_in(const std::vector<tier>& v, tier t) {
+  return std::find(v.begin(), v.end(), t) != v.end();
+}
+
+// -- the state machine: moves a case as far as it can go -------------------------
+
+void release(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now) {
+  if (st.d.metrics)
+    st.d.metrics->released++;
+  c.at = stage::released;
+  c.released_at = now;
+  c.waiting_on = c.amendment_required ? "amendment of the declaration (documentary errors found at inspection)"
+                                      : std::string{};
+  std::string how = c.assessed.total == 0 ? "no tax due"
+                    : c.paid >= c.assessed.total ? "tax paid"
+                    : "CNY " + format_amount(c.reserved) + " reserved on the guarantee";
+  set_status(c, "released", "released: " + how, now);
+  p.decisions.push_back(decision_for(c, subject, "released (" + how + ")"));
+  std::set<std::string> centres;
+  for (auto& it : c.items)
+    if (auto* tc = st.d.cfg->centre_for(it.hs))
+      centres.insert(tc->id);
+  c.audits_pending.assign(centres.begin(), centres.end());
+  for (auto& id : centres) {
+    p.ops.push_back({std::string{table::audit_queue}, as_bytes(audit_queue_key(id, c.case_id)), {}, false});
+    p.reviews.emplace_back(id, c.case_id);
+  }
+  if (centres.empty()) {
+    c.at = stage::closed;
+    c.closed_at = now;
+  }
+}
+
+void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now) {
+  if (c.at == stage::inspection) {
+    if (c.inspection.empty()) {
+      bool red = c.decision.value("lane", "") == "red";
+      c.waiting_on = red ? "physical examination by customs" : "documentary check by customs";
+      set_status(c, red ? "forExamination" : "documentaryCheck", "selected for " + c.waiting_on, now);
+      return;
+    }
+    c.at = stage::evidence;
+  }
+  if (c.at == stage::evidence) {
+    if (c.valuation_evidence && c.evidence.empty()) {
+      c.waiting_on = "valuation evidence (samples or images) taken by customs";
+      set_status(c, "accepted", "release waits for " + c.waiting_on, now);
+      return;
+    }
+    c.at = stage::settlement;
+  }
+  if (c.at != stage::settlement)
+    return;
+  cents owed = c.assessed.total - c.paid;
+  if (owed <= 0 || c.reserved >= owed) {
+    c.due = 0;
+    return release(st, c, p, subject, now);
+  }
+  if (c.settle == settlement::payment) {
+    c.due = owed;
+    c.waiting_on = "payment of the tax due, CNY " + format_amount(owed);
+    set_status(c, "accepted", "release on payment of CNY " + format_amount(owed), now);
+    return;
+  }
+  auto& e = enterprise_of(st, c.enterprise);
+  auto* ec_ = st.d.cfg->enterprise(c.enterprise);
+  cents available = (ec_ ? ec_->guarantee : 0) - e.reserved - e.consumed;
+  if (available < owed) {
+    c.due = owed;
+    c.waiting_on = "guarantee insufficient (available CNY " + format_amount(std::max<cents>(available, 0))
+                   + ", needed CNY " + format_amount(owed) + "): pay the tax or increase the guarantee";
+    set_status(c, "accepted", c.waiting_on, now);
+    p.decisions.push_back(decision_for(c, subject, "guarantee of " + c.enterprise + " insufficient: available "
+                                                     + format_amount(available) + ", needed " + format_amount(owed)));
+    return;
+  }
+  e.reserved += owed;
+  c.reserved = owed;
+  c.due = 0;
+  if (c.settle == settlement::consolidated) {
+    c.period = month_of(now);
+    e.statements[c.period] += owed;
+  }
+  put_enterprise(st, p, c.enterprise);
+  p.decisions.push_back(decision_for(c, subject, "CNY " + format_amount(owed) + " reserved on the guarantee of "
+                                                   + c.enterprise + (c.period.empty() ? "" : " (statement " + c.period + ")")));
+  release(st, c, p, subject, now);
+}
+
+/// Gives back a reservation (payment, cancellation, refusal).
+void restore_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why) {
+  if (c.reserved <= 0)
+    return;
+  auto& e = enterprise_of(st, c.enterprise);
+  e.reserved = std::max<cents>(0, e.reserved - c.reserved);
+  if (!c.period.empty()) {
+    auto& s = e.statements[c.period];
+    s = std::max<cents>(0, s - c.reserved);
+    if (s == 0)
+      e.statements.erase(c.period);
+  }
+  p.decisions.push_back(decision_for(c, subject, "guarantee reservation of CNY " + format_amount(c.reserved)
+                                                   + " restored (" + why + ")"));
+  c.reserved = 0;
+  put_enterprise(st, p, c.enterprise);
+}
+
+/// Step 1 for a new or amended declaration: tariff, rulings, lane, then as far as it goes.
+caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p, const bytes& subject,
+                  int64_t now) {
+  auto deviations = ruling_deviations(st, l, now);
+  if (!deviations)
+    return deviations.error();
+  c.items = l.items;
+  c.assessed = l.assessed;
+  c.self_assessed = l.self_assessed;
+  c.settle = l.settle;
+  c.inspection.clear();
+  c.evidence = json::array();
+  c.due = 0;
+  auto& e = enterprise_of(st, c.enterprise);
+  std::vector<std::string> errors = *deviations;
+  if (l.self_assessed >= 0 && l.self_assessed != l.assessed.total)
+    errors.push_back("self-assessed tax CNY " + format_amount(l.self_assessed) + " differs from the assessment CNY "
+                     + format_amount(l.assessed.total) + " (duty " + format_amount(l.assessed.duty) + ", consumption tax "
+                     + format_amount(l.assessed.consumption_tax) + ", VAT " + format_amount(l.assessed.vat)
+                     + "); the assessed amount is due");
+  for (size_t i = 0; i < l.items.size(); ++i)
+    if (auto* r = st.d.ref->restriction_for(l.items[i].hs); r != nullptr && r->prohibited) {
+      c.at = stage::rejected;
+      c.waiting_on.clear();
+      auto why = "items[" + std::to_string(i) + "]: HS " + l.items[i].hs + " is prohibited (" + r->reason + ")";
+      set_status(c, "rejected", why, now);
+      p.decisions.push_back(decision_for(c, subject, "rejected at admissibility: " + why));
+      if (st.d.metrics)
+        st.d.metrics->rejected++;
+      return caf::none;
+    }
+  auto facts = facts_for(st, c, l, e, !deviations->empty());
+  auto engine = st.d.rules->get();
+  auto seed = random_seed();
+  auto d = engine->evaluate(facts, seed, now);
+  c.decision = to_json(d);
+  c.facts = to_json(facts);
+  c.decided_at = now;
+  c.valuation_evidence = d.valuation_evidence;
+  p.decisions.push_back(decision_for(c, subject, "lane " + std::string{to_string(d.lane)} + " (rule set "
+                                                   + std::to_string(d.rule_set_version) + ", seed "
+                                                   + std::to_string(seed) + "): " + d.explanation));
+  if (!errors.empty()) {
+    std::string all;
+    for (auto& x : errors)
+      all += (all.empty() ? "" : "; ") + x;
+    set_status(c, "acceptedWithErrors", all, now);
+    p.notices.push_back(status_notice(c.declarant, c, subject, "acceptedWithErrors", all, now));
+  }
+  if (st.d.metrics)
+    (d.lane == lane::green ? st.d.metrics->green : d.lane == lane::yellow ? st.d.metrics->yellow
+                                                                        : st.d.metrics->red)++;
+  c.at = d.lane == lane::green ? stage::evidence : stage::inspection;
+  advance(st, c, p, subject, now);
+  return caf::none;
+}
+
+void load_rulings(clearance_state& st) {
+  st.rulings.clear();
+  st.d.reader->for_each(table::rulings, [&](const bytes&, const bytes& val) {
+    auto j = json::parse(val.begin(), val.end(), nullptr, false);
+    if (j.is_discarded())
+      return true;
+    advance_ruling r;
+    r.id = j.value("id", "");
+    r.holder = j.value("holder", "");
+    r.kind = j.value("kind", "") == "valuation" ? advance_ruling::valuation : advance_ruling::classification;
+    r.description = j.value("description", "");
+    r.hs = j.value("hs", "");
+    r.min_unit_value = j.value("minUnitValue", cents{0});
+    r.max_unit_value = j.value("maxUnitValue", cents{0});
+    r.valid_from_ms = j.value("validFrom", int64_t{0});
+    r.valid_until_ms = j.value("validUntil", int64_t{0});
+    st.rulings[r.id] = std::move(r);
+    return true;
+  });
+}
+
+
+} // namespace hub::customs::detail

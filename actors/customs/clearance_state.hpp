@@ -1,0 +1,139 @@
+#pragma once
+// Inside clearance (not an interface): the state the clearance actor owns, what one
+// document changes ("plan"), and the functions that decide a case, split by purpose:
+// case_flow.cpp (lookups, tariff and lane, the state machine from lodgement to
+// release), case_documents.cpp (one function per customs document, post-release
+// outcomes, payment deadlines), clearance.cpp (the actor: commit and follow-ups).
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/core/frames.hpp"
+#include "actors/customs/case_record.hpp"
+#include "actors/customs/customs_context.hpp"
+#include "actors/customs/post_release_audit.hpp"
+#include "schemas/declaration.capnp.h"
+#include "schemas/frame.capnp.h"
+
+namespace hub {
+struct party;
+} // namespace hub
+
+namespace hub::customs::detail {
+
+using json = nlohmann::json;
+
+// -- enterprise state (guarantee account and history) --------------------------
+
+struct enterprise_state {
+  cents reserved = 0;          ///< on the guarantee for released, unpaid declarations
+  cents consumed = 0;          ///< called from the guarantee after a missed deadline
+  uint32_t declarations = 0;
+  uint32_t violations = 0;     ///< post-release findings (SR-04.3: they feed the risk engine)
+  std::map<std::string, cents> statements; ///< consolidated: month -> amount outstanding
+};
+
+// -- what one document changes ------------------------------------------------
+
+struct plan {
+  std::vector<table_op> ops;
+  std::vector<decision_record> decisions;
+  std::vector<notice> notices;
+  std::string case_key;
+  std::vector<std::string> touched_cases;
+  std::vector<std::string> touched_enterprises;
+  std::vector<std::pair<std::string, std::string>> reviews; ///< (centre, case id) after commit
+};
+
+struct clearance_state {
+  static inline const char* name = "clearance";
+  customs_deps d;
+  std::map<std::string, lodge_actor> risk_centres;
+  std::map<std::string, tax_centre_actor> centres;
+  std::map<std::string, case_record> cases;          ///< open cases and those touched since start
+  std::map<std::string, std::string> refs;           ///< case_ref_key -> case id (cached)
+  std::map<std::string, enterprise_state> enterprises;
+  std::map<std::string, advance_ruling> rulings;
+  uint64_t next_serial = 1;
+};
+
+bytes encode(const enterprise_state& e);
+enterprise_state decode_enterprise(const bytes& b);
+json ruling_json(const advance_ruling& r);
+void load_rulings(clearance_state& st);
+
+bytes as_bytes(std::string_view s);
+std::string as_string(const bytes& b);
+std::string text(capnp::Text::Reader t);
+
+/// Runs `fn` on the envelope payload of a stored-to-be document as T.
+template <class T, class F>
+caf::error with_document(const document_write& w, F&& fn) {
+  auto frame = aligned_message::copy(w.frame.data(), w.frame.size());
+  if (!frame)
+    return frame.error();
+  return with_root<wire::Frame>(*frame, ec::malformed_frame, [&](wire::Frame::Reader f) -> caf::error {
+    auto p = f.getEnvelope().getPayload();
+    auto msg = aligned_message::copy(p.begin(), p.size(), ec::malformed_payload);
+    if (!msg)
+      return msg.error();
+    return with_root<T>(*msg, ec::malformed_payload, std::forward<F>(fn));
+  });
+}
+
+/// A status notification for `recipient` about case `c`, in the declarant's terms.
+notice status_notice(const std::string& recipient, const case_record& c, const bytes& subject,
+                     const std::string& status, const std::string& reason, int64_t now);
+void set_status(case_record& c, const std::string& status, const std::string& detail, int64_t now);
+decision_record decision_for(const case_record& c, const bytes& message_id, const std::string& detail);
+void put_case(plan& p, const case_record& c);
+void put_enterprise(clearance_state& st, plan& p, const std::string& code);
+int64_t year_of(int64_t ms);
+std::string month_of(int64_t ms);
+uint64_t random_seed();
+
+// lookups (memory first, then LMDB)
+enterprise_state& enterprise_of(clearance_state& st, const std::string& code);
+case_record* case_by_id(clearance_state& st, const std::string& id);
+case_record* case_by_ref(clearance_state& st, const std::string& declarant, const std::string& decl_id);
+caf::error no_case(const std::string& declarant, const std::string& decl_id);
+caf::error officer_scope(const clearance_state& st, const party& officer, const case_record& c);
+
+struct lodged {
+  std::vector<case_item> items;
+  std::vector<tax_item> tax_items;
+  assessment assessed;
+  std::string enterprise, unit;
+  bool import = true;
+  settlement settle = settlement::payment;
+  cents self_assessed = -1;
+  std::vector<std::string> transport_documents;
+};
+
+caf::expected<lodged> read_declaration(const clearance_state& st, wire::Declaration::Reader d);
+bool tier_in(const std::vector<tier>& v, tier t);
+
+// the state machine
+void release(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
+void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
+void restore_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why);
+caf::expected<std::vector<std::string>> ruling_deviations(const clearance_state& st, const lodged& l, int64_t now);
+caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p, const bytes& subject, int64_t now);
+
+// one function per document (case_documents.cpp)
+caf::expected<plan> on_declaration(clearance_state& st, const document_write& w);
+caf::expected<plan> on_amendment(clearance_state& st, const document_write& w);
+caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, const party& officer);
+caf::expected<plan> on_evidence(clearance_state& st, const document_write& w, const party& officer);
+caf::expected<plan> on_payment(clearance_state& st, const document_write& w);
+caf::expected<plan> on_ruling(clearance_state& st, const document_write& w);
+void apply_review(clearance_state& st, const std::string& centre, const review_result& r, plan& p, int64_t now);
+/// Reservations whose payment deadline passed are consumed (the guarantee is called).
+plan deadline_plan(clearance_state& st, int64_t now);
+
+} // namespace hub::customs::detail
