@@ -194,6 +194,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
   CAF_ADD_ATOM(hub, hub::atom, audited, "audited")
   CAF_ADD_ATOM(hub, hub::atom, review, "review")
   CAF_ADD_ATOM(hub, hub::atom, tick, "tick")
+  CAF_ADD_ATOM(hub, hub::atom, task, "task")
 CAF_END_TYPE_ID_BLOCK(hub)
 
 namespace hub {
@@ -257,6 +258,15 @@ using clearance_actor = caf::typed_actor<
   caf::replies_to<atom::audited, review_report>::with<bool>,
   /// Deadline scan (payment deadlines of guarantee reservations).
   caf::reacts_to<atom::tick>>;
+
+/// CUSTOMS OFFICE: one per customs unit (GACC, direct, port, inland customs). Holds the
+/// unit's work queue and assigns each task to one of its officers at random (SR-12.5:
+/// no officer chooses a declaration), durably, with a notification to that officer.
+using office_actor = caf::typed_actor<
+  status_sig,
+  /// A task opened or done: case id, kind ("documentary check", "examination",
+  /// "audit", "verification"), open.
+  caf::reacts_to<atom::task, std::string, std::string, bool>>;
 
 /// TAX CENTRE: reviews released declarations of its commodity group in batches.
 using tax_centre_actor = caf::typed_actor<

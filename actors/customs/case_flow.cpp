@@ -477,4 +477,16 @@ void load_rulings(clearance_state& st) {
 }
 
 
+std::pair<std::string, std::string> task_of(const clearance_state& st, const case_record& c) {
+  if (c.at == stage::inspection && c.inspection.empty())
+    return {c.customs_unit, c.decision.value("lane", "") == "red" ? "examination" : "documentary check"};
+  if (c.status == "auditPending" && c.waiting_on.rfind("audit", 0) == 0) {
+    auto* ent = st.d.cfg->enterprise(c.enterprise);
+    return {ent && !ent->inland_customs.empty() ? ent->inland_customs : c.customs_unit, "audit"};
+  }
+  if (c.status == "auditPending" && c.waiting_on.rfind("post-release verification", 0) == 0)
+    return {c.customs_unit, "verification"};
+  return {};
+}
+
 } // namespace hub::customs::detail

@@ -32,22 +32,42 @@ void invalidate(clearance_state& st, const plan& p) {
     st.enterprises.erase(code);
 }
 
-void after_commit(clearance_ptr self, const std::vector<notice>& notices, const std::vector<uint64_t>& ids,
-                  const std::vector<std::pair<std::string, std::string>>& reviews) {
+/// Tells the customs offices about tasks a case now needs or no longer needs.
+void announce_task(clearance_state& st, const case_record& c) {
+  auto want = task_of(st, c);
+  auto had = st.tasked.find(c.case_id);
+  if (had != st.tasked.end() && had->second == want)
+    return;
+  if (had != st.tasked.end()) {
+    if (auto o = st.offices.find(had->second.first); o != st.offices.end())
+      caf::anon_send(o->second, atom::task_v, c.case_id, had->second.second, false);
+    st.tasked.erase(had);
+  }
+  if (want.first.empty())
+    return;
+  if (auto o = st.offices.find(want.first); o != st.offices.end())
+    caf::anon_send(o->second, atom::task_v, c.case_id, want.second, true);
+  st.tasked[c.case_id] = std::move(want);
+}
+
+void after_commit(clearance_ptr self, const plan& p, const std::vector<uint64_t>& ids) {
   auto& st = self->state;
-  for (size_t i = 0; i < notices.size() && i < ids.size(); ++i)
-    self->send(st.d.outbox, atom::deliver_v, ids[i], notices[i].recipient, notices[i].notification);
-  for (auto& [centre, id] : reviews)
+  for (size_t i = 0; i < p.notices.size() && i < ids.size(); ++i)
+    self->send(st.d.outbox, atom::deliver_v, ids[i], p.notices[i].recipient, p.notices[i].notification);
+  for (auto& [centre, id] : p.reviews)
     if (auto c = st.centres.find(centre); c != st.centres.end())
       self->send(c->second, atom::review_v, id);
-  // Final cases leave memory; LMDB has them.
-  for (auto i = st.cases.begin(); i != st.cases.end();)
+  for (auto& id : p.touched_cases) {
+    auto i = st.cases.find(id);
+    if (i == st.cases.end())
+      continue;
+    announce_task(st, i->second);
+    // Final cases leave memory; LMDB has them.
     if (i->second.final() && i->second.audits_pending.empty()) {
       st.refs.erase(case_ref_key(i->second.declarant, i->second.declaration_id));
-      i = st.cases.erase(i);
-    } else {
-      ++i;
+      st.cases.erase(i);
     }
+  }
 }
 
 using steady = std::chrono::steady_clock;
@@ -74,7 +94,7 @@ caf::result<document_commit> commit_document(clearance_ptr self, document_write&
         } else {
           if (declaration && self->state.d.metrics)
             self->state.d.metrics->step1(decide_us, micros_since(t0));
-          after_commit(self, p.notices, dc.notice_ids, p.reviews);
+          after_commit(self, p, dc.notice_ids);
         }
         rp.deliver(std::move(dc));
       },
@@ -92,7 +112,7 @@ void commit_set(clearance_ptr self, plan p, caf::typed_response_promise<bool> rp
   self->request(st.d.store, st.d.store_timeout, atom::write_v, std::move(ws))
     .then(
       [self, rp, p](write_result& wr) mutable {
-        after_commit(self, p.notices, wr.notice_ids, p.reviews);
+        after_commit(self, p, wr.notice_ids);
         rp.deliver(true);
       },
       [self, rp, p](caf::error& err) mutable {
@@ -133,11 +153,15 @@ void load(clearance_state& st) {
 }
 
 clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
-                                         std::map<std::string, lodge_actor> risk_centres) {
+                                         std::map<std::string, lodge_actor> risk_centres,
+                                         std::map<std::string, office_actor> offices) {
   auto& st = self->state;
   st.d = std::move(deps);
   st.risk_centres = std::move(risk_centres);
+  st.offices = std::move(offices);
   load(st);
+  for (auto& [id, c] : st.cases) // offices ignore tasks they have already assigned
+    announce_task(st, c);
   auto me = caf::actor_cast<clearance_actor>(self);
   for (auto& tc : st.d.cfg->tax_centres) {
     auto h = spawn_tax_centre(self->system(), tc, st.d, me);
@@ -211,10 +235,11 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
 } // namespace
 
 caf::expected<clearance_actor> spawn_clearance(caf::actor_system& sys, customs_deps deps,
-                                               std::map<std::string, lodge_actor> risk_centres) {
+                                               std::map<std::string, lodge_actor> risk_centres,
+                                               std::map<std::string, office_actor> offices) {
   if (!deps.cfg || !deps.ref || !deps.rules || !deps.registry || !deps.reader)
     return caf::make_error(ec::invalid_config, "clearance dependencies missing");
-  return sys.spawn(clearance, std::move(deps), std::move(risk_centres));
+  return sys.spawn(clearance, std::move(deps), std::move(risk_centres), std::move(offices));
 }
 
 } // namespace hub::customs

@@ -21,7 +21,9 @@ namespace hub::customs {
 /// Spawns clearance, which spawns (and links) one tax centre per [[tax-centre]].
 /// `risk_centres`: by unit code, "0000" level 1, "XX00" level 2 (control instructions
 /// from an officer go to the centre of the officer's direct customs).
+/// `offices`: one per customs unit, by code (inspections, audits).
 caf::expected<clearance_actor> spawn_clearance(caf::actor_system& sys, customs_deps deps,
-                                               std::map<std::string, lodge_actor> risk_centres);
+                                               std::map<std::string, lodge_actor> risk_centres,
+                                               std::map<std::string, office_actor> offices);
 
 } // namespace hub::customs

@@ -55,6 +55,8 @@ struct clearance_state {
   customs_deps d;
   std::map<std::string, lodge_actor> risk_centres;
   std::map<std::string, tax_centre_actor> centres;
+  std::map<std::string, office_actor> offices;       ///< by unit code
+  std::map<std::string, std::pair<std::string, std::string>> tasked; ///< case -> (unit, kind) announced
   std::map<std::string, case_record> cases;          ///< open cases and those touched since start
   std::map<std::string, std::string> refs;           ///< case_ref_key -> case id (cached)
   std::map<std::string, enterprise_state> enterprises;
@@ -133,6 +135,9 @@ caf::expected<plan> on_evidence(clearance_state& st, const document_write& w, co
 caf::expected<plan> on_payment(clearance_state& st, const document_write& w);
 caf::expected<plan> on_ruling(clearance_state& st, const document_write& w);
 void apply_review(clearance_state& st, const std::string& centre, const review_result& r, plan& p, int64_t now);
+/// The task a case needs from a customs office now, as (unit, kind); none if empty.
+std::pair<std::string, std::string> task_of(const clearance_state& st, const case_record& c);
+
 /// Reservations whose payment deadline passed are consumed (the guarantee is called).
 plan deadline_plan(clearance_state& st, int64_t now);
 

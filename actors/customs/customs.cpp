@@ -6,6 +6,7 @@
 #include "actors/core/log.hpp"
 #include "actors/customs/case_record.hpp"
 #include "actors/customs/clearance.hpp"
+#include "actors/customs/customs_office.hpp"
 #include "actors/customs/risk_centre.hpp"
 #include "actors/store/storage.hpp"
 
@@ -29,7 +30,8 @@ caf::expected<customs_module> start_customs(caf::actor_system& sys, const std::s
   m.cfg = deps.cfg;
   m.metrics = deps.metrics;
   m.risk_centres = spawn_risk_centres(sys, deps);
-  auto clr = spawn_clearance(sys, deps, m.risk_centres);
+  m.offices = spawn_offices(sys, deps);
+  auto clr = spawn_clearance(sys, deps, m.risk_centres, m.offices);
   if (!clr)
     return clr.error();
   m.clearance = *clr;
@@ -50,6 +52,7 @@ caf::expected<customs_module> start_customs(caf::actor_system& sys, const std::s
     return case_status_view{v.case_id, v.declaration_id, v.status, v.reason, v.amount_due, v.waiting_on};
   };
   log::info("customs", "customs organisation: " + std::to_string(m.cfg->units.size()) + " units, "
+                         + std::to_string(m.offices.size()) + " customs offices, "
                          + std::to_string(m.risk_centres.size()) + " risk centres, "
                          + std::to_string(m.cfg->tax_centres.size()) + " tax centres, "
                          + std::to_string(m.cfg->enterprises.size()) + " enterprises, "
@@ -61,6 +64,8 @@ void stop_customs(customs_module& m) {
   caf::anon_send_exit(m.clearance, caf::exit_reason::user_shutdown); // linked tax centres follow
   for (auto& [unit, rc] : m.risk_centres)
     caf::anon_send_exit(rc, caf::exit_reason::user_shutdown);
+  for (auto& [unit, office] : m.offices)
+    caf::anon_send_exit(office, caf::exit_reason::user_shutdown);
 }
 
 } // namespace hub::customs

@@ -18,6 +18,7 @@ namespace hub::customs {
 struct customs_module {
   clearance_actor clearance;
   std::map<std::string, lodge_actor> risk_centres;
+  std::map<std::string, office_actor> offices;
   std::map<std::string, lodge_actor> desks; ///< customs.* document type -> desk
   case_lookup lookup;
   std::shared_ptr<const customs_config> cfg;

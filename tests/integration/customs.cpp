@@ -235,7 +235,7 @@ TEST_CASE("SR-08.4 consolidated payment is open to advanced certified enterprise
         == "invalid_case_state");
 }
 
-TEST_CASE("SR-05.1 a control instruction selects matching declarations until it expires",
+TEST_CASE("SR-05.1 SR-12.5 a control instruction selects matching declarations until it expires; the examination is assigned to a port officer",
           "[integration][customs]") {
   customs_world w;
   auto c = w.connect(w.ent);
@@ -254,6 +254,9 @@ TEST_CASE("SR-05.1 a control instruction selects matching declarations until it 
   accepted(*c, d);
   auto n = wait_status(*c, "D-CI-1", "forExamination");
   CHECK(n.reason.find("intelligence") == std::string::npos); // officers' reasons stay inside customs
+  auto task = wait_status(*port, "", "forExamination"); // the port's only officer, drawn at random
+  CHECK(task.case_id == n.case_id);
+  CHECK(task.reason.find("assigned to you by customs unit 2248") != std::string::npos);
   // One inspection result; an officer of another district may not give it.
   CHECK(refused(*far, doc("customs.inspection-result", inspection_payload("ENT-A", "D-CI-1", 0)))
         == "out_of_scope");

@@ -1,0 +1,174 @@
+#include "actors/customs/customs_office.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/rand.h>
+
+#include "actors/core/error.hpp"
+#include "actors/core/frames.hpp"
+#include "actors/core/log.hpp"
+#include "actors/crypto/digest.hpp"
+#include "actors/customs/case_record.hpp"
+#include "actors/customs/risk_engine.hpp"
+#include "actors/registry/party_registry.hpp"
+#include "actors/store/storage.hpp"
+#include "schemas/notification.capnp.h"
+
+namespace hub::customs {
+
+namespace {
+
+using json = nlohmann::json;
+
+struct task {
+  std::string kind;
+  std::string officer;
+  int64_t at = 0;
+};
+
+struct office_state {
+  static inline const char* name = "customs-office";
+  customs_unit unit;
+  customs_deps d;
+  std::map<std::string, task> open; ///< case id -> assignment (committed or being committed)
+};
+
+using office_ptr = office_actor::stateful_pointer<office_state>;
+
+bytes key_of(const std::string& unit, const std::string& case_id) {
+  std::string k = unit + std::string(1, '\0') + case_id;
+  return bytes(k.begin(), k.end());
+}
+
+/// The unit's officers; a unit without its own falls back to its direct customs'.
+std::vector<std::string> officers_of(const office_state& st) {
+  auto reg = st.d.registry->get();
+  std::vector<std::string> out;
+  for (auto& p : reg->parties())
+    if (p.enabled && p.role == "customs-officer" && p.customs_unit == st.unit.code)
+      out.push_back(p.id);
+  if (out.empty() && !st.unit.parent.empty())
+    for (auto& p : reg->parties())
+      if (p.enabled && p.role == "customs-officer" && p.customs_unit == st.unit.parent)
+        out.push_back(p.id);
+  return out;
+}
+
+notice task_notice(const std::string& officer, const std::string& case_id, const std::string& kind,
+                   const std::string& unit, int64_t now) {
+  capnp::MallocMessageBuilder mb;
+  auto n = mb.initRoot<wire::Notification>();
+  n.setCreatedAt(now);
+  auto s = n.initStatus();
+  s.setCaseId(case_id);
+  s.setStatus(kind == "examination" ? wire::DocumentStatus::FOR_EXAMINATION
+              : kind == "documentary check" ? wire::DocumentStatus::DOCUMENTARY_CHECK
+                                            : wire::DocumentStatus::AUDIT_PENDING);
+  s.setReason(kind + " of declaration " + case_id + " assigned to you by customs unit " + unit);
+  s.setWaitingOn(kind + " by " + officer);
+  s.setAt(now);
+  return notice{officer, to_bytes(mb)};
+}
+
+void open_task(office_ptr self, const std::string& case_id, const std::string& kind) {
+  auto& st = self->state;
+  if (st.open.count(case_id) != 0)
+    return; // already assigned (a restart re-announces open cases)
+  auto officers = officers_of(st);
+  if (officers.empty()) {
+    log::warn("customs-office", st.unit.code + ": no customs officer registered for " + kind + " of " + case_id);
+    return;
+  }
+  auto now = now_ms();
+  uint64_t seed = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1)
+    seed = static_cast<uint64_t>(now) ^ std::hash<std::string>{}(case_id);
+  auto pick = static_cast<size_t>(draw(seed, "assign") % static_cast<ppm>(officers.size()));
+  task t{kind, officers[pick], now};
+  st.open[case_id] = t;
+  json j{{"kind", kind}, {"officer", t.officer}, {"at", now}, {"seed", std::to_string(seed)},
+         {"candidates", officers}};
+  auto v = j.dump();
+  write_set ws;
+  ws.ops.push_back({std::string{table::tasks}, key_of(st.unit.code, case_id), bytes(v.begin(), v.end()), false});
+  decision_record dr;
+  dr.party = t.officer;
+  auto detail = kind + " of case " + case_id + " assigned by unit " + st.unit.code + " to " + t.officer
+                + " (random draw, seed " + std::to_string(seed) + ", " + std::to_string(officers.size())
+                + " officers)";
+  dr.digest = sha256(reinterpret_cast<const uint8_t*>(detail.data()), detail.size());
+  dr.detail = detail;
+  ws.decisions.push_back(std::move(dr));
+  ws.notices.push_back(task_notice(t.officer, case_id, kind, st.unit.code, now));
+  auto n = ws.notices.front();
+  self->request(st.d.store, st.d.store_timeout, atom::write_v, std::move(ws))
+    .then(
+      [self, n](write_result& wr) {
+        if (!wr.notice_ids.empty())
+          self->send(self->state.d.outbox, atom::deliver_v, wr.notice_ids.front(), n.recipient, n.notification);
+      },
+      [self, case_id](caf::error& err) {
+        self->state.open.erase(case_id); // assigned again when clearance re-announces it
+        log::warn("customs-office", "assignment of " + case_id + " not committed: " + context_text(err));
+      });
+}
+
+void close_task(office_ptr self, const std::string& case_id) {
+  auto& st = self->state;
+  if (st.open.erase(case_id) == 0)
+    return;
+  write_set ws;
+  ws.ops.push_back({std::string{table::tasks}, key_of(st.unit.code, case_id), {}, true});
+  self->request(st.d.store, st.d.store_timeout, atom::write_v, std::move(ws))
+    .then([](write_result&) {},
+          [](caf::error& err) { log::warn("customs-office", "task close not committed: " + context_text(err)); });
+}
+
+office_actor::behavior_type office(office_ptr self, customs_unit unit, customs_deps deps) {
+  auto& st = self->state;
+  st.unit = std::move(unit);
+  st.d = std::move(deps);
+  auto prefix = st.unit.code + std::string(1, '\0');
+  st.d.reader->for_each(table::tasks, [&](const bytes& key, const bytes& val) {
+    std::string k(key.begin(), key.end());
+    if (k.rfind(prefix, 0) != 0)
+      return true;
+    auto j = json::parse(val.begin(), val.end(), nullptr, false);
+    if (!j.is_discarded())
+      st.open[k.substr(prefix.size())] = task{j.value("kind", ""), j.value("officer", ""), j.value("at", int64_t{0})};
+    return true;
+  });
+  // A task whose case moved on while the hub was down (the close was not committed).
+  std::vector<std::string> stale;
+  for (auto& [id, t] : st.open) {
+    auto b = st.d.reader->get(table::cases, bytes(id.begin(), id.end()));
+    auto c = b ? decode_case(*b) : caf::expected<case_record>{b.error()};
+    bool inspection = t.kind == "examination" || t.kind == "documentary check";
+    if (!c || c->final() || (inspection && c->at != stage::inspection) || (!inspection && c->status != "auditPending"))
+      stale.push_back(id);
+  }
+  for (auto& id : stale)
+    close_task(self, id);
+  return {
+    [self](atom::status) {
+      return "customs-office " + self->state.unit.code + " open-tasks=" + std::to_string(self->state.open.size());
+    },
+    [self](atom::task, std::string& case_id, std::string& kind, bool open) {
+      if (open)
+        open_task(self, case_id, kind);
+      else
+        close_task(self, case_id);
+    },
+  };
+}
+
+} // namespace
+
+std::map<std::string, office_actor> spawn_offices(caf::actor_system& sys, const customs_deps& deps) {
+  std::map<std::string, office_actor> out;
+  for (auto& [code, u] : deps.cfg->units)
+    out.emplace(code, sys.spawn(office, u, deps));
+  return out;
+}
+
+} // namespace hub::customs
