@@ -257,8 +257,14 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
         return caf::make_error(ec::payment_mismatch, "amount CNY " + format_amount(*amount)
                                                        + " differs from statement " + period + " of " + ent
                                                        + ": CNY " + format_amount(s->second));
+      bool mine = false; // the payer must have declared on this statement
       for (auto& [id, c] : st.cases)
-        if (c.enterprise == ent && c.period == period && c.reserved > 0 && c.declarant == w.sender) {
+        mine = mine || (c.enterprise == ent && c.period == period && c.reserved > 0 && c.declarant == w.sender);
+      if (!mine)
+        return caf::make_error(ec::unknown_declaration, "statement " + period + " of " + ent
+                                                          + " holds no declaration lodged by " + w.sender);
+      for (auto& [id, c] : st.cases)
+        if (c.enterprise == ent && c.period == period && c.reserved > 0) {
           c.paid += c.reserved;
           restore_reservation(st, c, p, w.message_id, "statement " + period + " paid, ref " + ref);
           c.history.push_back({now, c.status, "paid with statement " + period});
@@ -279,7 +285,7 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
       return no_case(w.sender, decl_id);
     case_record c = *cp;
     cents owed = c.due > 0 ? c.due : c.assessed.total - c.paid;
-    if (c.final() || owed <= 0)
+    if ((c.final() && c.reserved == 0) || owed <= 0)
       return caf::make_error(ec::invalid_case_state, "nothing is due on declaration " + decl_id + " (" + c.status + ")");
     if (c.settle == settlement::consolidated && c.reserved > 0)
       return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is on consolidated statement "
