@@ -152,6 +152,14 @@ void load(clearance_state& st) {
   load_rulings(st);
 }
 
+/// Drops every cached case, account and ruling and reads them again from LMDB.
+void reload(clearance_state& st) {
+  st.cases.clear();
+  st.refs.clear();
+  st.enterprises.clear();
+  load(st);
+}
+
 clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
                                          std::map<std::string, lodge_actor> risk_centres,
                                          std::map<std::string, office_actor> offices) {
@@ -184,19 +192,27 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
         return caf::make_error(ec::role_not_allowed, "unknown sender " + w.sender);
       caf::expected<plan> p = caf::make_error(ec::unknown_document_type, w.document_type);
       const auto& t = w.document_type;
-      if (t == "customs.declaration")
-        p = on_declaration(st, w);
-      else if (t == "customs.amendment")
-        p = on_amendment(st, w);
-      else if (t == "customs.inspection-result")
-        p = on_inspection(st, w, *sender);
-      else if (t == "customs.valuation-evidence")
-        p = on_evidence(st, w, *sender);
-      else if (t == "customs.tax-payment")
-        p = on_payment(st, w);
-      else if (t == "customs.advance-ruling")
-        p = on_ruling(st, w);
-      else if (t == "customs.control-instruction") {
+      try {
+        if (t == "customs.declaration")
+          p = on_declaration(st, w);
+        else if (t == "customs.amendment")
+          p = on_amendment(st, w);
+        else if (t == "customs.inspection-result")
+          p = on_inspection(st, w, *sender);
+        else if (t == "customs.valuation-evidence")
+          p = on_evidence(st, w, *sender);
+        else if (t == "customs.tax-payment")
+          p = on_payment(st, w);
+        else if (t == "customs.advance-ruling")
+          p = on_ruling(st, w);
+      } catch (const std::exception& e) {
+        // Never take the desk down on one document: forget what it may have half
+        // changed in memory (LMDB is unchanged) and refuse it.
+        log::error("clearance", t + " from " + w.sender + " failed: " + e.what());
+        reload(st);
+        return caf::make_error(ec::hub_busy, "the customs desk could not decide this document; retry later");
+      }
+      if (t == "customs.control-instruction") {
         auto direct = st.d.cfg->direct_of(sender->customs_unit);
         auto rc = st.risk_centres.find(direct);
         if (rc == st.risk_centres.end())
