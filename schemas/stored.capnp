@@ -81,3 +81,82 @@ struct EvidenceRecord {
   hash @11 :Data;
   frameHash @12 :Data;          # document: SHA-256 of the frame exactly as stored
 }
+
+# customs cases (actors/customs/case_record.hpp), cases table, key = 18-digit case id.
+struct StoredCaseItem {
+  hs @0 :Text;
+  description @1 :Text;
+  unit @2 :Text;
+  currency @3 :Text;
+  origin @4 :Text;
+  claim @5 :Text;
+  certificate @6 :Text;
+  rulingId @7 :Text;
+  quantity @8 :Float64;
+  netKg @9 :Float64;
+  value @10 :Int64;          # in `currency`, 1/100 units
+}
+
+struct StoredItemTax {
+  valueCny @0 :Int64;        # CNY cents
+  dutyRate @1 :Int64;        # ppm
+  preferential @2 :Bool;
+  duty @3 :Int64;
+  consumptionTax @4 :Int64;
+  vat @5 :Int64;
+}
+
+struct StoredCaseEvent {
+  at @0 :Int64;
+  status @1 :Text;
+  detail @2 :Text;
+}
+
+struct StoredEvidence {
+  kind @0 :UInt16;
+  reference @1 :Text;
+  sha256 @2 :Text;           # hex
+}
+
+struct StoredCase {
+  caseId @0 :Text;
+  declarant @1 :Text;
+  declarationId @2 :Text;
+  messageId @3 :Data;
+  sequence @4 :UInt64;
+  enterprise @5 :Text;
+  customsUnit @6 :Text;
+  import @7 :Bool;
+  tier @8 :Text;
+  settlement @9 :Text;
+  stage @10 :Text;
+  status @11 :Text;
+  waitingOn @12 :Text;
+  items @13 :List(StoredCaseItem);
+  itemTaxes @14 :List(StoredItemTax);
+  valueCny @15 :Int64;
+  duty @16 :Int64;
+  consumptionTax @17 :Int64;
+  vat @18 :Int64;
+  total @19 :Int64;
+  selfAssessed @20 :Int64;   # -1: none declared
+  due @21 :Int64;
+  reserved @22 :Int64;
+  paid @23 :Int64;
+  period @24 :Text;
+  lane @25 :Text;
+  decision @26 :Text;        # the lane decision, canonical JSON (replayed by `swhub customs explain`)
+  facts @27 :Text;           # what the risk engine saw, JSON
+  decidedAt @28 :Int64;
+  valuationEvidence @29 :Bool;
+  evidence @30 :List(StoredEvidence);
+  inspection @31 :Text;
+  amendmentRequired @32 :Bool;
+  amendments @33 :UInt32;
+  lodgedAt @34 :Int64;
+  releasedAt @35 :Int64;
+  closedAt @36 :Int64;
+  auditsPending @37 :List(Text);
+  audit @38 :List(Text);     # one JSON object per tax centre review
+  history @39 :List(StoredCaseEvent);
+}

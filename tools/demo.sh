@@ -2,7 +2,10 @@
 # The hub's main job on its embedded default, from a fresh Debian 12 machine:
 # installs the packages, builds, creates the demo partners' keys, starts swhubd on
 # config/hub.toml (data under ./var/), drives sample traffic from simulated partners
-# over ZeroMQ, prints what happened, and stops the hub cleanly.
+# over ZeroMQ (customs processing on: config/customs.toml), walks through customs
+# clearance with the demo officers, prints what happened, and stops the hub cleanly.
+# Data persists in ./var across runs: every run uses fresh declaration and
+# instruction ids (suffixed with the run's UTC time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,23 +42,36 @@ for _ in $(seq 1 200); do
 done
 endpoint=$(cat var/endpoint)
 echo "== swhubd ready on $endpoint (log: var/swhubd.log)"
+run=$(date -u +%y%m%d-%H%M%S)
+connect=(--endpoint "$endpoint" --hub-key var/keys/hub.curve.pub)
 
 echo
-echo "== 1. simulated partners: declarations, a re-send, a reused id, bad input, routing"
-"$sim" demo --endpoint "$endpoint" --hub-key var/keys/hub.curve.pub --keys-dir var/keys
+echo "== 1. simulated partners: declarations (customs admissible), a re-send, a reused id, bad input, routing"
+"$sim" demo "${connect[@]}" --keys-dir var/keys
 
 echo
-echo "== 2. the CLI: submit a sample declaration written as JSON, then ask its status"
+echo "== 2. the CLI: a sample declaration written as JSON, its status, an amendment, the tax payment"
+# config/samples/*.json name declaration SAMPLE-IM-2026-000001; a declarationId is
+# lodged once per declarant, so this run's copies carry their own.
+for f in declaration amendment tax-payment; do
+  sed "s/SAMPLE-IM-2026-000001/SAMPLE-IM-$run/g" "config/samples/$f.json" > "var/demo-$f.json"
+done
 msg_id=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-"$swhub" submit --endpoint "$endpoint" --hub-key var/keys/hub.curve.pub \
-  --key var/keys/ENT-DEMO-0001 --type customs.declaration \
-  --file config/samples/declaration.json --message-id "$msg_id" | tee var/demo-receipt.json
-"$swhub" status --endpoint "$endpoint" --hub-key var/keys/hub.curve.pub \
-  --key var/keys/ENT-DEMO-0001 --message-id "$msg_id"
+"$swhub" submit "${connect[@]}" --key var/keys/ENT-DEMO-0001 --type customs.declaration \
+  --file var/demo-declaration.json --message-id "$msg_id" | tee var/demo-receipt.json
+"$swhub" status "${connect[@]}" --key var/keys/ENT-DEMO-0001 --message-id "$msg_id"
+echo "-- amended before release (100 battery packs, not 120): the amount due is assessed again"
+"$swhub" submit "${connect[@]}" --key var/keys/ENT-DEMO-0001 --type customs.amendment \
+  --file var/demo-amendment.json
+"$swhub" status "${connect[@]}" --key var/keys/ENT-DEMO-0001 --message-id "$msg_id"
+echo "-- the tax paid: released"
+"$swhub" submit "${connect[@]}" --key var/keys/ENT-DEMO-0001 --type customs.tax-payment \
+  --file var/demo-tax-payment.json
+"$swhub" status "${connect[@]}" --key var/keys/ENT-DEMO-0001 --message-id "$msg_id"
 
 echo
 echo "== 3. load: 4 partners, 2,000 declarations/s for 3 s (open loop)"
-"$sim" load --endpoint "$endpoint" --hub-key var/keys/hub.curve.pub \
+"$sim" load "${connect[@]}" \
   --key var/keys/ENT-DEMO-0001 --key var/keys/ENT-DEMO-0002 \
   --key var/keys/BRK-DEMO-0001 --connections 4 --rate 2000 --duration-s 3
 
@@ -63,13 +79,31 @@ echo
 echo "== 4. what is stored"
 "$swhub" db stat --config config/hub.toml
 
+echo
+echo "== 5. customs clearance with the demo parties: guarantee, payment, control instruction,"
+echo "      examination, a level-2 proposal, an amendment, bad declarations"
+"$sim" customs "${connect[@]}" --keys-dir var/keys --run-id "$run"
+echo "-- why SIM-CUS-$run-EXAM was examined (the recorded lane decision, replayed: swhub customs explain)"
+explain=$("$swhub" customs explain --config config/hub.toml --declarant ENT-DEMO-0001 \
+  --declaration-id "SIM-CUS-$run-EXAM")
+echo "$explain"
+echo "   => $(sed -n 's/.*"explanation":"\([^"]*\)".*/\1/p' <<< "$explain")"
+echo "-- the lane of SIM-CUS-$run-GUAR (no rule matched: the random draw of its credit tier decided)"
+explain=$("$swhub" customs explain --config config/hub.toml --declarant ENT-DEMO-0001 \
+  --declaration-id "SIM-CUS-$run-GUAR")
+echo "   => $(sed -n 's/.*"explanation":"\([^"]*\)".*/\1/p' <<< "$explain")"
+echo "-- the case SIM-CUS-$run-EXAM as stored (swhub customs case)"
+"$swhub" customs case --config config/hub.toml --declarant ENT-DEMO-0001 \
+  --declaration-id "SIM-CUS-$run-EXAM"
+
 stop_hub
 trap - EXIT
 echo
 echo "== swhubd stopped: $(grep -o '"msg":"stopped[^"]*"' var/swhubd.log | tail -1)"
+echo "== $(grep -o '"msg":"customs: [^"]*"' var/swhubd.log | tail -1)"
 
 echo
-echo "== 5. offline checks: the hub-signed receipt, and the evidence log of the data"
+echo "== 6. offline checks: the hub-signed receipt, and the evidence log of the data"
 "$swhub" receipt verify var/demo-receipt.json --hub-key var/keys/hub.sign.pub.pem \
   --message-id "$msg_id" --party ENT-DEMO-0001
 "$swhub" audit verify --config config/hub.toml --hub-key var/keys/hub.sign.pub.pem

@@ -159,10 +159,10 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
       return e;
     case_record c = *cp;
     auto findings = text(r.getFindings());
-    json ev = json::array();
+    std::vector<evidence_ref> ev;
     for (auto e : r.getEvidence())
-      ev.push_back({{"kind", static_cast<int>(e.getKind())}, {"reference", text(e.getReference())},
-                    {"sha256", to_hex(bytes(e.getSha256().begin(), e.getSha256().end()))}});
+      ev.push_back({static_cast<uint16_t>(e.getKind()), text(e.getReference()),
+                    to_hex(bytes(e.getSha256().begin(), e.getSha256().end()))});
     if (c.status == "auditPending" && c.at == stage::released) {
       // The one result of a post-release verification or audit closes the review.
       c.at = stage::closed;
@@ -220,8 +220,8 @@ caf::expected<plan> on_evidence(clearance_state& st, const document_write& w, co
                                                        + "; evidence is taken before release");
     case_record c = *cp;
     for (auto e : r.getEvidence())
-      c.evidence.push_back({{"kind", static_cast<int>(e.getKind())}, {"reference", text(e.getReference())},
-                            {"sha256", to_hex(bytes(e.getSha256().begin(), e.getSha256().end()))}});
+      c.evidence.push_back({static_cast<uint16_t>(e.getKind()), text(e.getReference()),
+                            to_hex(bytes(e.getSha256().begin(), e.getSha256().end()))});
     p.decisions.push_back(decision_for(c, w.message_id, std::to_string(r.getEvidence().size())
                                                           + " valuation evidence attachment(s) recorded by " + officer.id));
     if (c.at == stage::evidence)
@@ -375,8 +375,9 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
   pend.erase(std::remove(pend.begin(), pend.end(), centre), pend.end());
   auto findings = json::parse(r.findings, nullptr, false);
   auto outcome = static_cast<audit_outcome>(r.outcome);
-  c.audit.push_back({{"centre", centre}, {"outcome", to_string(outcome)}, {"adjustment", r.adjustment},
-                     {"findings", findings.is_discarded() ? json::array() : findings}, {"at", now}});
+  c.audit.push_back(json{{"centre", centre}, {"outcome", to_string(outcome)}, {"adjustment", r.adjustment},
+                          {"findings", findings.is_discarded() ? json::array() : findings}, {"at", now}}
+                       .dump());
   std::string summary;
   if (!findings.is_discarded())
     for (auto& f : findings)

@@ -327,7 +327,7 @@ void release(clearance_state& st, case_record& c, plan& p, const bytes& subject,
 void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now) {
   if (c.at == stage::inspection) {
     if (c.inspection.empty()) {
-      bool red = c.decision.value("lane", "") == "red";
+      bool red = c.lane == "red";
       c.waiting_on = red ? "physical examination by customs" : "documentary check by customs";
       set_status(c, red ? "forExamination" : "documentaryCheck", "selected for " + c.waiting_on, now);
       return;
@@ -409,7 +409,7 @@ caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p,
   c.self_assessed = l.self_assessed;
   c.settle = l.settle;
   c.inspection.clear();
-  c.evidence = json::array();
+  c.evidence.clear();
   c.due = 0;
   auto& e = enterprise_of(st, c.enterprise);
   std::vector<std::string> errors = *deviations;
@@ -433,8 +433,9 @@ caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p,
   auto engine = st.d.rules->get();
   auto seed = random_seed();
   auto d = engine->evaluate(facts, seed, now);
-  c.decision = to_json(d);
-  c.facts = to_json(facts);
+  c.lane = to_string(d.lane);
+  c.decision = decision_text(d);
+  c.facts = facts_text(facts);
   c.decided_at = now;
   c.valuation_evidence = d.valuation_evidence;
   p.decisions.push_back(decision_for(c, subject, "lane " + std::string{to_string(d.lane)} + " (rule set "
@@ -479,7 +480,7 @@ void load_rulings(clearance_state& st) {
 
 std::pair<std::string, std::string> task_of(const clearance_state& st, const case_record& c) {
   if (c.at == stage::inspection && c.inspection.empty())
-    return {c.customs_unit, c.decision.value("lane", "") == "red" ? "examination" : "documentary check"};
+    return {c.customs_unit, c.lane == "red" ? "examination" : "documentary check"};
   if (c.status == "auditPending" && c.waiting_on.rfind("audit", 0) == 0) {
     auto* ent = st.d.cfg->enterprise(c.enterprise);
     return {ent && !ent->inland_customs.empty() ? ent->inland_customs : c.customs_unit, "audit"};

@@ -2,6 +2,11 @@
 
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
+#include "schemas/stored.capnp.h"
+
+#include <capnp/message.h>
+#include <cstdio>
+#include <type_traits>
 
 namespace hub::customs {
 
@@ -17,32 +22,6 @@ json assessment_json(const assessment& a) {
                      {"consumptionTax", i.consumption_tax}, {"vat", i.vat}});
   return {{"valueCny", a.value_cny}, {"duty", a.duty}, {"consumptionTax", a.consumption_tax},
           {"vat", a.vat}, {"total", a.total}, {"items", items}};
-}
-
-assessment assessment_from(const json& j) {
-  assessment a;
-  a.value_cny = j.value("valueCny", cents{0});
-  a.duty = j.value("duty", cents{0});
-  a.consumption_tax = j.value("consumptionTax", cents{0});
-  a.vat = j.value("vat", cents{0});
-  a.total = j.value("total", cents{0});
-  for (auto& i : j.value("items", json::array())) {
-    item_tax t;
-    t.value_cny = i.value("valueCny", cents{0});
-    t.duty_rate = i.value("dutyRate", ppm{0});
-    t.preferential = i.value("preferential", false);
-    t.duty = i.value("duty", cents{0});
-    t.consumption_tax = i.value("consumptionTax", cents{0});
-    t.vat = i.value("vat", cents{0});
-    a.items.push_back(t);
-  }
-  return a;
-}
-
-json condition_items(const item_facts& i) {
-  return {{"hs", i.hs}, {"origin", i.origin}, {"unitValueCny", i.unit_value_cny},
-          {"kgPerUnit", i.kg_per_unit}, {"pricePosition", i.price_position},
-          {"prohibited", i.prohibited}, {"restricted", i.restricted}};
 }
 
 } // namespace
@@ -69,35 +48,122 @@ const char* to_string(settlement x) {
   return "?";
 }
 
-json to_json(const lane_decision& d) {
-  json hits = json::array();
-  for (auto& h : d.hits)
-    hits.push_back({{"id", h.id}, {"instruction", h.instruction}, {"lane", to_string(h.lane)},
-                    {"draw", h.draw}, {"selected", h.selected}, {"reason", h.reason}});
-  return {{"lane", to_string(d.lane)},
-          {"hits", hits},
-          {"seed", std::to_string(d.seed)}, // as text: JSON numbers lose 64-bit precision in many readers
-          {"randomDraw", d.random_draw},
-          {"randomLane", to_string(d.random_lane)},
-          {"valuationEvidence", d.valuation_evidence},
-          {"ruleSetVersion", d.rule_set_version},
-          {"explanation", d.explanation}};
+namespace {
+
+/// JSON string literal of `s` (quotes, escapes; UTF-8 passes through).
+void quote(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (ch < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+          out += buf;
+        } else {
+          out += static_cast<char>(ch);
+        }
+    }
+  }
+  out += '"';
 }
 
-json to_json(const declaration_facts& f) {
-  json items = json::array();
-  for (auto& i : f.items)
-    items.push_back(condition_items(i));
-  return {{"declarant", f.declarant},
-          {"enterprise", f.enterprise},
-          {"customsUnit", f.customs_unit},
-          {"import", f.import},
-          {"tier", to_string(f.credit)},
-          {"priorDeclarations", f.prior_declarations},
-          {"priorViolations", f.prior_violations},
-          {"rulingDeviation", f.ruling_deviation},
-          {"transportDocuments", f.transport_documents},
-          {"items", items}};
+void key(std::string& out, std::string_view k) {
+  if (out.back() != '{')
+    out += ',';
+  quote(out, k);
+  out += ':';
+}
+
+void field(std::string& out, std::string_view k, std::string_view v) {
+  key(out, k);
+  quote(out, v);
+}
+
+void field(std::string& out, std::string_view k, bool v) {
+  key(out, k);
+  out += v ? "true" : "false";
+}
+
+template <class T>
+std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>> field(std::string& out, std::string_view k, T v) {
+  key(out, k);
+  out += std::to_string(v);
+}
+
+void field(std::string& out, std::string_view k, double v) {
+  key(out, k);
+  out += json(v).dump(); // shortest round-trip form, as a parser reads it back
+}
+
+} // namespace
+
+std::string decision_text(const lane_decision& d) {
+  std::string out = "{";
+  field(out, "explanation", d.explanation);
+  key(out, "hits");
+  out += '[';
+  for (size_t i = 0; i < d.hits.size(); ++i) {
+    auto& h = d.hits[i];
+    out += i == 0 ? "{" : ",{";
+    field(out, "draw", h.draw);
+    field(out, "id", h.id);
+    field(out, "instruction", h.instruction);
+    field(out, "lane", std::string_view{to_string(h.lane)});
+    field(out, "reason", h.reason);
+    field(out, "selected", h.selected);
+    out += '}';
+  }
+  out += ']';
+  field(out, "lane", std::string_view{to_string(d.lane)});
+  field(out, "randomDraw", d.random_draw);
+  field(out, "randomLane", std::string_view{to_string(d.random_lane)});
+  field(out, "ruleSetVersion", d.rule_set_version);
+  field(out, "seed", std::to_string(d.seed)); // text: JSON numbers lose 64-bit precision in many readers
+  field(out, "valuationEvidence", d.valuation_evidence);
+  out += '}';
+  return out;
+}
+
+std::string facts_text(const declaration_facts& f) {
+  std::string out = "{";
+  field(out, "customsUnit", f.customs_unit);
+  field(out, "declarant", f.declarant);
+  field(out, "enterprise", f.enterprise);
+  field(out, "import", f.import);
+  key(out, "items");
+  out += '[';
+  for (size_t i = 0; i < f.items.size(); ++i) {
+    auto& it = f.items[i];
+    out += i == 0 ? "{" : ",{";
+    field(out, "hs", it.hs);
+    field(out, "kgPerUnit", it.kg_per_unit);
+    field(out, "origin", it.origin);
+    field(out, "pricePosition", it.price_position);
+    field(out, "prohibited", it.prohibited);
+    field(out, "restricted", it.restricted);
+    field(out, "unitValueCny", it.unit_value_cny);
+    out += '}';
+  }
+  out += ']';
+  field(out, "priorDeclarations", f.prior_declarations);
+  field(out, "priorViolations", f.prior_violations);
+  field(out, "rulingDeviation", f.ruling_deviation);
+  field(out, "tier", std::string_view{to_string(f.credit)});
+  key(out, "transportDocuments");
+  out += '[';
+  for (size_t i = 0; i < f.transport_documents.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    quote(out, f.transport_documents[i]);
+  }
+  out += "]}";
+  return out;
 }
 
 caf::expected<declaration_facts> facts_from_json(const json& j) {
@@ -142,6 +208,13 @@ json to_json(const case_record& c) {
   json history = json::array();
   for (auto& h : c.history)
     history.push_back({{"at", h.at}, {"status", h.status}, {"detail", h.detail}});
+  json evidence = json::array();
+  for (auto& e : c.evidence)
+    evidence.push_back({{"kind", e.kind}, {"reference", e.reference}, {"sha256", e.sha256}});
+  json audit = json::array();
+  for (auto& a : c.audit)
+    audit.push_back(json::parse(a, nullptr, false));
+  auto parsed = [](const std::string& t) { return t.empty() ? json{} : json::parse(t, nullptr, false); };
   return {{"caseId", c.case_id},
           {"declarant", c.declarant},
           {"declarationId", c.declaration_id},
@@ -162,11 +235,12 @@ json to_json(const case_record& c) {
           {"reserved", c.reserved},
           {"paid", c.paid},
           {"period", c.period},
-          {"decision", c.decision},
-          {"facts", c.facts},
+          {"lane", c.lane},
+          {"decision", parsed(c.decision)},
+          {"facts", parsed(c.facts)},
           {"decidedAt", c.decided_at},
           {"valuationEvidence", c.valuation_evidence},
-          {"evidence", c.evidence},
+          {"evidence", evidence},
           {"inspection", c.inspection},
           {"amendmentRequired", c.amendment_required},
           {"amendments", c.amendments},
@@ -174,84 +248,163 @@ json to_json(const case_record& c) {
           {"releasedAt", c.released_at},
           {"closedAt", c.closed_at},
           {"auditsPending", c.audits_pending},
-          {"audit", c.audit},
+          {"audit", audit},
           {"history", history}};
 }
 
-caf::expected<case_record> case_from_json(const json& j) {
-  try {
-    case_record c;
-    c.case_id = j.at("caseId").get<std::string>();
-    c.declarant = j.at("declarant").get<std::string>();
-    c.declaration_id = j.at("declarationId").get<std::string>();
-    c.message_id = from_hex(j.at("messageId").get<std::string>());
-    c.sequence = j.at("sequence").get<uint64_t>();
-    c.enterprise = j.at("enterprise").get<std::string>();
-    c.customs_unit = j.at("customsUnit").get<std::string>();
-    c.import = j.at("import").get<bool>();
-    c.credit = tier_from_string(j.at("tier").get<std::string>()).value_or(tier::general_credit);
-    auto s = j.at("settlement").get<std::string>();
+bytes encode_case(const case_record& c) {
+  capnp::MallocMessageBuilder mb;
+  auto r = mb.initRoot<stored::StoredCase>();
+  r.setCaseId(c.case_id);
+  r.setDeclarant(c.declarant);
+  r.setDeclarationId(c.declaration_id);
+  r.setMessageId(kj::arrayPtr(c.message_id.data(), c.message_id.size()));
+  r.setSequence(c.sequence);
+  r.setEnterprise(c.enterprise);
+  r.setCustomsUnit(c.customs_unit);
+  r.setImport(c.import);
+  r.setTier(to_string(c.credit));
+  r.setSettlement(to_string(c.settle));
+  r.setStage(to_string(c.at));
+  r.setStatus(c.status);
+  r.setWaitingOn(c.waiting_on);
+  auto items = r.initItems(static_cast<unsigned>(c.items.size()));
+  for (unsigned i = 0; i < items.size(); ++i) {
+    auto& it = c.items[i];
+    auto o = items[i];
+    o.setHs(it.hs);
+    o.setDescription(it.description);
+    o.setUnit(it.unit);
+    o.setCurrency(it.currency);
+    o.setOrigin(it.origin);
+    o.setClaim(it.claim);
+    o.setCertificate(it.certificate);
+    o.setRulingId(it.ruling_id);
+    o.setQuantity(it.quantity);
+    o.setNetKg(it.net_kg);
+    o.setValue(it.value);
+  }
+  auto taxes = r.initItemTaxes(static_cast<unsigned>(c.assessed.items.size()));
+  for (unsigned i = 0; i < taxes.size(); ++i) {
+    auto& t = c.assessed.items[i];
+    taxes[i].setValueCny(t.value_cny);
+    taxes[i].setDutyRate(t.duty_rate);
+    taxes[i].setPreferential(t.preferential);
+    taxes[i].setDuty(t.duty);
+    taxes[i].setConsumptionTax(t.consumption_tax);
+    taxes[i].setVat(t.vat);
+  }
+  r.setValueCny(c.assessed.value_cny);
+  r.setDuty(c.assessed.duty);
+  r.setConsumptionTax(c.assessed.consumption_tax);
+  r.setVat(c.assessed.vat);
+  r.setTotal(c.assessed.total);
+  r.setSelfAssessed(c.self_assessed);
+  r.setDue(c.due);
+  r.setReserved(c.reserved);
+  r.setPaid(c.paid);
+  r.setPeriod(c.period);
+  r.setLane(c.lane);
+  r.setDecision(c.decision);
+  r.setFacts(c.facts);
+  r.setDecidedAt(c.decided_at);
+  r.setValuationEvidence(c.valuation_evidence);
+  auto ev = r.initEvidence(static_cast<unsigned>(c.evidence.size()));
+  for (unsigned i = 0; i < ev.size(); ++i) {
+    ev[i].setKind(c.evidence[i].kind);
+    ev[i].setReference(c.evidence[i].reference);
+    ev[i].setSha256(c.evidence[i].sha256);
+  }
+  r.setInspection(c.inspection);
+  r.setAmendmentRequired(c.amendment_required);
+  r.setAmendments(c.amendments);
+  r.setLodgedAt(c.lodged_at);
+  r.setReleasedAt(c.released_at);
+  r.setClosedAt(c.closed_at);
+  auto pend = r.initAuditsPending(static_cast<unsigned>(c.audits_pending.size()));
+  for (unsigned i = 0; i < pend.size(); ++i)
+    pend.set(i, c.audits_pending[i]);
+  auto audit = r.initAudit(static_cast<unsigned>(c.audit.size()));
+  for (unsigned i = 0; i < audit.size(); ++i)
+    audit.set(i, c.audit[i]);
+  auto hist = r.initHistory(static_cast<unsigned>(c.history.size()));
+  for (unsigned i = 0; i < hist.size(); ++i) {
+    hist[i].setAt(c.history[i].at);
+    hist[i].setStatus(c.history[i].status);
+    hist[i].setDetail(c.history[i].detail);
+  }
+  return to_bytes(mb);
+}
+
+caf::expected<case_record> decode_case(const bytes& b) {
+  auto msg = aligned_message::copy(b.data(), b.size(), ec::store_failure);
+  if (!msg)
+    return caf::make_error(ec::store_failure, "case record: " + context_text(msg.error()));
+  case_record c;
+  auto str = [](capnp::Text::Reader t) { return std::string{t.cStr(), t.size()}; };
+  auto err = with_root<stored::StoredCase>(*msg, ec::store_failure, [&](stored::StoredCase::Reader r) -> caf::error {
+    c.case_id = str(r.getCaseId());
+    if (c.case_id.empty())
+      return caf::make_error(ec::store_failure, "case record without a case id");
+    c.declarant = str(r.getDeclarant());
+    c.declaration_id = str(r.getDeclarationId());
+    c.message_id.assign(r.getMessageId().begin(), r.getMessageId().end());
+    c.sequence = r.getSequence();
+    c.enterprise = str(r.getEnterprise());
+    c.customs_unit = str(r.getCustomsUnit());
+    c.import = r.getImport();
+    c.credit = tier_from_string(str(r.getTier())).value_or(tier::general_credit);
+    auto s = str(r.getSettlement());
     c.settle = s == "guarantee" ? settlement::guarantee
                : s == "consolidated" ? settlement::consolidated : settlement::payment;
-    auto st = j.at("stage").get<std::string>();
+    auto st = str(r.getStage());
     for (auto x : {stage::inspection, stage::evidence, stage::settlement, stage::released,
                    stage::closed, stage::rejected, stage::cancelled})
       if (st == to_string(x))
         c.at = x;
-    c.status = j.at("status").get<std::string>();
-    c.waiting_on = j.value("waitingOn", "");
-    for (auto& i : j.at("items")) {
-      case_item it;
-      it.hs = i.at("hs").get<std::string>();
-      it.description = i.value("description", "");
-      it.unit = i.value("unit", "");
-      it.currency = i.value("currency", "");
-      it.origin = i.value("origin", "");
-      it.claim = i.value("claim", "");
-      it.certificate = i.value("certificate", "");
-      it.ruling_id = i.value("rulingId", "");
-      it.quantity = i.value("quantity", 0.0);
-      it.net_kg = i.value("netKg", 0.0);
-      it.value = i.value("value", cents{0});
-      c.items.push_back(std::move(it));
-    }
-    c.assessed = assessment_from(j.at("assessment"));
-    c.self_assessed = j.value("selfAssessed", cents{-1});
-    c.due = j.value("due", cents{0});
-    c.reserved = j.value("reserved", cents{0});
-    c.paid = j.value("paid", cents{0});
-    c.period = j.value("period", "");
-    c.decision = j.value("decision", json::object());
-    c.facts = j.value("facts", json::object());
-    c.decided_at = j.value("decidedAt", int64_t{0});
-    c.valuation_evidence = j.value("valuationEvidence", false);
-    c.evidence = j.value("evidence", json::array());
-    c.inspection = j.value("inspection", "");
-    c.amendment_required = j.value("amendmentRequired", false);
-    c.amendments = j.value("amendments", 0u);
-    c.lodged_at = j.value("lodgedAt", int64_t{0});
-    c.released_at = j.value("releasedAt", int64_t{0});
-    c.closed_at = j.value("closedAt", int64_t{0});
-    c.audits_pending = j.value("auditsPending", std::vector<std::string>{});
-    c.audit = j.value("audit", json::array());
-    for (auto& h : j.value("history", json::array()))
-      c.history.push_back({h.value("at", int64_t{0}), h.value("status", ""), h.value("detail", "")});
-    return c;
-  } catch (const json::exception& e) {
-    return caf::make_error(ec::store_failure, std::string{"case record: "} + e.what());
-  }
-}
-
-bytes encode_case(const case_record& c) {
-  auto text = to_json(c).dump();
-  return bytes(text.begin(), text.end());
-}
-
-caf::expected<case_record> decode_case(const bytes& b) {
-  auto j = json::parse(b.begin(), b.end(), nullptr, false);
-  if (j.is_discarded())
-    return caf::make_error(ec::store_failure, "case record is not JSON");
-  return case_from_json(j);
+    c.status = str(r.getStatus());
+    c.waiting_on = str(r.getWaitingOn());
+    for (auto it : r.getItems())
+      c.items.push_back({str(it.getHs()), str(it.getDescription()), str(it.getUnit()), str(it.getCurrency()),
+                         str(it.getOrigin()), str(it.getClaim()), str(it.getCertificate()), str(it.getRulingId()),
+                         it.getQuantity(), it.getNetKg(), it.getValue()});
+    for (auto t : r.getItemTaxes())
+      c.assessed.items.push_back({t.getValueCny(), t.getDutyRate(), t.getPreferential(), t.getDuty(),
+                                  t.getConsumptionTax(), t.getVat()});
+    c.assessed.value_cny = r.getValueCny();
+    c.assessed.duty = r.getDuty();
+    c.assessed.consumption_tax = r.getConsumptionTax();
+    c.assessed.vat = r.getVat();
+    c.assessed.total = r.getTotal();
+    c.self_assessed = r.getSelfAssessed();
+    c.due = r.getDue();
+    c.reserved = r.getReserved();
+    c.paid = r.getPaid();
+    c.period = str(r.getPeriod());
+    c.lane = str(r.getLane());
+    c.decision = str(r.getDecision());
+    c.facts = str(r.getFacts());
+    c.decided_at = r.getDecidedAt();
+    c.valuation_evidence = r.getValuationEvidence();
+    for (auto e : r.getEvidence())
+      c.evidence.push_back({e.getKind(), str(e.getReference()), str(e.getSha256())});
+    c.inspection = str(r.getInspection());
+    c.amendment_required = r.getAmendmentRequired();
+    c.amendments = r.getAmendments();
+    c.lodged_at = r.getLodgedAt();
+    c.released_at = r.getReleasedAt();
+    c.closed_at = r.getClosedAt();
+    for (auto p : r.getAuditsPending())
+      c.audits_pending.push_back(str(p));
+    for (auto a : r.getAudit())
+      c.audit.push_back(str(a));
+    for (auto h : r.getHistory())
+      c.history.push_back({h.getAt(), str(h.getStatus()), str(h.getDetail())});
+    return caf::error{};
+  });
+  if (err)
+    return err;
+  return c;
 }
 
 case_view view_of(const case_record& c) {

@@ -1,8 +1,10 @@
 #pragma once
 // A customs case: one declaration from lodgement to closure, with both tracks of
 // SR-07.1 (admissibility: lane, inspection, release; fiscal: assessment, payment or
-// guarantee, post-release review). Stored as JSON in the `cases` table, keyed by the
-// 18-digit declaration number (docs/design.md, "Customs cases").
+// guarantee, post-release review). Stored as a Cap'n Proto StoredCase in the `cases`
+// table, keyed by the 18-digit declaration number; the lane decision and the facts it
+// was taken on are kept as canonical JSON text, written once, so that `swhub customs
+// explain` can show and replay them (docs/design.md, "Customs").
 
 #include <cstdint>
 #include <optional>
@@ -39,6 +41,13 @@ struct case_item {
   cents value = 0;
 };
 
+/// An evidence attachment bound to the case by its hash (SR-07.3).
+struct evidence_ref {
+  uint16_t kind = 0;     ///< wire EvidenceKind
+  std::string reference;
+  std::string sha256;    ///< hex
+};
+
 struct case_event {
   int64_t at = 0;
   std::string status; ///< DocumentStatus name at that moment
@@ -66,30 +75,35 @@ struct case_record {
   cents reserved = 0;          ///< on the enterprise's guarantee
   cents paid = 0;
   std::string period;          ///< consolidated: the statement month "YYYY-MM"
-  nlohmann::json decision;     ///< the lane decision (hits, draws, seed, rule-set version)
-  nlohmann::json facts;        ///< what the risk engine saw (for replay)
+  std::string lane;            ///< "green", "yellow", "red"; empty before the decision
+  std::string decision;        ///< the lane decision as canonical JSON (hits, draws, seed, rule-set version)
+  std::string facts;           ///< what the risk engine saw, JSON (for replay)
   int64_t decided_at = 0;      ///< time the lane was decided (replay input)
   bool valuation_evidence = false;  ///< required before release
-  nlohmann::json evidence = nlohmann::json::array();
+  std::vector<evidence_ref> evidence;
   std::string inspection;      ///< "", "cleared", "documentaryErrors", "refused"
   bool amendment_required = false;  ///< released first, amendment due (先放行后改单)
   uint32_t amendments = 0;
   int64_t lodged_at = 0, released_at = 0, closed_at = 0;
   std::vector<std::string> audits_pending; ///< tax centre ids still reviewing
-  nlohmann::json audit = nlohmann::json::array(); ///< findings of the post-release review
+  std::vector<std::string> audit; ///< one JSON object per tax centre review (findings)
   std::vector<case_event> history;
 
   bool released_already() const { return at >= stage::released && at != stage::cancelled && at != stage::rejected; }
   bool final() const { return at == stage::closed || at == stage::rejected || at == stage::cancelled; }
 };
 
+/// The case for people (swhub customs case): every field, decision and facts as JSON.
 nlohmann::json to_json(const case_record& c);
-caf::expected<case_record> case_from_json(const nlohmann::json& j);
+/// The stored form (Cap'n Proto StoredCase), and back; a damaged record is an error.
 bytes encode_case(const case_record& c);
 caf::expected<case_record> decode_case(const bytes& b);
 
-nlohmann::json to_json(const lane_decision& d);
-nlohmann::json to_json(const declaration_facts& f);
+/// Canonical JSON text of a lane decision and of the facts it was taken on. Built
+/// without an intermediate tree (they are written for every declaration); the same
+/// input always gives the same bytes, which is what replay compares.
+std::string decision_text(const lane_decision& d);
+std::string facts_text(const declaration_facts& f);
 caf::expected<declaration_facts> facts_from_json(const nlohmann::json& j);
 
 /// What a status query shows the declarant about a case.

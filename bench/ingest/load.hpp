@@ -20,7 +20,7 @@
 
 #include "adapters/zmq/client.hpp"
 #include "bench/ingest/declaration.hpp"
-#include "bench/ingest/latency.hpp"
+#include "bench/common/latency.hpp"
 
 namespace bench {
 

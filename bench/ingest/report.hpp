@@ -7,11 +7,11 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "bench/ingest/fsync_probe.hpp"
-#include "bench/ingest/hub_process.hpp"
+#include "bench/common/fsync_probe.hpp"
+#include "bench/common/hub_process.hpp"
 #include "bench/ingest/load.hpp"
 #include "bench/common/machine.hpp"
-#include "bench/ingest/thread_cpu.hpp"
+#include "bench/common/thread_cpu.hpp"
 
 namespace bench {
 

@@ -73,4 +73,35 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
+void checklist::section(const std::string& title) {
+  std::printf("%zu. %s\n", ++sections_, title.c_str());
+  std::fflush(stdout);
+}
+
+bool checklist::check(bool ok, const std::string& text) {
+  ++checks_;
+  if (!ok)
+    ++failures_;
+  std::printf("   %-4s %s\n", ok ? "ok" : "FAIL", text.c_str());
+  std::fflush(stdout);
+  return ok;
+}
+
+void checklist::note(const std::string& text) {
+  std::printf("        %s\n", text.c_str());
+  std::fflush(stdout);
+}
+
+int checklist::finish() {
+  if (!latencies_.empty())
+    std::printf("Round trip of %zu submits: %s\n", latencies_.size(),
+                to_text(summarize(latencies_)).c_str());
+  if (failures_ == 0)
+    std::printf("All %zu outcomes as expected.\n", checks_);
+  else
+    std::printf("%zu of %zu outcomes NOT as expected.\n", failures_, checks_);
+  std::fflush(stdout);
+  return failures_ == 0 && checks_ > 0 ? 0 : 1;
+}
+
 } // namespace sim

@@ -44,4 +44,27 @@ std::string to_text(const latency_summary& s);
 /// Splits "a,b,c" (empty items dropped).
 std::vector<std::string> split_list(const std::string& text);
 
+/// The numbered sections and checked outcomes of a readable run (demo, customs):
+/// every outcome is one line, "ok" or "FAIL", and the run ends with their count.
+class checklist {
+public:
+  /// "3. title"
+  void section(const std::string& title);
+  /// "   ok   text" or "   FAIL text"; returns ok.
+  bool check(bool ok, const std::string& text);
+  /// "        text": context that is not an outcome.
+  void note(const std::string& text);
+  /// A submit's round trip, summarised at the end.
+  void round_trip(double ms) { latencies_.push_back(ms); }
+  /// Prints the round trips and the count; 0 if every outcome was the expected one
+  /// (and there was at least one), else 1.
+  int finish();
+
+private:
+  std::vector<double> latencies_;
+  size_t sections_ = 0;
+  size_t checks_ = 0;
+  size_t failures_ = 0;
+};
+
 } // namespace sim

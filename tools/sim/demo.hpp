@@ -1,10 +1,11 @@
 #pragma once
 // `swhub-sim demo`: a short, human-readable walk through what the hub does: valid
-// declarations accepted, a resend answered as duplicate, a reused id and an invalid
+// declarations accepted (customs admissible: registered enterprises, tariff lines;
+// see documents.hpp), a resend answered as duplicate, a reused id and an invalid
 // document rejected with their error names, a spoofed sender and a forbidden
 // document type refused, a trade message routed to another party and acknowledged,
-// status queries. Every step states what it expects; the exit code says whether
-// every outcome was the expected one.
+// status queries (a declaration's is its customs case's). Every step states what it
+// expects; the exit code says whether every outcome was the expected one.
 
 #include <string>
 #include <vector>

@@ -98,6 +98,7 @@ struct worker_result {
   std::string party;
   std::string error; ///< why it could not connect or stopped early
   uint64_t sent = 0, accepted = 0, duplicate = 0, lost = 0, unmatched = 0;
+  uint64_t notifications = 0; ///< status notifications received (and acknowledged)
   std::map<std::string, uint64_t> rejected; ///< by errorName
   std::vector<double> latencies_ms;
   std::optional<clock_type::time_point> last_receipt;
@@ -173,6 +174,19 @@ private:
     }
   }
 
+  /// Acknowledges the notifications that came in meanwhile (customs status changes
+  /// of the declarations sent), as a partner does; unacknowledged ones would be
+  /// re-sent by the hub for ever.
+  void acknowledge(hub::partner_client& c) {
+    if (!cfg_.ack || c.queued_notifications() == 0)
+      return;
+    while (auto n = c.next_notification(milliseconds{0})) {
+      ++out_.notifications;
+      if (c.ack(n->id))
+        break;
+    }
+  }
+
   void loop(hub::partner_client& c) {
     const bool open_loop = plan_.rate > 0;
     const milliseconds timeout{cfg_.target.timeout_ms};
@@ -206,6 +220,7 @@ private:
         wake = std::min(wake, due(i));
       auto wait = wake > now ? std::chrono::ceil<milliseconds>(wake - now) : milliseconds{0};
       auto r = c.next_receipt(wait);
+      acknowledge(c);
       if (r) {
         on_receipt(*r);
         continue;
@@ -263,6 +278,7 @@ int report(const load_config& cfg, std::vector<worker_result>& results,
            clock_type::time_point start, clock_type::time_point finished) {
   size_t connected = 0;
   uint64_t sent = 0, accepted = 0, duplicate = 0, lost = 0, unmatched = 0, rejected = 0;
+  uint64_t notifications = 0;
   std::map<std::string, uint64_t> rejected_by;
   std::map<std::string, uint64_t> errors;
   std::set<std::string> parties;
@@ -280,6 +296,7 @@ int report(const load_config& cfg, std::vector<worker_result>& results,
     duplicate += r.duplicate;
     lost += r.lost;
     unmatched += r.unmatched;
+    notifications += r.notifications;
     for (auto& [name, n] : r.rejected) {
       rejected_by[name] += n;
       rejected += n;
@@ -311,6 +328,7 @@ int report(const load_config& cfg, std::vector<worker_result>& results,
       {"rejectedBy", rejected_by},
       {"lost", lost},
       {"unmatched", unmatched},
+      {"notifications", notifications},
       {"elapsedS", std::round(elapsed * 1000) / 1000},
       {"docsPerS", std::round(per_s * 10) / 10},
       {"latencyMs", to_json(lat)},
@@ -334,7 +352,11 @@ int report(const load_config& cfg, std::vector<worker_result>& results,
     if (unmatched > 0)
       std::printf("  receipts matching nothing sent: %llu\n",
                   static_cast<unsigned long long>(unmatched));
-    std::printf("elapsed %.2f s  %.1f accepted docs/s\n", elapsed, per_s);
+    std::printf("elapsed %.2f s  %.1f accepted docs/s", elapsed, per_s);
+    if (cfg.ack)
+      std::printf("  (%llu status notifications acknowledged)",
+                  static_cast<unsigned long long>(notifications));
+    std::printf("\n");
     std::printf("latency %s\n", to_text(lat).c_str());
     for (auto& [text, n] : errors)
       std::printf("error (%llu connections): %s\n", static_cast<unsigned long long>(n),

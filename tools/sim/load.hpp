@@ -30,6 +30,7 @@ struct load_config {
   bool json = false;        ///< summary as one JSON line
   int io_threads = 1;       ///< ZeroMQ I/O threads
   uint64_t seed = 0;        ///< 0 = random
+  bool ack = true;          ///< acknowledge status notifications as they come
 };
 
 /// Runs the load; `stop` (set from a signal handler) ends sending early, then the

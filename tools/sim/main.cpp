@@ -1,5 +1,6 @@
 // swhub-sim: partner simulator. `load` drives many connections for benchmarks and
-// fault tests; `demo` walks through the hub's behaviour in readable steps.
+// fault tests; `demo` walks through the hub's behaviour in readable steps; `customs`
+// walks through customs clearance (issue 4) with the demo parties.
 
 #include <atomic>
 #include <csignal>
@@ -7,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tools/sim/customs_scenario.hpp"
 #include "tools/sim/demo.hpp"
 #include "tools/sim/load.hpp"
 
@@ -70,6 +72,8 @@ int main(int argc, char** argv) {
     ->check(CLI::IsMember({"customs.declaration"}))
     ->capture_default_str();
   load_cmd->add_flag("--json", load.json, "print the summary as one JSON line");
+  load_cmd->add_flag("!--no-ack", load.ack,
+                     "leave status notifications unacknowledged (the hub re-sends them)");
   load_cmd->add_option("--io-threads", load.io_threads, "ZeroMQ I/O threads")
     ->check(CLI::Range(1, 16))
     ->capture_default_str();
@@ -103,6 +107,35 @@ int main(int argc, char** argv) {
     demo.parties = sim::split_list(parties);
     rc = sim::run_demo(demo);
   });
+
+  sim::customs_config customs;
+  auto* customs_cmd = app.add_subcommand(
+    "customs", "customs clearance with the demo parties: release on guarantee and on payment, "
+               "control instructions and examination, a level-2 proposal, an amendment, bad "
+               "declarations; exit 0 if every outcome was the expected one");
+  add_target_options(*customs_cmd, customs.target);
+  customs_cmd->add_option("--keys-dir", customs.keys_dir, "holds <party>.curve.secret files")
+    ->capture_default_str();
+  customs_cmd->add_option("--declarant", customs.declarant,
+                          "enterprise or broker party that lodges the declarations")
+    ->capture_default_str();
+  customs_cmd->add_option("--port-officer", customs.port_officer,
+                          "customs officer of unit 2248 (inspection results)")
+    ->capture_default_str();
+  customs_cmd->add_option("--national-risk", customs.national_risk,
+                          "risk officer of unit 0000 (level-1 instructions, approvals)")
+    ->capture_default_str();
+  customs_cmd->add_option("--district-risk", customs.district_risk,
+                          "risk officer of unit 2200 (level-2 proposals)")
+    ->capture_default_str();
+  customs_cmd->add_option("--run-id", customs.run_id,
+                          "suffix of this run's declaration and instruction ids, unique per run "
+                          "(default: UTC date and time, e.g. 261130-051203)");
+  customs_cmd->add_option("--status-timeout-ms", customs.status_timeout_ms,
+                          "longest wait for one status notification")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  customs_cmd->callback([&customs, &rc]() { rc = sim::run_customs(customs); });
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);

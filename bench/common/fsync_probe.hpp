@@ -6,7 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "bench/ingest/latency.hpp"
+#include "bench/common/latency.hpp"
 
 namespace bench {
 

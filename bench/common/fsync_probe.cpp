@@ -1,4 +1,4 @@
-#include "bench/ingest/fsync_probe.hpp"
+#include "bench/common/fsync_probe.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

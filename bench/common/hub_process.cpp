@@ -1,4 +1,4 @@
-#include "bench/ingest/hub_process.hpp"
+#include "bench/common/hub_process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -154,6 +154,8 @@ std::string hub_process::write_config(const hub_settings& s) const {
     << roles_toml;
   if (s.require_signatures)
     t << "\n[signatures.required]\n\"customs.declaration\" = [\"enterprise\"]\n";
+  if (!extra_toml_.empty())
+    t << "\n" << extra_toml_ << "\n";
   for (auto& p : s.parties) {
     t << "\n[[party]]\nid = \"" << p.id << "\"\nrole = \"enterprise\"\nname = \"Bench partner "
       << p.id << "\"\ncurve-public-key = \"" << p.keys.public_z85 << "\"\n";
@@ -174,6 +176,7 @@ std::string hub_process::start(const hub_settings& s, double wait_s) {
   endpoint_file_ = dir_ + "/endpoint";
   secret_key_file_ = dir_ + "/keys/hub.curve.secret";
   auto config = write_config(s);
+  config_path_ = config;
   if (config.empty())
     return "cannot write the config in " + dir_;
   // Everything the child needs is prepared before fork: after it, only

@@ -1,4 +1,4 @@
-#include "bench/ingest/thread_cpu.hpp"
+#include "bench/common/thread_cpu.hpp"
 
 #include <unistd.h>
 

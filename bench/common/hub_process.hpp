@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adapters/zmq/curve_keys.hpp"
@@ -57,10 +58,16 @@ public:
   /// endpoint file. Returns an error text (with the tail of its log) or "".
   std::string start(const hub_settings& s, double wait_s = 20);
 
+  /// TOML that start() appends to the generated hub.toml after the roles, before the
+  /// parties: further tables, e.g. "[customs]\nconfig = '...'" (swhub-bench-customs).
+  void set_extra_toml(std::string toml) { extra_toml_ = std::move(toml); }
+
   pid_t pid() const { return pid_; }
   const std::string& endpoint() const { return endpoint_; }
   const std::string& server_public_key() const { return server_public_key_; }
   const std::string& log_path() const { return log_path_; }
+  /// The generated hub.toml (valid after start()).
+  const std::string& config_path() const { return config_path_; }
 
   /// SIGTERM, waits for the exit (SIGKILL after `wait_s`) and parses the log.
   hub_counters stop(double wait_s = 30);
@@ -73,6 +80,8 @@ private:
   pid_t pid_ = -1;
   std::string dir_;
   std::string log_path_;
+  std::string config_path_;
+  std::string extra_toml_;
   std::string endpoint_file_;
   std::string secret_key_file_;
   std::string endpoint_;

@@ -1,4 +1,4 @@
-#include "bench/ingest/latency.hpp"
+#include "bench/common/latency.hpp"
 
 #include <algorithm>
 #include <cmath>
