@@ -4,6 +4,7 @@
 // Kept light: caf/fwd.hpp, caf/replies_to.hpp, caf/type_id.hpp and plain structs.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -163,6 +164,17 @@ typename Inspector::result_type inspect(Inspector& f, review_report& x) {
   return f(caf::meta::type_name("review_report"), x.centre, x.results, x.report);
 }
 
+/// Step 1 of a declaration prepared by a customs assessor, handed to clearance with the
+/// document. Local only: the pointer is never serialized (it crosses no process).
+struct prepared_ref {
+  std::shared_ptr<const void> ptr;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, prepared_ref&) {
+  return f(caf::meta::type_name("prepared_ref"));
+}
+
 } // namespace hub
 
 CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
@@ -180,6 +192,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(hub, (hub::review_result))
   CAF_ADD_TYPE_ID(hub, (std::vector<hub::review_result>))
   CAF_ADD_TYPE_ID(hub, (hub::review_report))
+  CAF_ADD_TYPE_ID(hub, (hub::prepared_ref))
   CAF_ADD_ATOM(hub, hub::atom, status, "status")
   CAF_ADD_ATOM(hub, hub::atom, put, "put")
   CAF_ADD_ATOM(hub, hub::atom, write, "write")
@@ -254,6 +267,8 @@ using lodge_actor = caf::typed_actor<status_sig, lodge_sig>;
 /// CLEARANCE: owns the customs cases (one declaration, step-by-step processing).
 using clearance_actor = caf::typed_actor<
   status_sig, lodge_sig,
+  /// A declaration whose step 1 an assessor prepared (tariff, rulings, lane).
+  caf::replies_to<atom::lodge, document_write, prepared_ref>::with<document_commit>,
   /// A tax centre's batch review; replies once the outcomes are committed.
   caf::replies_to<atom::audited, review_report>::with<bool>,
   /// Deadline scan (payment deadlines of guarantee reservations).

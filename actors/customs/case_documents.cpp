@@ -2,6 +2,7 @@
 // tax centres' reviews, and payment deadlines (see clearance_state.hpp).
 
 #include <algorithm>
+#include <optional>
 
 #include "actors/core/error.hpp"
 #include "actors/crypto/digest.hpp"
@@ -14,7 +15,7 @@ namespace hub::customs::detail {
 
 // -- document handlers ---------------------------------------------------------
 
-caf::expected<plan> on_declaration(clearance_state& st, const document_write& w) {
+caf::expected<plan> on_declaration(clearance_state& st, const document_write& w, const prepared* pre) {
   plan p;
   auto now = now_ms();
   caf::error err = with_document<wire::Declaration>(w, [&](wire::Declaration::Reader d) -> caf::error {
@@ -23,31 +24,36 @@ caf::expected<plan> on_declaration(clearance_state& st, const document_write& w)
       return caf::make_error(ec::declaration_id_reused,
                              "declarationId \"" + decl_id.substr(0, 64) + "\" is already lodged by " + w.sender
                                + "; send a customs.amendment to change it, or use a new declarationId");
-    auto l = read_declaration(st, d);
-    if (!l)
-      return l.error();
+    std::optional<prepared> local;
+    if (pre == nullptr) {
+      auto pr = prepare_declaration(st.d, *st.board, d, w.sender, st.seeds(), now);
+      if (!pr)
+        return pr.error();
+      local = std::move(*pr);
+      pre = &*local;
+    }
+    const auto& l = pre->l;
     case_record c;
     char serial[32];
     std::snprintf(serial, sizeof serial, "%09llu", static_cast<unsigned long long>(st.next_serial % 1000000000));
-    c.case_id = l->unit + std::to_string(year_of(now)) + (l->import ? "1" : "0") + serial;
+    c.case_id = l.unit + std::to_string(year_of(now)) + (l.import ? "1" : "0") + serial;
     c.declarant = w.sender;
     c.declaration_id = decl_id;
     c.message_id = w.message_id;
-    c.enterprise = l->enterprise;
-    c.customs_unit = l->unit;
-    c.import = l->import;
-    c.credit = st.d.cfg->enterprise(l->enterprise)->tier_at(now);
+    c.enterprise = l.enterprise;
+    c.customs_unit = l.unit;
+    c.import = l.import;
+    c.credit = pre->credit;
     c.lodged_at = now;
-    if (l->settle == settlement::consolidated)
+    if (l.settle == settlement::consolidated)
       if (!tier_in(st.d.cfg->release.consolidated_tiers, c.credit))
         return caf::make_error(ec::invalid_field, "settlement: consolidated payment (汇总征税) is not open to tier "
                                                     + std::string{to_string(c.credit)} + "; use payment or guarantee");
-    if (l->settle != settlement::payment && !tier_in(st.d.cfg->release.guarantee_tiers, c.credit))
+    if (l.settle != settlement::payment && !tier_in(st.d.cfg->release.guarantee_tiers, c.credit))
       return caf::make_error(ec::invalid_field, "settlement: release on guarantee is not open to tier "
                                                   + std::string{to_string(c.credit)} + "; use payment");
     set_status(c, "accepted", "lodged", now);
-    if (auto e = decide(st, c, *l, p, w.message_id, now))
-      return e;
+    apply_step1(st, c, *pre, p, w.message_id, now);
     enterprise_of(st, c.enterprise).declarations++;
     put_enterprise(st, p, c.enterprise);
     ++st.next_serial;
@@ -102,7 +108,7 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
                                "declaration " + decl_id + " was released more than "
                                  + std::to_string(st.d.cfg->release.correction_window.count() / 86400000)
                                  + " days ago; corrections are closed (use voluntary disclosure)");
-      auto l = read_declaration(st, a.getReplacement());
+      auto l = read_declaration(st.d, a.getReplacement());
       if (!l)
         return caf::make_error(static_cast<ec>(l.error().code()), "replacement." + context_text(l.error()));
       if (l->enterprise != c.enterprise || l->unit != c.customs_unit || l->import != c.import)
@@ -119,7 +125,7 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
           return e;
       } else {
         cents before = c.assessed.total;
-        auto deviations = ruling_deviations(st, *l, now);
+        auto deviations = ruling_deviations(st.rulings, *l, now);
         if (!deviations)
           return deviations.error();
         c.items = l->items;
@@ -356,6 +362,7 @@ caf::expected<plan> on_ruling(clearance_state& st, const document_write& w) {
                 + " -> " + ru.hs;
     p.decisions.push_back(std::move(dr));
     st.rulings[ru.id] = std::move(ru);
+    st.board->set_rulings(st.rulings);
     return caf::none;
   });
   if (err)

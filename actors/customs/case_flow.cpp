@@ -98,9 +98,18 @@ void put_case(plan& p, const case_record& c) {
   p.touched_cases.push_back(c.case_id);
 }
 
+uint64_t random_device_seed() {
+  uint64_t seed = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1)
+    seed = static_cast<uint64_t>(now_ms()) * 0x9E3779B97F4A7C15ull;
+  return seed;
+}
+
 void put_enterprise(clearance_state& st, plan& p, const std::string& code) {
   p.ops.push_back({std::string{table::enterprises}, as_bytes(code), encode(st.enterprises[code]), false});
   p.touched_enterprises.push_back(code);
+  auto& e = st.enterprises[code];
+  st.board->set_history(code, e.declarations, e.violations);
 }
 
 int64_t year_of(int64_t ms) {
@@ -119,12 +128,6 @@ std::string month_of(int64_t ms) {
   return buf;
 }
 
-uint64_t random_seed() {
-  uint64_t seed = 0;
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1)
-    seed = static_cast<uint64_t>(now_ms()) * 0x9E3779B97F4A7C15ull;
-  return seed;
-}
 
 // -- lookups -------------------------------------------------------------------
 
@@ -182,16 +185,16 @@ caf::error officer_scope(const clearance_state& st, const party& officer, const 
 
 // -- lodgement: tariff, facts, lane --------------------------------------------
 
-caf::expected<lodged> read_declaration(const clearance_state& st, wire::Declaration::Reader d) {
+caf::expected<lodged> read_declaration(const customs_deps& dep, wire::Declaration::Reader d) {
   lodged out;
   out.import = d.getType() == wire::DeclarationType::IMPORT;
   out.enterprise = text(out.import ? d.getImporter().getId() : d.getExporter().getId());
   out.unit = text(d.getCustomsUnit());
-  auto* unit = st.d.cfg->unit(out.unit);
+  auto* unit = dep.cfg->unit(out.unit);
   if (unit == nullptr)
     return caf::make_error(ec::unknown_customs_unit,
                            "customsUnit: " + out.unit + " is not a unit of the customs organisation");
-  if (st.d.cfg->enterprise(out.enterprise) == nullptr)
+  if (dep.cfg->enterprise(out.enterprise) == nullptr)
     return caf::make_error(ec::unknown_enterprise,
                            std::string{out.import ? "importer" : "exporter"} + ".id: \"" + out.enterprise.substr(0, 64)
                              + "\" is not registered with customs");
@@ -224,7 +227,7 @@ caf::expected<lodged> read_declaration(const clearance_state& st, wire::Declarat
     out.tax_items.push_back({ci.hs, ci.value, ci.currency, ci.origin, ci.claim, ci.quantity, ci.unit});
     out.items.push_back(std::move(ci));
   }
-  auto a = assess(*st.d.ref, out.tax_items, out.import);
+  auto a = assess(*dep.ref, out.tax_items, out.import);
   if (!a)
     return a.error();
   out.assessed = std::move(*a);
@@ -232,16 +235,16 @@ caf::expected<lodged> read_declaration(const clearance_state& st, wire::Declarat
 }
 
 /// Checks quoted rulings; returns the deviations (empty: none).
-caf::expected<std::vector<std::string>> ruling_deviations(const clearance_state& st, const lodged& l,
-                                                          int64_t now) {
+caf::expected<std::vector<std::string>> ruling_deviations(const std::map<std::string, advance_ruling>& rulings,
+                                                          const lodged& l, int64_t now) {
   std::vector<std::string> out;
   for (size_t i = 0; i < l.items.size(); ++i) {
     auto& it = l.items[i];
     if (it.ruling_id.empty())
       continue;
-    auto r = st.rulings.find(it.ruling_id);
+    auto r = rulings.find(it.ruling_id);
     auto field = "items[" + std::to_string(i) + "].rulingId";
-    if (r == st.rulings.end() || r->second.holder != l.enterprise)
+    if (r == rulings.end() || r->second.holder != l.enterprise)
       return caf::make_error(ec::unknown_ruling, field + ": no advance ruling \"" + it.ruling_id.substr(0, 64)
                                                    + "\" held by " + l.enterprise);
     auto& ru = r->second;
@@ -261,16 +264,16 @@ caf::expected<std::vector<std::string>> ruling_deviations(const clearance_state&
   return out;
 }
 
-declaration_facts facts_for(const clearance_state& st, const case_record& c, const lodged& l,
-                            const enterprise_state& e, bool deviation) {
+declaration_facts facts_for(const customs_deps& dep, const std::string& declarant, tier credit,
+                            std::pair<uint32_t, uint32_t> history, const lodged& l, bool deviation) {
   declaration_facts f;
-  f.declarant = c.declarant;
-  f.enterprise = c.enterprise;
-  f.customs_unit = c.customs_unit;
-  f.import = c.import;
-  f.credit = c.credit;
-  f.prior_declarations = e.declarations;
-  f.prior_violations = e.violations;
+  f.declarant = declarant;
+  f.enterprise = l.enterprise;
+  f.customs_unit = l.unit;
+  f.import = l.import;
+  f.credit = credit;
+  f.prior_declarations = history.first;
+  f.prior_violations = history.second;
   f.ruling_deviation = deviation;
   f.transport_documents = l.transport_documents;
   for (size_t i = 0; i < l.items.size(); ++i) {
@@ -280,9 +283,9 @@ declaration_facts facts_for(const clearance_state& st, const case_record& c, con
     x.origin = it.origin;
     x.unit_value_cny = static_cast<cents>(static_cast<double>(l.assessed.items[i].value_cny) / it.quantity);
     x.kg_per_unit = it.net_kg / it.quantity;
-    if (auto* p = st.d.ref->price_for(it.hs); p != nullptr && p->unit == it.unit)
+    if (auto* p = dep.ref->price_for(it.hs); p != nullptr && p->unit == it.unit)
       x.price_position = x.unit_value_cny < p->min_per_unit ? -1 : x.unit_value_cny > p->max_per_unit ? 1 : 0;
-    if (auto* r = st.d.ref->restriction_for(it.hs)) {
+    if (auto* r = dep.ref->restriction_for(it.hs)) {
       x.prohibited = r->prohibited;
       x.restricted = !r->prohibited;
     }
@@ -308,7 +311,10 @@ void release(clearance_state& st, case_record& c, plan& p, const bytes& subject,
                     : c.paid >= c.assessed.total ? "tax paid"
                     : "CNY " + format_amount(c.reserved) + " reserved on the guarantee";
   set_status(c, "released", "released: " + how, now);
-  p.decisions.push_back(decision_for(c, subject, "released (" + how + ")"));
+  if (!p.step1.empty())
+    p.step1 += "; released (" + how + ")";
+  else
+    p.decisions.push_back(decision_for(c, subject, "released (" + how + ")"));
   std::set<std::string> centres;
   for (auto& it : c.items)
     if (auto* tc = st.d.cfg->centre_for(it.hs))
@@ -375,8 +381,12 @@ void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject,
     e.statements[c.period] += owed;
   }
   put_enterprise(st, p, c.enterprise);
-  p.decisions.push_back(decision_for(c, subject, "CNY " + format_amount(owed) + " reserved on the guarantee of "
-                                                   + c.enterprise + (c.period.empty() ? "" : " (statement " + c.period + ")")));
+  auto reserved = "CNY " + format_amount(owed) + " reserved on the guarantee of " + c.enterprise
+                  + (c.period.empty() ? "" : " (statement " + c.period + ")");
+  if (!p.step1.empty())
+    p.step1 += "; " + reserved;
+  else
+    p.decisions.push_back(decision_for(c, subject, reserved));
   release(st, c, p, subject, now);
 }
 
@@ -399,11 +409,49 @@ void restore_reservation(clearance_state& st, case_record& c, plan& p, const byt
 }
 
 /// Step 1 for a new or amended declaration: tariff, rulings, lane, then as far as it goes.
-caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p, const bytes& subject,
-                  int64_t now) {
-  auto deviations = ruling_deviations(st, l, now);
+caf::expected<prepared> prepare_step1(const customs_deps& dep, const step1_board& board, lodged l,
+                                      const std::string& declarant, uint64_t seed, int64_t now) {
+  prepared pr;
+  auto rulings = board.rulings();
+  auto deviations = ruling_deviations(*rulings, l, now);
   if (!deviations)
     return deviations.error();
+  pr.errors = *deviations;
+  if (l.self_assessed >= 0 && l.self_assessed != l.assessed.total)
+    pr.errors.push_back("self-assessed tax CNY " + format_amount(l.self_assessed) + " differs from the assessment CNY "
+                        + format_amount(l.assessed.total) + " (duty " + format_amount(l.assessed.duty)
+                        + ", consumption tax " + format_amount(l.assessed.consumption_tax) + ", VAT "
+                        + format_amount(l.assessed.vat) + "); the assessed amount is due");
+  auto* ent = dep.cfg->enterprise(l.enterprise);
+  pr.credit = ent != nullptr ? ent->tier_at(now) : tier::general_credit;
+  pr.at = now;
+  pr.seed = seed;
+  for (size_t i = 0; i < l.items.size(); ++i)
+    if (auto* r = dep.ref->restriction_for(l.items[i].hs); r != nullptr && r->prohibited) {
+      pr.prohibited = "items[" + std::to_string(i) + "]: HS " + l.items[i].hs + " is prohibited (" + r->reason + ")";
+      pr.l = std::move(l);
+      return pr;
+    }
+  auto facts = facts_for(dep, declarant, pr.credit, board.history(l.enterprise), l, !deviations->empty());
+  pr.decision = dep.rules->get()->evaluate(facts, seed, now);
+  pr.decision_text = decision_text(pr.decision);
+  pr.facts_text = facts_text(facts);
+  pr.l = std::move(l);
+  return pr;
+}
+
+caf::expected<prepared> prepare_declaration(const customs_deps& dep, const step1_board& board,
+                                            wire::Declaration::Reader d, const std::string& declarant,
+                                            uint64_t seed, int64_t now) {
+  auto l = read_declaration(dep, d);
+  if (!l)
+    return l.error();
+  return prepare_step1(dep, board, std::move(*l), declarant, seed, now);
+}
+
+void apply_step1(clearance_state& st, case_record& c, const prepared& pr, plan& p, const bytes& subject,
+                 int64_t now) {
+  const auto& l = pr.l;
   c.items = l.items;
   c.assessed = l.assessed;
   c.self_assessed = l.self_assessed;
@@ -411,39 +459,27 @@ caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p,
   c.inspection.clear();
   c.evidence.clear();
   c.due = 0;
-  auto& e = enterprise_of(st, c.enterprise);
-  std::vector<std::string> errors = *deviations;
-  if (l.self_assessed >= 0 && l.self_assessed != l.assessed.total)
-    errors.push_back("self-assessed tax CNY " + format_amount(l.self_assessed) + " differs from the assessment CNY "
-                     + format_amount(l.assessed.total) + " (duty " + format_amount(l.assessed.duty) + ", consumption tax "
-                     + format_amount(l.assessed.consumption_tax) + ", VAT " + format_amount(l.assessed.vat)
-                     + "); the assessed amount is due");
-  for (size_t i = 0; i < l.items.size(); ++i)
-    if (auto* r = st.d.ref->restriction_for(l.items[i].hs); r != nullptr && r->prohibited) {
-      c.at = stage::rejected;
-      c.waiting_on.clear();
-      auto why = "items[" + std::to_string(i) + "]: HS " + l.items[i].hs + " is prohibited (" + r->reason + ")";
-      set_status(c, "rejected", why, now);
-      p.decisions.push_back(decision_for(c, subject, "rejected at admissibility: " + why));
-      if (st.d.metrics)
-        st.d.metrics->rejected++;
-      return caf::none;
-    }
-  auto facts = facts_for(st, c, l, e, !deviations->empty());
-  auto engine = st.d.rules->get();
-  auto seed = random_seed();
-  auto d = engine->evaluate(facts, seed, now);
+  if (!pr.prohibited.empty()) {
+    c.at = stage::rejected;
+    c.waiting_on.clear();
+    set_status(c, "rejected", pr.prohibited, now);
+    p.decisions.push_back(decision_for(c, subject, "rejected at admissibility: " + pr.prohibited));
+    if (st.d.metrics)
+      st.d.metrics->rejected++;
+    return;
+  }
+  auto& d = pr.decision;
   c.lane = to_string(d.lane);
-  c.decision = decision_text(d);
-  c.facts = facts_text(facts);
-  c.decided_at = now;
+  c.decision = pr.decision_text;
+  c.facts = pr.facts_text;
+  c.decided_at = pr.at;
   c.valuation_evidence = d.valuation_evidence;
-  p.decisions.push_back(decision_for(c, subject, "lane " + std::string{to_string(d.lane)} + " (rule set "
-                                                   + std::to_string(d.rule_set_version) + ", seed "
-                                                   + std::to_string(seed) + "): " + d.explanation));
-  if (!errors.empty()) {
+  // One evidence record for the whole of step 1 (lane, reservation, release), below in advance().
+  p.step1 = "lane " + std::string{to_string(d.lane)} + " (rule set " + std::to_string(d.rule_set_version)
+            + ", seed " + std::to_string(pr.seed) + "): " + d.explanation;
+  if (!pr.errors.empty()) {
     std::string all;
-    for (auto& x : errors)
+    for (auto& x : pr.errors)
       all += (all.empty() ? "" : "; ") + x;
     set_status(c, "acceptedWithErrors", all, now);
     p.notices.push_back(status_notice(c.declarant, c, subject, "acceptedWithErrors", all, now));
@@ -453,6 +489,17 @@ caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p,
                                                                         : st.d.metrics->red)++;
   c.at = d.lane == lane::green ? stage::evidence : stage::inspection;
   advance(st, c, p, subject, now);
+  p.decisions.insert(p.decisions.begin(), decision_for(c, subject, p.step1));
+  p.step1.clear();
+}
+
+caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p, const bytes& subject,
+                  int64_t now) {
+  auto pr = prepare_step1(st.d, *st.board, l, c.declarant, st.seeds(), now);
+  if (!pr)
+    return pr.error();
+  c.credit = pr->credit;
+  apply_step1(st, c, *pr, p, subject, now);
   return caf::none;
 }
 
@@ -475,6 +522,7 @@ void load_rulings(clearance_state& st) {
     st.rulings[r.id] = std::move(r);
     return true;
   });
+  st.board->set_rulings(st.rulings);
 }
 
 

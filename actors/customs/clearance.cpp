@@ -162,11 +162,13 @@ void reload(clearance_state& st) {
 
 clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
                                          std::map<std::string, lodge_actor> risk_centres,
-                                         std::map<std::string, office_actor> offices) {
+                                         std::map<std::string, office_actor> offices,
+                                         std::shared_ptr<step1_board> board) {
   auto& st = self->state;
   st.d = std::move(deps);
   st.risk_centres = std::move(risk_centres);
   st.offices = std::move(offices);
+  st.board = std::move(board);
   load(st);
   for (auto& [id, c] : st.cases) // offices ignore tasks they have already assigned
     announce_task(st, c);
@@ -194,7 +196,7 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
       const auto& t = w.document_type;
       try {
         if (t == "customs.declaration")
-          p = on_declaration(st, w);
+          p = on_declaration(st, w, nullptr);
         else if (t == "customs.amendment")
           p = on_amendment(st, w);
         else if (t == "customs.inspection-result")
@@ -228,6 +230,24 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
         return p.error();
       return commit_document(self, w, std::move(*p), t0);
     },
+    [self](atom::lodge, document_write& w, prepared_ref& pre) -> caf::result<document_commit> {
+      auto t0 = steady::now();
+      auto& st = self->state;
+      auto* prep = static_cast<const prepared*>(pre.ptr.get());
+      if (prep == nullptr || w.document_type != "customs.declaration")
+        return caf::make_error(ec::hub_busy, "customs desk: no prepared declaration");
+      caf::expected<plan> p = caf::make_error(ec::hub_busy, "customs desk failed");
+      try {
+        p = on_declaration(st, w, prep);
+      } catch (const std::exception& e) {
+        log::error("clearance", "customs.declaration from " + w.sender + " failed: " + e.what());
+        reload(st);
+        return caf::make_error(ec::hub_busy, "the customs desk could not decide this document; retry later");
+      }
+      if (!p)
+        return p.error();
+      return commit_document(self, w, std::move(*p), t0);
+    },
     [self](atom::audited, review_report& rep) -> caf::result<bool> {
       plan p;
       auto now = now_ms();
@@ -252,10 +272,13 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
 
 caf::expected<clearance_actor> spawn_clearance(caf::actor_system& sys, customs_deps deps,
                                                std::map<std::string, lodge_actor> risk_centres,
-                                               std::map<std::string, office_actor> offices) {
+                                               std::map<std::string, office_actor> offices,
+                                               std::shared_ptr<detail::step1_board> board) {
   if (!deps.cfg || !deps.ref || !deps.rules || !deps.registry || !deps.reader)
     return caf::make_error(ec::invalid_config, "clearance dependencies missing");
-  return sys.spawn(clearance, std::move(deps), std::move(risk_centres), std::move(offices));
+  if (!board)
+    board = std::make_shared<detail::step1_board>();
+  return sys.spawn(clearance, std::move(deps), std::move(risk_centres), std::move(offices), std::move(board));
 }
 
 } // namespace hub::customs

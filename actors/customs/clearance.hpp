@@ -8,6 +8,7 @@
 // and the declarant's status notification, in one transaction.
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -18,12 +19,18 @@
 
 namespace hub::customs {
 
+namespace detail {
+class step1_board;
+} // namespace detail
+
 /// Spawns clearance, which spawns (and links) one tax centre per [[tax-centre]].
 /// `risk_centres`: by unit code, "0000" level 1, "XX00" level 2 (control instructions
 /// from an officer go to the centre of the officer's direct customs).
 /// `offices`: one per customs unit, by code (inspections, audits).
+/// `board`: where clearance publishes rulings and enterprise history for the assessors.
 caf::expected<clearance_actor> spawn_clearance(caf::actor_system& sys, customs_deps deps,
                                                std::map<std::string, lodge_actor> risk_centres,
-                                               std::map<std::string, office_actor> offices);
+                                               std::map<std::string, office_actor> offices,
+                                               std::shared_ptr<detail::step1_board> board);
 
 } // namespace hub::customs

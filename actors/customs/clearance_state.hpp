@@ -6,6 +6,9 @@
 // outcomes, payment deadlines), clearance.cpp (the actor: commit and follow-ups).
 
 #include <map>
+#include <memory>
+#include <mutex>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,7 +51,43 @@ struct plan {
   std::vector<std::string> touched_cases;
   std::vector<std::string> touched_enterprises;
   std::vector<std::pair<std::string, std::string>> reviews; ///< (centre, case id) after commit
+  std::string step1; ///< while step 1 runs: lane, reservation and release, recorded as one decision
 };
+
+/// What step 1 reads besides config, tariff and rules: the advance rulings and each
+/// enterprise's history. Clearance owns both and publishes copies here, so that the
+/// assessors (on other threads) can prepare declarations in parallel.
+class step1_board {
+public:
+  std::shared_ptr<const std::map<std::string, advance_ruling>> rulings() const {
+    std::lock_guard<std::mutex> g{m_};
+    return rulings_;
+  }
+  void set_rulings(std::map<std::string, advance_ruling> r) {
+    auto p = std::make_shared<const std::map<std::string, advance_ruling>>(std::move(r));
+    std::lock_guard<std::mutex> g{m_};
+    rulings_ = std::move(p);
+  }
+  /// (declarations, post-release findings) of an enterprise.
+  std::pair<uint32_t, uint32_t> history(const std::string& enterprise) const {
+    std::lock_guard<std::mutex> g{m_};
+    auto i = history_.find(enterprise);
+    return i == history_.end() ? std::pair<uint32_t, uint32_t>{0, 0} : i->second;
+  }
+  void set_history(const std::string& enterprise, uint32_t declarations, uint32_t violations) {
+    std::lock_guard<std::mutex> g{m_};
+    history_[enterprise] = {declarations, violations};
+  }
+
+private:
+  mutable std::mutex m_;
+  std::shared_ptr<const std::map<std::string, advance_ruling>> rulings_ =
+    std::make_shared<const std::map<std::string, advance_ruling>>();
+  std::map<std::string, std::pair<uint32_t, uint32_t>> history_;
+};
+
+/// 64 bits from OpenSSL's DRBG, to seed a generator.
+uint64_t random_device_seed();
 
 struct clearance_state {
   static inline const char* name = "clearance";
@@ -62,6 +101,8 @@ struct clearance_state {
   std::map<std::string, enterprise_state> enterprises;
   std::map<std::string, advance_ruling> rulings;
   uint64_t next_serial = 1;
+  std::shared_ptr<step1_board> board = std::make_shared<step1_board>();
+  std::mt19937_64 seeds{random_device_seed()}; ///< lane draw seeds (recorded with each decision)
 };
 
 bytes encode(const enterprise_state& e);
@@ -97,7 +138,6 @@ void put_case(plan& p, const case_record& c);
 void put_enterprise(clearance_state& st, plan& p, const std::string& code);
 int64_t year_of(int64_t ms);
 std::string month_of(int64_t ms);
-uint64_t random_seed();
 
 // lookups (memory first, then LMDB)
 enterprise_state& enterprise_of(clearance_state& st, const std::string& code);
@@ -117,18 +157,42 @@ struct lodged {
   std::vector<std::string> transport_documents;
 };
 
-caf::expected<lodged> read_declaration(const clearance_state& st, wire::Declaration::Reader d);
+caf::expected<lodged> read_declaration(const customs_deps& dep, wire::Declaration::Reader d);
+
+/// Step 1 of one declaration computed without clearance's state (tariff, rulings,
+/// admissibility, facts, lane): by an assessor in parallel, or by clearance itself.
+struct prepared {
+  lodged l;
+  std::vector<std::string> errors; ///< reasons for acceptedWithErrors
+  std::string prohibited;          ///< why it is rejected at admissibility, if it is
+  lane_decision decision;
+  std::string decision_text, facts_text;
+  uint64_t seed = 0;
+  tier credit = tier::general_credit;
+  int64_t at = 0;
+};
+
+caf::expected<prepared> prepare_step1(const customs_deps& dep, const step1_board& board, lodged l,
+                                      const std::string& declarant, uint64_t seed, int64_t now);
+caf::expected<prepared> prepare_declaration(const customs_deps& dep, const step1_board& board,
+                                            wire::Declaration::Reader d, const std::string& declarant,
+                                            uint64_t seed, int64_t now);
+/// Applies a prepared step 1 to the case: lane, evidence, then as far as it goes.
+void apply_step1(clearance_state& st, case_record& c, const prepared& pr, plan& p, const bytes& subject,
+                 int64_t now);
 bool tier_in(const std::vector<tier>& v, tier t);
 
 // the state machine
 void release(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void restore_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why);
-caf::expected<std::vector<std::string>> ruling_deviations(const clearance_state& st, const lodged& l, int64_t now);
+caf::expected<std::vector<std::string>> ruling_deviations(const std::map<std::string, advance_ruling>& rulings,
+                                                          const lodged& l, int64_t now);
 caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p, const bytes& subject, int64_t now);
 
 // one function per document (case_documents.cpp)
-caf::expected<plan> on_declaration(clearance_state& st, const document_write& w);
+/// `pre`: step 1 already prepared by an assessor (null: prepare it here).
+caf::expected<plan> on_declaration(clearance_state& st, const document_write& w, const prepared* pre);
 caf::expected<plan> on_amendment(clearance_state& st, const document_write& w);
 caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, const party& officer);
 caf::expected<plan> on_evidence(clearance_state& st, const document_write& w, const party& officer);

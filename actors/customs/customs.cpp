@@ -5,15 +5,24 @@
 #include "actors/core/error.hpp"
 #include "actors/core/log.hpp"
 #include "actors/customs/case_record.hpp"
+#include "actors/customs/assessor.hpp"
 #include "actors/customs/clearance.hpp"
+#include "actors/customs/clearance_state.hpp"
 #include "actors/customs/customs_office.hpp"
 #include "actors/customs/risk_centre.hpp"
 #include "actors/store/storage.hpp"
 
 namespace hub::customs {
 
+std::map<std::string, lodge_actor> customs_module::desks_for(size_t i) const {
+  auto out = desks;
+  if (!assessors.empty())
+    out["customs.declaration"] = assessors[i % assessors.size()];
+  return out;
+}
+
 caf::expected<customs_module> start_customs(caf::actor_system& sys, const std::string& config_path,
-                                            customs_deps deps) {
+                                            customs_deps deps, size_t assessors) {
   auto cfg = load_customs_config(config_path);
   if (!cfg)
     return cfg.error();
@@ -31,10 +40,12 @@ caf::expected<customs_module> start_customs(caf::actor_system& sys, const std::s
   m.metrics = deps.metrics;
   m.risk_centres = spawn_risk_centres(sys, deps);
   m.offices = spawn_offices(sys, deps);
-  auto clr = spawn_clearance(sys, deps, m.risk_centres, m.offices);
+  auto board = std::make_shared<detail::step1_board>();
+  auto clr = spawn_clearance(sys, deps, m.risk_centres, m.offices, board);
   if (!clr)
     return clr.error();
   m.clearance = *clr;
+  m.assessors = spawn_assessors(sys, std::max<size_t>(1, assessors), deps, board, m.clearance);
   auto desk = caf::actor_cast<lodge_actor>(m.clearance);
   for (auto type : {"customs.declaration", "customs.amendment", "customs.inspection-result",
                     "customs.valuation-evidence", "customs.tax-payment", "customs.control-instruction",
@@ -64,6 +75,8 @@ void stop_customs(customs_module& m) {
   caf::anon_send_exit(m.clearance, caf::exit_reason::user_shutdown); // linked tax centres follow
   for (auto& [unit, rc] : m.risk_centres)
     caf::anon_send_exit(rc, caf::exit_reason::user_shutdown);
+  for (auto& a : m.assessors)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   for (auto& [unit, office] : m.offices)
     caf::anon_send_exit(office, caf::exit_reason::user_shutdown);
 }

@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     cd.store = *store;
     cd.outbox = *outbox;
     cd.store_timeout = cfg->store_timeout;
-    auto m = hub::customs::start_customs(sys, cfg->customs_config_file, cd);
+    auto m = hub::customs::start_customs(sys, cfg->customs_config_file, cd, cfg->intake_workers);
     if (!m)
       return fail("customs " + cfg->customs_config_file, m.error());
     customs = std::move(*m);
@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
     hub::intake_deps deps{*store, *outbox, registry, reader, *gw, store_stats, intake_stats,
                           admitted, {}, {}};
     if (customs) {
-      deps.desks = customs->desks;
+      deps.desks = customs->desks_for(i);
       deps.cases = customs->lookup;
     }
     auto in = hub::spawn_intake(sys, in_cfg, std::move(deps));
