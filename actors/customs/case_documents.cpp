@@ -15,6 +15,39 @@ namespace hub::customs::detail {
 
 // -- document handlers ---------------------------------------------------------
 
+namespace {
+
+/// The end of every case change: the declarant's notification, the new record, and the
+/// change installed in memory (the commit that follows makes it true; a failed one
+/// drops it again).
+void finish_case(plan& p, case_record* cp, case_record&& c, bytes subject, int64_t now) {
+  p.notices.push_back(status_notice(c.declarant, c, subject, c.status, c.history.back().detail, now));
+  p.case_key = c.case_id;
+  put_case(p, c);
+  *cp = std::move(c);
+}
+
+/// The case an officer's document is about, if the officer may act on it.
+caf::expected<case_record*> officer_case(clearance_state& st, const party& officer, const std::string& declarant,
+                                         const std::string& decl_id) {
+  auto* cp = case_by_ref(st, declarant, decl_id);
+  if (cp == nullptr)
+    return no_case(declarant, decl_id);
+  if (auto e = officer_scope(st, officer, *cp))
+    return e;
+  return cp;
+}
+
+std::vector<evidence_ref> evidence_of(capnp::List<wire::EvidenceRef>::Reader list) {
+  std::vector<evidence_ref> out;
+  for (auto e : list)
+    out.push_back({static_cast<uint16_t>(e.getKind()), text(e.getReference()),
+                   to_hex(bytes(e.getSha256().begin(), e.getSha256().end()))});
+  return out;
+}
+
+} // namespace
+
 caf::expected<plan> on_declaration(clearance_state& st, const document_write& w, const prepared* pre) {
   plan p;
   auto now = now_ms();
@@ -142,10 +175,7 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
         p.decisions.push_back(decision_for(c, w.message_id, what));
       }
     }
-    p.notices.push_back(status_notice(c.declarant, c, w.message_id, c.status, c.history.back().detail, now));
-    p.case_key = c.case_id;
-    put_case(p, c);
-    *cp = std::move(c);
+    finish_case(p, cp, std::move(c), w.message_id, now);
     return caf::none;
   });
   if (err)
@@ -157,18 +187,14 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
   plan p;
   auto now = now_ms();
   caf::error err = with_document<wire::InspectionResult>(w, [&](wire::InspectionResult::Reader r) -> caf::error {
-    auto declarant = text(r.getDeclarant()), decl_id = text(r.getDeclarationId());
-    auto* cp = case_by_ref(st, declarant, decl_id);
-    if (cp == nullptr)
-      return no_case(declarant, decl_id);
-    if (auto e = officer_scope(st, officer, *cp))
-      return e;
+    auto decl_id = text(r.getDeclarationId());
+    auto found = officer_case(st, officer, text(r.getDeclarant()), decl_id);
+    if (!found)
+      return found.error();
+    auto* cp = *found;
     case_record c = *cp;
     auto findings = text(r.getFindings());
-    std::vector<evidence_ref> ev;
-    for (auto e : r.getEvidence())
-      ev.push_back({static_cast<uint16_t>(e.getKind()), text(e.getReference()),
-                    to_hex(bytes(e.getSha256().begin(), e.getSha256().end()))});
+    auto ev = evidence_of(r.getEvidence());
     if (c.status == "auditPending" && c.at == stage::released) {
       // The one result of a post-release verification or audit closes the review.
       c.at = stage::closed;
@@ -200,10 +226,7 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
         advance(st, c, p, c.message_id, now);
       }
     }
-    p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
-    p.case_key = c.case_id;
-    put_case(p, c);
-    *cp = std::move(c);
+    finish_case(p, cp, std::move(c), c.message_id, now);
     return caf::none;
   });
   if (err)
@@ -215,29 +238,24 @@ caf::expected<plan> on_evidence(clearance_state& st, const document_write& w, co
   plan p;
   auto now = now_ms();
   caf::error err = with_document<wire::ValuationEvidence>(w, [&](wire::ValuationEvidence::Reader r) -> caf::error {
-    auto declarant = text(r.getDeclarant()), decl_id = text(r.getDeclarationId());
-    auto* cp = case_by_ref(st, declarant, decl_id);
-    if (cp == nullptr)
-      return no_case(declarant, decl_id);
-    if (auto e = officer_scope(st, officer, *cp))
-      return e;
+    auto decl_id = text(r.getDeclarationId());
+    auto found = officer_case(st, officer, text(r.getDeclarant()), decl_id);
+    if (!found)
+      return found.error();
+    auto* cp = *found;
     if (cp->released_already() || cp->final())
       return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is " + cp->status
                                                        + "; evidence is taken before release");
     case_record c = *cp;
-    for (auto e : r.getEvidence())
-      c.evidence.push_back({static_cast<uint16_t>(e.getKind()), text(e.getReference()),
-                            to_hex(bytes(e.getSha256().begin(), e.getSha256().end()))});
+    for (auto& e : evidence_of(r.getEvidence()))
+      c.evidence.push_back(std::move(e));
     p.decisions.push_back(decision_for(c, w.message_id, std::to_string(r.getEvidence().size())
                                                           + " valuation evidence attachment(s) recorded by " + officer.id));
     if (c.at == stage::evidence)
       advance(st, c, p, c.message_id, now);
     else
       c.history.push_back({now, c.status, "valuation evidence recorded"});
-    p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
-    p.case_key = c.case_id;
-    put_case(p, c);
-    *cp = std::move(c);
+    finish_case(p, cp, std::move(c), c.message_id, now);
     return caf::none;
   });
   if (err)
@@ -317,10 +335,7 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
         c.history.push_back({now, c.status, "tax paid: CNY " + format_amount(*amount)});
       }
     }
-    p.notices.push_back(status_notice(c.declarant, c, w.message_id, c.status, c.history.back().detail, now));
-    p.case_key = c.case_id;
-    put_case(p, c);
-    *cp = std::move(c);
+    finish_case(p, cp, std::move(c), w.message_id, now);
     return caf::none;
   });
   if (err)
@@ -352,8 +367,8 @@ caf::expected<plan> on_ruling(clearance_state& st, const document_write& w) {
       ru.min_unit_value = *lo;
       ru.max_unit_value = *hi;
     }
-    auto j = ruling_json(ru).dump();
-    p.ops.push_back({std::string{table::rulings}, as_bytes(ru.id), as_bytes(j), false});
+    auto j = ruling_to_bytes(ru);
+    p.ops.push_back({std::string{table::rulings}, as_bytes(ru.id), j, false});
     decision_record dr;
     dr.party = w.sender;
     dr.message_id = w.message_id;

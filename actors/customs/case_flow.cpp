@@ -36,13 +36,6 @@ enterprise_state decode_enterprise(const bytes& b) {
   return e;
 }
 
-json ruling_json(const advance_ruling& r) {
-  return {{"id", r.id}, {"holder", r.holder},
-          {"kind", r.kind == advance_ruling::classification ? "classification" : "valuation"},
-          {"description", r.description}, {"hs", r.hs}, {"minUnitValue", r.min_unit_value},
-          {"maxUnitValue", r.max_unit_value}, {"validFrom", r.valid_from_ms},
-          {"validUntil", r.valid_until_ms}};
-}
 
 bytes as_bytes(std::string_view s) {
   return bytes(s.begin(), s.end());
@@ -506,20 +499,8 @@ caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p,
 void load_rulings(clearance_state& st) {
   st.rulings.clear();
   st.d.reader->for_each(table::rulings, [&](const bytes&, const bytes& val) {
-    auto j = json::parse(val.begin(), val.end(), nullptr, false);
-    if (j.is_discarded())
-      return true;
-    advance_ruling r;
-    r.id = j.value("id", "");
-    r.holder = j.value("holder", "");
-    r.kind = j.value("kind", "") == "valuation" ? advance_ruling::valuation : advance_ruling::classification;
-    r.description = j.value("description", "");
-    r.hs = j.value("hs", "");
-    r.min_unit_value = j.value("minUnitValue", cents{0});
-    r.max_unit_value = j.value("maxUnitValue", cents{0});
-    r.valid_from_ms = j.value("validFrom", int64_t{0});
-    r.valid_until_ms = j.value("validUntil", int64_t{0});
-    st.rulings[r.id] = std::move(r);
+    if (auto r = ruling_from_bytes(val))
+      st.rulings[r->id] = std::move(*r);
     return true;
   });
   st.board->set_rulings(st.rulings);

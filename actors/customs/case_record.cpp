@@ -407,6 +407,33 @@ caf::expected<case_record> decode_case(const bytes& b) {
   return c;
 }
 
+bytes ruling_to_bytes(const advance_ruling& r) {
+  auto text = json{{"id", r.id}, {"holder", r.holder},
+                   {"kind", r.kind == advance_ruling::classification ? "classification" : "valuation"},
+                   {"description", r.description}, {"hs", r.hs}, {"minUnitValue", r.min_unit_value},
+                   {"maxUnitValue", r.max_unit_value}, {"validFrom", r.valid_from_ms},
+                   {"validUntil", r.valid_until_ms}}
+                .dump();
+  return bytes(text.begin(), text.end());
+}
+
+std::optional<advance_ruling> ruling_from_bytes(const bytes& b) {
+  auto j = json::parse(b.begin(), b.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return std::nullopt;
+  advance_ruling r;
+  r.id = j.value("id", "");
+  r.holder = j.value("holder", "");
+  r.kind = j.value("kind", "") == "valuation" ? advance_ruling::valuation : advance_ruling::classification;
+  r.description = j.value("description", "");
+  r.hs = j.value("hs", "");
+  r.min_unit_value = j.value("minUnitValue", cents{0});
+  r.max_unit_value = j.value("maxUnitValue", cents{0});
+  r.valid_from_ms = j.value("validFrom", int64_t{0});
+  r.valid_until_ms = j.value("validUntil", int64_t{0});
+  return r;
+}
+
 case_view view_of(const case_record& c) {
   case_view v;
   v.case_id = c.case_id;

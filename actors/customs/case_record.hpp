@@ -15,6 +15,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/customs/money.hpp"
+#include "actors/customs/post_release_audit.hpp"
 #include "actors/customs/risk_engine.hpp"
 #include "actors/customs/tax.hpp"
 
@@ -105,6 +106,10 @@ caf::expected<case_record> decode_case(const bytes& b);
 std::string decision_text(const lane_decision& d);
 std::string facts_text(const declaration_facts& f);
 caf::expected<declaration_facts> facts_from_json(const nlohmann::json& j);
+
+/// An advance ruling as stored in the rulings table (JSON), and back (nothing if damaged).
+bytes ruling_to_bytes(const advance_ruling& r);
+std::optional<advance_ruling> ruling_from_bytes(const bytes& b);
 
 /// What a status query shows the declarant about a case.
 struct case_view {

@@ -107,7 +107,6 @@ struct clearance_state {
 
 bytes encode(const enterprise_state& e);
 enterprise_state decode_enterprise(const bytes& b);
-json ruling_json(const advance_ruling& r);
 void load_rulings(clearance_state& st);
 
 bytes as_bytes(std::string_view s);

@@ -33,20 +33,8 @@ using tax_centre_ptr = tax_centre_actor::stateful_pointer<tax_centre_state>;
 std::vector<advance_ruling> rulings_of(const store_reader& reader, const std::string& holder) {
   std::vector<advance_ruling> out;
   reader.for_each(table::rulings, [&](const bytes&, const bytes& val) {
-    auto j = json::parse(val.begin(), val.end(), nullptr, false);
-    if (j.is_discarded() || j.value("holder", "") != holder)
-      return true;
-    advance_ruling r;
-    r.id = j.value("id", "");
-    r.holder = holder;
-    r.kind = j.value("kind", "") == "valuation" ? advance_ruling::valuation : advance_ruling::classification;
-    r.description = j.value("description", "");
-    r.hs = j.value("hs", "");
-    r.min_unit_value = j.value("minUnitValue", cents{0});
-    r.max_unit_value = j.value("maxUnitValue", cents{0});
-    r.valid_from_ms = j.value("validFrom", int64_t{0});
-    r.valid_until_ms = j.value("validUntil", int64_t{0});
-    out.push_back(std::move(r));
+    if (auto r = ruling_from_bytes(val); r && r->holder == holder)
+      out.push_back(std::move(*r));
     return true;
   });
   return out;
