@@ -219,7 +219,6 @@ json to_json(const case_record& c) {
           {"declarant", c.declarant},
           {"declarationId", c.declaration_id},
           {"messageId", to_hex(c.message_id)},
-          {"sequence", c.sequence},
           {"enterprise", c.enterprise},
           {"customsUnit", c.customs_unit},
           {"import", c.import},

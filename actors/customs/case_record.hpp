@@ -60,7 +60,7 @@ struct case_record {
   std::string declarant;       ///< party id that lodged it
   std::string declaration_id;  ///< the declarant's reference
   bytes message_id;            ///< the latest declaration document (lodgement or amendment)
-  uint64_t sequence = 0;
+  uint64_t sequence = 0;       ///< unused (0): the document sequence is on the dedupe record of message_id
   std::string enterprise;      ///< importer (import) / exporter (export) code
   std::string customs_unit;
   bool import = true;
