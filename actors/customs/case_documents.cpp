@@ -128,6 +128,7 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
       c.closed_at = now;
       set_status(c, "closed", "cancelled by the declarant: " + text(a.getReason()), now);
       p.decisions.push_back(decision_for(c, w.message_id, "cancelled before release: " + text(a.getReason())));
+      release_held(st, c.enterprise, c.case_id, p, now);
     } else {
       bool correct = kind == wire::AmendmentKind::CORRECT;
       if (correct && !c.released_already())
@@ -296,6 +297,7 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
         }
       e.statements.erase(period);
       put_enterprise(st, p, ent);
+      release_held(st, ent, "", p, now);
       decision_record dr;
       dr.party = w.sender;
       dr.message_id = w.message_id;
@@ -325,6 +327,7 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
       advance(st, c, p, c.message_id, now);
     } else {
       restore_reservation(st, c, p, w.message_id, "tax paid, ref " + ref);
+      release_held(st, c.enterprise, c.case_id, p, now);
       if (c.status == "auditPending" && c.waiting_on.rfind("payment", 0) == 0) {
         c.at = stage::closed;
         c.closed_at = now;

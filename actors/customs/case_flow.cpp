@@ -401,6 +401,22 @@ void restore_reservation(clearance_state& st, case_record& c, plan& p, const byt
   put_enterprise(st, p, c.enterprise);
 }
 
+void release_held(clearance_state& st, const std::string& enterprise, const std::string& except, plan& p,
+                  int64_t now) {
+  for (auto& [id, c] : st.cases) { // case ids ascend with lodgement: first held, first released
+    if (id == except || c.enterprise != enterprise || c.at != stage::settlement
+        || c.settle == settlement::payment || c.due <= 0)
+      continue;
+    auto& e = st.enterprises[enterprise];
+    auto* cfg = st.d.cfg->enterprise(enterprise);
+    if ((cfg ? cfg->guarantee : 0) - e.reserved - e.consumed < c.assessed.total - c.paid)
+      break; // keep the order: a later, smaller one does not overtake
+    advance(st, c, p, c.message_id, now);
+    p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
+    put_case(p, c);
+  }
+}
+
 /// Step 1 for a new or amended declaration: tariff, rulings, lane, then as far as it goes.
 caf::expected<prepared> prepare_step1(const customs_deps& dep, const step1_board& board, lodged l,
                                       const std::string& declarant, uint64_t seed, int64_t now) {

@@ -185,6 +185,10 @@ bool tier_in(const std::vector<tier>& v, tier t);
 void release(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void restore_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why);
+/// Releases, in lodgement order, the enterprise's declarations held for lack of
+/// guarantee that now fit (after a payment or a cancellation gave some back).
+void release_held(clearance_state& st, const std::string& enterprise, const std::string& except, plan& p,
+                  int64_t now);
 caf::expected<std::vector<std::string>> ruling_deviations(const std::map<std::string, advance_ruling>& rulings,
                                                           const lodged& l, int64_t now);
 caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p, const bytes& subject, int64_t now);
