@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <random>
 
 #include "actors/core/frames.hpp"
@@ -144,4 +145,91 @@ TEST_CASE("the running hub answers 2,000 mutated frames and keeps serving", "[fu
   auto ok = cb->submit(declaration_doc("AFTER-FUZZ"));
   REQUIRE(ok);
   CHECK(ok->status == receipt::accepted);
+}
+
+TEST_CASE("a customs hub answers 1,600 mutated customs documents once each and keeps deciding",
+          "[fuzz][integration][customs]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  auto port = make_party("CUS-2248", "customs-officer");
+  port.customs_unit = "2248";
+  auto risk = make_party("RSK-0000", "risk-officer");
+  risk.customs_unit = "0000";
+  auto tax = make_party("TAX-1", "tax-officer");
+  tax.customs_unit = "2200";
+  hub_settings s;
+  s.customs = customs_settings{};
+  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk, tax}, s)};
+  zmq::context_t ctx;
+  std::mt19937_64 rng{11};
+  declaration_spec good;
+  good.importer = "GOOD-ENT";
+  good.customs_unit = "2248";
+  good.currency = "CNY";
+  good.value = "50000.00";
+  good.settlement = 1;
+  instruction_spec ci;
+  ci.id = "CI-FUZZ";
+  ci.hs_prefixes = {"8471"};
+  ci.valid_until = now_ms() + 3600000;
+  struct seed_doc {
+    const test_party* from;
+    std::string type;
+    bytes payload;
+  };
+  std::vector<seed_doc> seeds{
+    {&ent, "customs.declaration", declaration_payload(good)},
+    {&ent, "customs.amendment", amendment_payload(good.declaration_id, 0, "fix", &good)},
+    {&ent, "customs.tax-payment", payment_payload(good.declaration_id, "6500.00")},
+    {&port, "customs.inspection-result", inspection_payload("ENT-A", good.declaration_id, 1, "typo")},
+    {&port, "customs.valuation-evidence", evidence_payload("ENT-A", good.declaration_id)},
+    {&risk, "customs.control-instruction", instruction_payload(ci)},
+    {&tax, "customs.advance-ruling", ruling_payload("R-FUZZ", "GOOD-ENT", "8471300000", "tablet")},
+  };
+  std::map<std::string, std::unique_ptr<partner_client>> clients;
+  for (auto* p : {&ent, &port, &risk, &tax})
+    clients[p->id] = hubd.connect(ctx, *p);
+  std::map<std::string, size_t> sent;
+  for (int i = 0; i < 1600; ++i) {
+    auto& sd = seeds[static_cast<size_t>(rng() % seeds.size())];
+    outgoing d;
+    d.document_type = sd.type;
+    d.payload = (i % 8 == 0) ? sd.payload : mutate(sd.payload, rng); // some stay valid
+    d.message_id = random_message_id();
+    if (d.payload.empty())
+      continue;
+    REQUIRE_FALSE(clients[sd.from->id]->send_envelope(d));
+    ++sent[sd.from->id];
+  }
+  std::map<std::string, size_t> outcomes; // what the mutations came to, by error name
+  for (auto& [id, n] : sent)
+    for (size_t i = 0; i < n; ++i) {
+      auto r = clients[id]->next_receipt(std::chrono::seconds{20});
+      if (!r)
+        FAIL(id << ": receipt " << i << " of " << n << " missing: " << context_text(r.error()));
+      ++outcomes[r->status == receipt::accepted ? "accepted" : r->error_name];
+    }
+  std::string seen;
+  for (auto& [name, n] : outcomes)
+    seen += " " + name + "=" + std::to_string(n);
+  size_t total = 0;
+  for (auto& [id, n] : sent)
+    total += n;
+  INFO("sent " << total << ", outcomes:" << seen);
+  CHECK(outcomes["accepted"] > 0);          // the desk decided some
+  CHECK(outcomes["malformed_payload"] > 0); // and refused broken ones
+  CHECK(outcomes.count("hub_busy") == 0);   // never gave up on one
+  CHECK(hubd.running());
+  // The desk still decides: a fresh, valid declaration is released.
+  good.declaration_id = "AFTER-FUZZ";
+  outgoing after;
+  after.document_type = "customs.declaration";
+  after.payload = declaration_payload(good);
+  after.message_id = random_message_id();
+  auto ok = clients["ENT-A"]->submit(after);
+  REQUIRE(ok);
+  CHECK(ok->status == receipt::accepted);
+  auto st = clients["ENT-A"]->query_status(after.message_id);
+  REQUIRE(st);
+  CHECK((st->status == "released" || st->status == "documentaryCheck" || st->status == "forExamination"));
 }
