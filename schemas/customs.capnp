@@ -113,3 +113,17 @@ struct AdvanceRuling {
   validFrom @7 :Int64;         # Unix ms
   validUntil @8 :Int64;        # Unix ms; at most 3 years after validFrom
 }
+
+# agency.licence: a licensing agency registers a licence (import/export licence,
+# quarantine permit, CITES permit, ...) that declarations then draw on, quantity by
+# quantity (logistics-and-bonded.md §5).
+struct Licence {
+  licenceId @0 :Text;
+  licenceType @1 :Text;        # e.g. "automatic-import-licence" (config/reference/restricted.toml)
+  holder @2 :Text;             # enterprise code
+  hsPrefixes @3 :List(Text);   # goods it covers (2 to 10 digits each)
+  quantity @4 :Float64;        # authorised quantity, in `unit`
+  unit @5 :Text;               # UN/ECE Rec. 20, the tariff's statutory unit of the goods
+  validFrom @6 :Int64;         # Unix ms
+  validUntil @7 :Int64;        # Unix ms
+}

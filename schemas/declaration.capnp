@@ -48,6 +48,7 @@ struct GoodsItem {
   preferentialOriginClaim @10 :Text;  # agreement code (e.g. "RCEP"); empty = none claimed
   originCertificate @11 :Text;  # certificate of origin number backing the claim
   rulingId @12 :Text;           # advance ruling (预裁定) the declarant applies to this item
+  licences @13 :List(Text);     # licence ids this item draws on (restricted goods need one)
 }
 
 # How the declarant settles the self-assessed tax before release (SR-07.2, SR-08.3/08.4).

@@ -95,6 +95,15 @@ struct StoredCaseItem {
   quantity @8 :Float64;
   netKg @9 :Float64;
   value @10 :Int64;          # in `currency`, 1/100 units
+  licences @11 :List(Text);  # licence ids quoted
+}
+
+# A quantity a case holds on a licence (reserved at acceptance, given back on
+# cancellation or refusal).
+struct StoredDrawdown {
+  licence @0 :Text;
+  item @1 :UInt16;
+  quantity @2 :Float64;
 }
 
 struct StoredItemTax {
@@ -159,4 +168,5 @@ struct StoredCase {
   auditsPending @37 :List(Text);
   audit @38 :List(Text);     # one JSON object per tax centre review
   history @39 :List(StoredCaseEvent);
+  drawdowns @40 :List(StoredDrawdown);
 }

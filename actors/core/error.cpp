@@ -50,6 +50,9 @@ const char* to_string(ec x) {
     case ec::unknown_customs_unit: return "unknown_customs_unit";
     case ec::out_of_scope: return "out_of_scope";
     case ec::unknown_ruling: return "unknown_ruling";
+    case ec::unknown_licence: return "unknown_licence";
+    case ec::licence_not_valid: return "licence_not_valid";
+    case ec::licence_exhausted: return "licence_exhausted";
     case ec::store_failure: return "store_failure";
     case ec::not_found: return "not_found";
     case ec::invalid_config: return "invalid_config";

@@ -96,6 +96,12 @@ enum class ec : uint8_t {
   out_of_scope = 40,
   /// A document refers to an advance ruling or proposal that does not exist.
   unknown_ruling = 41,
+  /// A goods item quotes a licence the hub does not hold.
+  unknown_licence = 42,
+  /// A quoted licence is not for this holder, goods, unit or date.
+  licence_not_valid = 43,
+  /// A quoted licence has less quantity left than the item declares.
+  licence_exhausted = 44,
   // ---- internal failures (never put in a receipt as such) ----
   /// LMDB reported an error; the context carries mdb_strerror.
   store_failure = 100,

@@ -85,8 +85,13 @@ caf::expected<plan> on_declaration(clearance_state& st, const document_write& w,
     if (l.settle != settlement::payment && !tier_in(st.d.cfg->release.guarantee_tiers, c.credit))
       return caf::make_error(ec::invalid_field, "settlement: release on guarantee is not open to tier "
                                                   + std::string{to_string(c.credit)} + "; use payment");
+    auto dd = check_licences(st, l, now, {});
+    if (!dd)
+      return dd.error();
     set_status(c, "accepted", "lodged", now);
     apply_step1(st, c, *pre, p, w.message_id, now);
+    if (c.at != stage::rejected)
+      draw_licences(st, c, std::move(*dd), p, w.message_id);
     enterprise_of(st, c.enterprise).declarations++;
     put_enterprise(st, p, c.enterprise);
     ++st.next_serial;
@@ -122,6 +127,7 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
         return caf::make_error(ec::invalid_case_state, "declaration " + decl_id
                                                          + " is released; it cannot be cancelled (send a correction)");
       restore_reservation(st, c, p, w.message_id, "declaration cancelled");
+      return_licences(st, c, p, w.message_id, "declaration cancelled");
       c.at = stage::cancelled;
       c.due = 0;
       c.waiting_on.clear();
@@ -148,15 +154,25 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
       if (l->enterprise != c.enterprise || l->unit != c.customs_unit || l->import != c.import)
         return caf::make_error(ec::invalid_field, "replacement: importer/exporter, customsUnit and type "
                                                     "cannot change; cancel and lodge a new declaration");
+      std::vector<drawdown> dd;
+      if (!correct) {
+        auto checked = check_licences(st, *l, now, c.drawdowns);
+        if (!checked)
+          return caf::make_error(static_cast<ec>(checked.error().code()), "replacement." + context_text(checked.error()));
+        dd = std::move(*checked);
+      }
       c.amendments++;
       c.message_id = w.message_id;
       if (!correct) {
+        return_licences(st, c, p, w.message_id, "declaration amended");
         restore_reservation(st, c, p, w.message_id, "declaration amended");
         c.paid = std::min(c.paid, l->assessed.total);
         set_status(c, "accepted", "amended: " + text(a.getReason()), now);
         p.decisions.push_back(decision_for(c, w.message_id, "amended before release: " + text(a.getReason())));
         if (auto e = decide(st, c, *l, p, w.message_id, now))
           return e;
+        if (c.at != stage::rejected)
+          draw_licences(st, c, std::move(dd), p, w.message_id);
       } else {
         cents before = c.assessed.total;
         auto deviations = ruling_deviations(st.rulings, *l, now);
@@ -211,6 +227,7 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
       c.evidence = ev;
       if (outcome == wire::InspectionOutcome::REFUSED) {
         c.inspection = "refused";
+        return_licences(st, c, p, w.message_id, "goods refused at inspection");
         c.at = stage::rejected;
         c.waiting_on.clear();
         c.closed_at = now;
@@ -464,6 +481,45 @@ plan deadline_plan(clearance_state& st, int64_t now) {
     put_enterprise(st, p, c.enterprise);
     put_case(p, c);
   }
+  return p;
+}
+
+caf::expected<plan> on_licence(clearance_state& st, const document_write& w, const party& sender) {
+  plan p;
+  caf::error err = with_document<wire::Licence>(w, [&](wire::Licence::Reader r) -> caf::error {
+    licence_state l;
+    l.id = text(r.getLicenceId());
+    l.type = text(r.getLicenceType());
+    l.holder = text(r.getHolder());
+    l.issuer = sender.id;
+    for (auto h : r.getHsPrefixes())
+      l.hs_prefixes.push_back(text(h));
+    l.quantity = l.remaining = r.getQuantity();
+    l.unit = text(r.getUnit());
+    l.valid_from = r.getValidFrom();
+    l.valid_until = r.getValidUntil();
+    auto* agency = st.d.cfg->agency_of_party(sender.id);
+    if (agency == nullptr)
+      return caf::make_error(ec::out_of_scope, sender.id + " speaks for no licensing agency");
+    if (std::find(agency->licence_types.begin(), agency->licence_types.end(), l.type) == agency->licence_types.end())
+      return caf::make_error(ec::out_of_scope, "agency " + agency->id + " does not issue " + l.type);
+    if (st.d.cfg->enterprise(l.holder) == nullptr)
+      return caf::make_error(ec::unknown_enterprise, "holder: \"" + l.holder.substr(0, 64) + "\" is not registered with customs");
+    if (st.licences.count(l.id) != 0)
+      return caf::make_error(ec::invalid_field, "licenceId: " + l.id + " is already registered");
+    auto v = encode(l);
+    p.ops.push_back({std::string{table::licences}, as_bytes(l.id), v, false});
+    decision_record dr;
+    dr.party = sender.id;
+    dr.message_id = w.message_id;
+    dr.digest = sha256(v.data(), v.size());
+    dr.detail = l.type + " " + l.id + " registered by " + agency->id + " for " + l.holder;
+    p.decisions.push_back(std::move(dr));
+    st.licences[l.id] = std::move(l);
+    return caf::none;
+  });
+  if (err)
+    return err;
   return p;
 }
 

@@ -211,6 +211,8 @@ caf::expected<lodged> read_declaration(const customs_deps& dep, wire::Declaratio
     ci.claim = text(it.getPreferentialOriginClaim());
     ci.certificate = text(it.getOriginCertificate());
     ci.ruling_id = text(it.getRulingId());
+    for (auto lic : it.getLicences())
+      ci.licences.push_back(text(lic));
     ci.quantity = it.getQuantity();
     ci.net_kg = it.getNetWeightKg();
     auto v = parse_amount(text(it.getCustomsValue()));
@@ -533,6 +535,137 @@ std::pair<std::string, std::string> task_of(const clearance_state& st, const cas
   if (c.status == "auditPending" && c.waiting_on.rfind("post-release verification", 0) == 0)
     return {c.customs_unit, "verification"};
   return {};
+}
+
+// -- licences (logistics-and-bonded.md §5) ---------------------------------------
+
+bytes encode(const licence_state& l) {
+  auto text = json{{"id", l.id}, {"type", l.type}, {"holder", l.holder}, {"issuer", l.issuer},
+                   {"hsPrefixes", l.hs_prefixes}, {"quantity", l.quantity}, {"remaining", l.remaining},
+                   {"unit", l.unit}, {"validFrom", l.valid_from}, {"validUntil", l.valid_until}}
+                .dump();
+  return bytes(text.begin(), text.end());
+}
+
+std::optional<licence_state> decode_licence(const bytes& b) {
+  auto j = json::parse(b.begin(), b.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return std::nullopt;
+  licence_state l;
+  l.id = j.value("id", "");
+  l.type = j.value("type", "");
+  l.holder = j.value("holder", "");
+  l.issuer = j.value("issuer", "");
+  l.hs_prefixes = j.value("hsPrefixes", std::vector<std::string>{});
+  l.quantity = j.value("quantity", 0.0);
+  l.remaining = j.value("remaining", 0.0);
+  l.unit = j.value("unit", "");
+  l.valid_from = j.value("validFrom", int64_t{0});
+  l.valid_until = j.value("validUntil", int64_t{0});
+  return l;
+}
+
+namespace {
+
+std::string qty(double q) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", q);
+  return buf;
+}
+
+} // namespace
+
+caf::expected<std::vector<drawdown>> check_licences(const clearance_state& st, const lodged& l, int64_t now,
+                                                    const std::vector<drawdown>& held) {
+  std::map<std::string, double> credit, used; // held by this case already; drawn by this declaration
+  for (auto& d : held)
+    credit[d.licence] += d.quantity;
+  std::vector<drawdown> out;
+  for (size_t i = 0; i < l.items.size(); ++i) {
+    auto& it = l.items[i];
+    auto field = "items[" + std::to_string(i) + "].licences";
+    auto* r = st.d.ref->restriction_for(it.hs);
+    if (r == nullptr || r->prohibited || r->licence_type.empty())
+      continue; // no licence needed (quoted ones are ignored)
+    const licence_state* use = nullptr;
+    caf::error why;
+    for (auto& id : it.licences) {
+      auto f = st.licences.find(id);
+      if (f == st.licences.end()) {
+        why = caf::make_error(ec::unknown_licence, field + ": no licence \"" + id.substr(0, 64) + "\" is registered");
+        continue;
+      }
+      auto& lic = f->second;
+      if (lic.type != r->licence_type)
+        continue; // another kind of licence; the item may quote several
+      auto covers = std::any_of(lic.hs_prefixes.begin(), lic.hs_prefixes.end(),
+                                [&](const std::string& p) { return it.hs.rfind(p, 0) == 0; });
+      if (lic.holder != l.enterprise)
+        why = caf::make_error(ec::licence_not_valid, field + ": licence " + id + " is held by " + lic.holder
+                                                       + ", not " + l.enterprise);
+      else if (!covers)
+        why = caf::make_error(ec::licence_not_valid, field + ": licence " + id + " does not cover HS " + it.hs);
+      else if (lic.unit != it.unit)
+        why = caf::make_error(ec::licence_not_valid, field + ": licence " + id + " is in " + lic.unit
+                                                       + ", the item in " + it.unit);
+      else if (now < lic.valid_from || now >= lic.valid_until)
+        why = caf::make_error(ec::licence_not_valid, field + ": licence " + id + " is not valid now (valid "
+                                                       + std::to_string(lic.valid_from) + " to "
+                                                       + std::to_string(lic.valid_until) + ")");
+      else {
+        use = &lic;
+        break;
+      }
+    }
+    if (use == nullptr) {
+      if (why)
+        return why;
+      return caf::make_error(ec::missing_field, field + ": HS " + it.hs + " needs a " + r->licence_type + " ("
+                                                  + r->reason + "); quote its number");
+    }
+    auto avail = use->remaining + credit[use->id] - used[use->id];
+    used[use->id] += it.quantity;
+    if (avail + 1e-9 < it.quantity)
+      return caf::make_error(ec::licence_exhausted, field + ": licence " + use->id + " has " + qty(avail) + " "
+                                                      + use->unit + " left of " + qty(use->quantity) + ", the item declares "
+                                                      + qty(it.quantity));
+    out.push_back({use->id, static_cast<uint16_t>(i), it.quantity});
+  }
+  return out;
+}
+
+void draw_licences(clearance_state& st, case_record& c, std::vector<drawdown> dd, plan& p, const bytes& subject) {
+  for (auto& d : dd) {
+    auto& lic = st.licences[d.licence];
+    lic.remaining -= d.quantity;
+    p.ops.push_back({std::string{table::licences}, as_bytes(lic.id), encode(lic), false});
+    p.decisions.push_back(decision_for(c, subject, qty(d.quantity) + " " + lic.unit + " drawn on licence " + lic.id
+                                                     + " for item " + std::to_string(d.item) + ", " + qty(lic.remaining)
+                                                     + " left"));
+  }
+  c.drawdowns = std::move(dd);
+}
+
+void return_licences(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why) {
+  for (auto& d : c.drawdowns) {
+    auto f = st.licences.find(d.licence);
+    if (f == st.licences.end())
+      continue;
+    f->second.remaining += d.quantity;
+    p.ops.push_back({std::string{table::licences}, as_bytes(f->second.id), encode(f->second), false});
+    p.decisions.push_back(decision_for(c, subject, qty(d.quantity) + " " + f->second.unit + " given back to licence "
+                                                     + d.licence + " (" + why + ")"));
+  }
+  c.drawdowns.clear();
+}
+
+void load_licences(clearance_state& st) {
+  st.licences.clear();
+  st.d.reader->for_each(table::licences, [&](const bytes&, const bytes& val) {
+    if (auto l = decode_licence(val))
+      st.licences[l->id] = std::move(*l);
+    return true;
+  });
 }
 
 } // namespace hub::customs::detail

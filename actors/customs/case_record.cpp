@@ -204,7 +204,11 @@ json to_json(const case_record& c) {
     items.push_back({{"hs", i.hs}, {"description", i.description}, {"unit", i.unit},
                      {"currency", i.currency}, {"origin", i.origin}, {"claim", i.claim},
                      {"certificate", i.certificate}, {"rulingId", i.ruling_id},
-                     {"quantity", i.quantity}, {"netKg", i.net_kg}, {"value", i.value}});
+                     {"quantity", i.quantity}, {"netKg", i.net_kg}, {"value", i.value},
+                     {"licences", i.licences}});
+  json drawdowns = json::array();
+  for (auto& d : c.drawdowns)
+    drawdowns.push_back({{"licence", d.licence}, {"item", d.item}, {"quantity", d.quantity}});
   json history = json::array();
   for (auto& h : c.history)
     history.push_back({{"at", h.at}, {"status", h.status}, {"detail", h.detail}});
@@ -248,6 +252,7 @@ json to_json(const case_record& c) {
           {"closedAt", c.closed_at},
           {"auditsPending", c.audits_pending},
           {"audit", audit},
+          {"drawdowns", drawdowns},
           {"history", history}};
 }
 
@@ -282,6 +287,15 @@ bytes encode_case(const case_record& c) {
     o.setQuantity(it.quantity);
     o.setNetKg(it.net_kg);
     o.setValue(it.value);
+    auto lic = o.initLicences(static_cast<unsigned>(it.licences.size()));
+    for (unsigned k = 0; k < lic.size(); ++k)
+      lic.set(k, it.licences[k]);
+  }
+  auto dd = r.initDrawdowns(static_cast<unsigned>(c.drawdowns.size()));
+  for (unsigned i = 0; i < dd.size(); ++i) {
+    dd[i].setLicence(c.drawdowns[i].licence);
+    dd[i].setItem(c.drawdowns[i].item);
+    dd[i].setQuantity(c.drawdowns[i].quantity);
   }
   auto taxes = r.initItemTaxes(static_cast<unsigned>(c.assessed.items.size()));
   for (unsigned i = 0; i < taxes.size(); ++i) {
@@ -363,10 +377,15 @@ caf::expected<case_record> decode_case(const bytes& b) {
         c.at = x;
     c.status = str(r.getStatus());
     c.waiting_on = str(r.getWaitingOn());
-    for (auto it : r.getItems())
+    for (auto it : r.getItems()) {
       c.items.push_back({str(it.getHs()), str(it.getDescription()), str(it.getUnit()), str(it.getCurrency()),
                          str(it.getOrigin()), str(it.getClaim()), str(it.getCertificate()), str(it.getRulingId()),
-                         it.getQuantity(), it.getNetKg(), it.getValue()});
+                         it.getQuantity(), it.getNetKg(), it.getValue(), {}});
+      for (auto l : it.getLicences())
+        c.items.back().licences.push_back(str(l));
+    }
+    for (auto d : r.getDrawdowns())
+      c.drawdowns.push_back({str(d.getLicence()), d.getItem(), d.getQuantity()});
     for (auto t : r.getItemTaxes())
       c.assessed.items.push_back({t.getValueCny(), t.getDutyRate(), t.getPreferential(), t.getDuty(),
                                   t.getConsumptionTax(), t.getVat()});

@@ -40,6 +40,15 @@ struct case_item {
   std::string hs, description, unit, currency, origin, claim, certificate, ruling_id;
   double quantity = 0, net_kg = 0;
   cents value = 0;
+  std::vector<std::string> licences; ///< licence ids quoted
+};
+
+/// A quantity the case holds on a licence: reserved when the declaration is accepted,
+/// given back if it is cancelled or refused.
+struct drawdown {
+  std::string licence;
+  uint16_t item = 0;
+  double quantity = 0;
 };
 
 /// An evidence attachment bound to the case by its hash (SR-07.3).
@@ -89,6 +98,7 @@ struct case_record {
   std::vector<std::string> audits_pending; ///< tax centre ids still reviewing
   std::vector<std::string> audit; ///< one JSON object per tax centre review (findings)
   std::vector<case_event> history;
+  std::vector<drawdown> drawdowns;
 
   bool released_already() const { return at >= stage::released && at != stage::cancelled && at != stage::rejected; }
   bool final() const { return at == stage::closed || at == stage::rejected || at == stage::cancelled; }

@@ -150,6 +150,7 @@ void load(clearance_state& st) {
     return true;
   });
   load_rulings(st);
+  load_licences(st);
 }
 
 /// Drops every cached case, account and ruling and reads them again from LMDB.
@@ -207,6 +208,8 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
           p = on_payment(st, w);
         else if (t == "customs.advance-ruling")
           p = on_ruling(st, w);
+        else if (t == "agency.licence")
+          p = on_licence(st, w, *sender);
       } catch (const std::exception& e) {
         // Never take the desk down on one document: forget what it may have half
         // changed in memory (LMDB is unchanged) and refuse it.

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -86,6 +87,17 @@ private:
   std::map<std::string, std::pair<uint32_t, uint32_t>> history_;
 };
 
+/// A licence and what is left of it.
+struct licence_state {
+  std::string id, type, holder, issuer;
+  std::vector<std::string> hs_prefixes;
+  double quantity = 0, remaining = 0;
+  std::string unit;
+  int64_t valid_from = 0, valid_until = 0;
+};
+bytes encode(const licence_state& l);
+std::optional<licence_state> decode_licence(const bytes& b);
+
 /// 64 bits from OpenSSL's DRBG, to seed a generator.
 uint64_t random_device_seed();
 
@@ -100,6 +112,7 @@ struct clearance_state {
   std::map<std::string, std::string> refs;           ///< case_ref_key -> case id (cached)
   std::map<std::string, enterprise_state> enterprises;
   std::map<std::string, advance_ruling> rulings;
+  std::map<std::string, licence_state> licences;
   uint64_t next_serial = 1;
   std::shared_ptr<step1_board> board = std::make_shared<step1_board>();
   std::mt19937_64 seeds{random_device_seed()}; ///< lane draw seeds (recorded with each decision)
@@ -185,6 +198,18 @@ bool tier_in(const std::vector<tier>& v, tier t);
 void release(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void restore_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why);
+/// The licence quantities a declaration's restricted items need, checked against the
+/// licences it quotes (holder, type, goods, unit, validity, quantity left; `held`: what
+/// this case already holds counts as left). Changes nothing.
+caf::expected<std::vector<drawdown>> check_licences(const clearance_state& st, const lodged& l, int64_t now,
+                                                    const std::vector<drawdown>& held);
+/// Takes the checked quantities off the licences, in the plan's commit.
+void draw_licences(clearance_state& st, case_record& c, std::vector<drawdown> dd, plan& p, const bytes& subject);
+/// Gives a case's quantities back (cancellation, refusal, amendment).
+void return_licences(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why);
+void load_licences(clearance_state& st);
+caf::expected<plan> on_licence(clearance_state& st, const document_write& w, const party& sender);
+
 /// Releases, in lodgement order, the enterprise's declarations held for lack of
 /// guarantee that now fit (after a payment or a cancellation gave some back).
 void release_held(clearance_state& st, const std::string& enterprise, const std::string& except, plan& p,

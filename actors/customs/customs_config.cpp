@@ -258,6 +258,13 @@ const tax_centre_config* customs_config::centre_for(std::string_view hs) const {
   return nullptr;
 }
 
+const agency_config* customs_config::agency_of_party(std::string_view party) const {
+  for (auto& a : agencies)
+    if (a.party == party)
+      return &a;
+  return nullptr;
+}
+
 const enterprise_config* customs_config::enterprise(std::string_view code) const {
   auto i = enterprises.find(code);
   return i == enterprises.end() ? nullptr : &i->second;
@@ -294,7 +301,7 @@ caf::expected<customs_config> parse_customs_config(const std::string& text, cons
   customs_config cfg;
   cfg.source = origin;
   TRY(no_unknown_keys(root, "", {"reference-dir", "risk-parameters", "organisation", "tax-centre",
-                                 "enterprise", "release", "audit"}));
+                                 "enterprise", "agency", "release", "audit"}));
   std::string ref = "reference", risk = "risk-parameters.toml";
   TRY(read(root, "", "reference-dir", ref));
   TRY(read(root, "", "risk-parameters", risk));
@@ -319,6 +326,22 @@ caf::expected<customs_config> parse_customs_config(const std::string& text, cons
   }));
   TRY(each_table(root, "enterprise", [&](const toml::table& t, const std::string& s) {
     return read_enterprise(t, s, cfg);
+  }));
+  TRY(each_table(root, "agency", [&](const toml::table& t, const std::string& s) -> caf::error {
+    TRY(no_unknown_keys(t, s, {"id", "name", "party", "licence-types"}));
+    agency_config a;
+    TRY(read(t, s, "id", a.id));
+    TRY(read(t, s, "name", a.name));
+    TRY(read(t, s, "party", a.party));
+    TRY(read_string_list(t, s, "licence-types", a.licence_types));
+    auto line = "line " + std::to_string(t.source().begin.line);
+    if (a.id.empty() || a.party.empty())
+      return config_error(s, "an agency needs id and party", line);
+    for (auto& o : cfg.agencies)
+      if (o.id == a.id || o.party == a.party)
+        return config_error(s + ".id", "agency " + a.id + " or its party is already listed", line);
+    cfg.agencies.push_back(std::move(a));
+    return caf::none;
   }));
   caf::error err;
   if (auto* t = sub_table(root, "release", err)) {

@@ -47,6 +47,14 @@ struct enterprise_config {
   tier tier_at(int64_t ms) const; ///< the tier valid at `ms` (general credit before the first)
 };
 
+/// A partner agency that issues licences (and, later, acts on declarations).
+struct agency_config {
+  std::string id;
+  std::string name;
+  std::string party;                       ///< the party that speaks for it on the hub
+  std::vector<std::string> licence_types;  ///< licences it may register
+};
+
 struct release_config {
   std::chrono::milliseconds payment_deadline{15LL * 86400 * 1000};  ///< then a reservation is consumed
   std::chrono::milliseconds correction_window{270LL * 86400 * 1000}; ///< corrections after release
@@ -67,6 +75,7 @@ struct customs_config {
   std::map<std::string, customs_unit, std::less<>> units;
   std::vector<tax_centre_config> tax_centres;
   std::map<std::string, enterprise_config, std::less<>> enterprises;
+  std::vector<agency_config> agencies;
   release_config release;
   audit_config audit;
   std::string reference_dir;   ///< absolute after loading
@@ -79,6 +88,8 @@ struct customs_config {
   /// Tax centres owning the HS code's chapter (usually one).
   const tax_centre_config* centre_for(std::string_view hs) const;
   const enterprise_config* enterprise(std::string_view code) const;
+  /// The agency a party speaks for, or nullptr.
+  const agency_config* agency_of_party(std::string_view party) const;
 };
 
 /// Reads customs.toml, then its risk-parameters file. Paths in it are relative to

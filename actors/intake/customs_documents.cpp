@@ -1,5 +1,7 @@
 #include "actors/intake/customs_documents.hpp"
 
+#include <cmath>
+
 #include "actors/core/frames.hpp"
 #include "actors/intake/field_checks.hpp"
 #include "actors/intake/iso_codes.hpp"
@@ -165,6 +167,30 @@ caf::error check_ruling(wire::AdvanceRuling::Reader r) {
   return caf::none;
 }
 
+caf::error check_licence(wire::Licence::Reader l) {
+  if (auto err = required(l.getLicenceId(), "licenceId"))
+    return err;
+  if (auto err = required(l.getLicenceType(), "licenceType"))
+    return err;
+  if (auto err = required(l.getHolder(), "holder"))
+    return err;
+  if (l.getHsPrefixes().size() == 0)
+    return fail(ec::missing_field, "hsPrefixes", "a licence covers at least one HS prefix");
+  for (unsigned i = 0; i < l.getHsPrefixes().size(); ++i) {
+    std::string p = l.getHsPrefixes()[i];
+    if (p.size() < 2 || p.size() > 10 || !all_digits(p))
+      return fail(ec::invalid_hs_code, "hsPrefixes[" + std::to_string(i) + "]", quoted(p) + " is not 2 to 10 digits");
+  }
+  auto q = l.getQuantity();
+  if (!std::isfinite(q) || q <= 0)
+    return fail(ec::invalid_quantity, "quantity", "must be a positive number");
+  if (auto err = required(l.getUnit(), "unit", 3))
+    return err;
+  if (l.getValidFrom() <= 0 || l.getValidUntil() <= l.getValidFrom())
+    return fail(ec::invalid_field, "validUntil", "a licence needs validFrom and a later validUntil");
+  return caf::none;
+}
+
 template <class T, class F>
 caf::error decode(const aligned_message& msg, const document_type_info& type, F&& fn) {
   auto err = with_root<T>(msg, ec::malformed_payload, std::forward<F>(fn));
@@ -189,6 +215,8 @@ caf::error validate_customs_document(const document_type_info& type, const align
     return decode<wire::TaxPayment>(msg, type, [](auto r) { return check_payment(r); });
   if (n == "customs.control-instruction")
     return decode<wire::ControlInstruction>(msg, type, [](auto r) { return check_instruction(r); });
+  if (n == "agency.licence")
+    return decode<wire::Licence>(msg, type, [](auto r) { return check_licence(r); });
   if (n == "customs.advance-ruling")
     return decode<wire::AdvanceRuling>(msg, type, [](auto r) { return check_ruling(r); });
   return caf::make_error(ec::unknown_document_type, n);

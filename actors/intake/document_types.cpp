@@ -115,6 +115,11 @@ caf::error validate_declaration(wire::Declaration::Reader d, const validation_li
       return fail(ec::invalid_field, f + "originCertificate", "longer than 64 characters");
     if (it.getRulingId().size() > 64)
       return fail(ec::invalid_field, f + "rulingId", "longer than 64 characters");
+    if (it.getLicences().size() > 8)
+      return fail(ec::invalid_field, f + "licences", "at most 8 licences per item");
+    for (unsigned k = 0; k < it.getLicences().size(); ++k)
+      if (it.getLicences()[k].size() == 0 || it.getLicences()[k].size() > 64)
+        return fail(ec::invalid_field, f + "licences[" + std::to_string(k) + "]", "1 to 64 characters");
   }
   if (static_cast<uint16_t>(d.getSettlement())
       > static_cast<uint16_t>(wire::Settlement::CONSOLIDATED))
@@ -197,6 +202,8 @@ const std::vector<document_type_info>& document_types() {
      "issue, propose, approve or revoke a control instruction (risk officer)"},
     {"customs.advance-ruling", capnp::Schema::from<wire::AdvanceRuling>(),
      "register an advance classification or valuation ruling (tax officer)"},
+    {"agency.licence", capnp::Schema::from<wire::Licence>(),
+     "register a licence that declarations draw on, quantity by quantity (licensing agency)"},
   };
   return types;
 }
@@ -229,7 +236,7 @@ caf::error validate_payload(const document_type_info& type, const uint8_t* paylo
     return decode_as<wire::TradeMessage>(*msg, type, [](wire::TradeMessage::Reader m) {
       return validate_message(m);
     });
-  if (type.name.rfind("customs.", 0) == 0)
+  if (type.name.rfind("customs.", 0) == 0 || type.name == "agency.licence")
     return validate_customs_document(type, *msg, limits);
   return caf::make_error(ec::unknown_document_type, type.name);
 }

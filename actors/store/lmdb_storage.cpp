@@ -49,7 +49,7 @@ constexpr std::string_view all_tables[] = {
   table::meta,        table::documents,   table::dedupe,    table::outbox,
   table::parties,     table::evidence,    table::cases,     table::case_refs,
   table::enterprises, table::audit_queue, table::reports,   table::rulings,
-  table::rule_sets,   table::proposals,   table::tasks};
+  table::rule_sets,   table::proposals,   table::tasks,     table::licences};
 
 caf::error lmdb_error(const char* op, int rc) {
   if (rc == MDB_MAP_FULL || rc == ENOSPC)

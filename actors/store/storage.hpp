@@ -32,6 +32,7 @@ inline constexpr std::string_view reports = "reports";         // centre \0 u64 
 inline constexpr std::string_view rulings = "rulings";         // ruling id -> JSON
 inline constexpr std::string_view rule_sets = "rule_sets";     // u64 BE version -> rule set JSON
 inline constexpr std::string_view proposals = "proposals";     // proposal id -> JSON
+inline constexpr std::string_view licences = "licences";       // licence id -> JSON (remaining quantity)
 inline constexpr std::string_view tasks = "tasks";             // unit \0 case id -> JSON (officer, kind)
 } // namespace table
 

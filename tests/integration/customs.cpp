@@ -583,3 +583,75 @@ TEST_CASE("released cases and queued reviews survive kill -9 and the review comp
   wait_status(*c, "D-CRASH-1", "closed", 20s);
   CHECK(status_of(*c, d).status == "closed");
 }
+
+TEST_CASE("licences quoted for restricted goods are checked and drawn down; of two declarations racing for the last quantity exactly one wins",
+          "[integration][customs][licence]") {
+  customs_settings cs;
+  cs.agencies = R"T([[agency]]
+id = "commerce"
+name = "Ministry of Commerce licensing office, test"
+party = "AGY-LIC"
+licence-types = ["automatic-import-licence"]
+)T";
+  auto ent = make_party("ENT-A", "enterprise");
+  auto agency_party = make_party("AGY-LIC", "agency");
+  temp_dir dir;
+  hub_settings hs;
+  hs.customs = cs;
+  hub_process hubd{dir, write_hub_config(dir, {ent, agency_party}, hs)};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  auto agency = hubd.connect(ctx, agency_party);
+  auto now = now_ms();
+  accepted(*agency, doc("agency.licence", licence_payload("L-1", "automatic-import-licence", "GOOD-ENT", "0202",
+                                                          1000, "KGM", now - 1000, now + 86400000)));
+  accepted(*agency, doc("agency.licence", licence_payload("L-OLD", "automatic-import-licence", "GOOD-ENT", "0202",
+                                                          1000, "KGM", now - 2 * 86400000, now - 86400000)));
+  CHECK(refused(*agency, doc("agency.licence", licence_payload("L-1", "automatic-import-licence", "GOOD-ENT",
+                                                               "0202", 1, "KGM", now, now + 1000)))
+        == "invalid_field");
+  CHECK(refused(*agency, doc("agency.licence", licence_payload("L-Q", "tariff-quota-certificate", "GOOD-ENT",
+                                                               "1001", 1, "KGM", now, now + 1000)))
+        == "out_of_scope");
+  // Frozen beef (0202, automatic import licence), CNY 50 a kg.
+  auto beef = [](const std::string& id, double kg, std::vector<std::string> licences) {
+    declaration_spec s = laptops(id, "GOOD-ENT", 0);
+    s.hs_code = "0202300000";
+    s.unit = "KGM";
+    s.quantity = kg;
+    s.net_kg = kg;
+    s.gross_kg = kg + 10;
+    s.value = std::to_string(static_cast<int>(kg * 50)) + ".00";
+    s.description = "Frozen boneless beef";
+    s.licences = std::move(licences);
+    return s;
+  };
+  CHECK(refused(*c, declaration(beef("B-NONE", 100, {}))) == "missing_field");
+  CHECK(refused(*c, declaration(beef("B-UNK", 100, {"L-404"}))) == "unknown_licence");
+  CHECK(refused(*c, declaration(beef("B-OLD", 100, {"L-OLD"}))) == "licence_not_valid");
+  auto other = beef("B-OTHER", 100, {"L-1"});
+  other.importer = "PLAIN-ENT";
+  CHECK(refused(*c, declaration(other)) == "licence_not_valid");
+  CHECK(refused(*c, declaration(beef("B-MUCH", 1001, {"L-1"}))) == "licence_exhausted");
+  accepted(*c, declaration(beef("B-1", 600, {"L-1"})));
+  // 400 kg left: two declarations of 300 kg sent back to back, exactly one wins.
+  auto r1 = declaration(beef("B-RACE-1", 300, {"L-1"}));
+  auto r2 = declaration(beef("B-RACE-2", 300, {"L-1"}));
+  REQUIRE_FALSE(c->send_envelope(r1));
+  REQUIRE_FALSE(c->send_envelope(r2));
+  int won = 0, exhausted = 0;
+  for (int i = 0; i < 2; ++i) {
+    auto r = c->next_receipt(10s);
+    REQUIRE(r);
+    if (r->status == receipt::accepted)
+      ++won;
+    else if (r->error_name == "licence_exhausted")
+      ++exhausted;
+  }
+  CHECK(won == 1);
+  CHECK(exhausted == 1);
+  // Cancelling a declaration gives its quantity back.
+  CHECK(refused(*c, declaration(beef("B-2", 150, {"L-1"}))) == "licence_exhausted");
+  accepted(*c, doc("customs.amendment", amendment_payload("B-1", 1, "order cancelled")));
+  accepted(*c, declaration(beef("B-2", 150, {"L-1"})));
+}

@@ -43,6 +43,9 @@ void fill_declaration(wire::Declaration::Builder d, const declaration_spec& s) {
     it.setPreferentialOriginClaim(s.claim);
     it.setOriginCertificate(s.certificate);
     it.setRulingId(s.ruling_id);
+    auto lic = it.initLicences(static_cast<unsigned>(s.licences.size()));
+    for (unsigned k = 0; k < lic.size(); ++k)
+      lic.set(k, s.licences[k]);
   }
 }
 
@@ -118,6 +121,22 @@ bytes instruction_payload(const instruction_spec& s) {
   auto en = w.initEnterprises(static_cast<unsigned>(s.enterprises.size()));
   for (unsigned i = 0; i < en.size(); ++i)
     en.set(i, s.enterprises[i]);
+  return to_bytes(mb);
+}
+
+bytes licence_payload(const std::string& id, const std::string& type, const std::string& holder,
+                      const std::string& hs_prefix, double quantity, const std::string& unit, int64_t from_ms,
+                      int64_t until_ms) {
+  capnp::MallocMessageBuilder mb;
+  auto l = mb.initRoot<wire::Licence>();
+  l.setLicenceId(id);
+  l.setLicenceType(type);
+  l.setHolder(holder);
+  l.initHsPrefixes(1).set(0, hs_prefix);
+  l.setQuantity(quantity);
+  l.setUnit(unit);
+  l.setValidFrom(from_ms);
+  l.setValidUntil(until_ms);
   return to_bytes(mb);
 }
 

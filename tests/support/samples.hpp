@@ -31,6 +31,7 @@ struct declaration_spec {
   std::string claim;               ///< preferentialOriginClaim
   std::string certificate;         ///< originCertificate
   std::string ruling_id;
+  std::vector<std::string> licences; ///< licence ids every item quotes
 };
 
 /// A Declaration payload (Cap'n Proto flat array).
@@ -75,6 +76,12 @@ bytes instruction_payload(const instruction_spec& spec);
 bytes ruling_payload(const std::string& id, const std::string& holder, const std::string& hs,
                      const std::string& description, bool valuation = false,
                      const std::string& min = "", const std::string& max = "");
+
+/// agency.licence: `quantity` of `unit` for goods under `hs_prefix`, valid from
+/// `from_ms` to `until_ms`.
+bytes licence_payload(const std::string& id, const std::string& type, const std::string& holder,
+                      const std::string& hs_prefix, double quantity, const std::string& unit, int64_t from_ms,
+                      int64_t until_ms);
 
 /// A TradeMessage payload.
 bytes trade_message_payload(const std::string& subject, const std::string& body = "");

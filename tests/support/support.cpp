@@ -89,7 +89,7 @@ id = "tianjin-other-goods"
 chapters = ["01-27", "41-83", "93-97"]
 
 )" << (c.enterprises.empty() ? test_enterprises() : c.enterprises)
-      << "\n[release]\npayment-deadline-s = " << c.payment_deadline_s
+      << "\n" << c.agencies << "\n[release]\npayment-deadline-s = " << c.payment_deadline_s
       << "\ncorrection-window-s = " << c.correction_window_s
       << "\ncheck-interval-s = " << c.check_interval_s
       << "\n\n[audit]\nbatch-size = " << c.audit_batch_size
@@ -121,7 +121,7 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
          "\"customs.tax-payment\", \"trade.message\", \"hub.key-rotation\"]\n"
       << "read = " << s.enterprise_read << "\n"
       << "receive = [\"trade.message\"]\n\n"
-      << "[roles.agency]\nsend = [\"trade.message\"]\nreceive = [\"trade.message\"]\n\n"
+      << "[roles.agency]\nsend = [\"trade.message\", \"agency.licence\"]\nreceive = [\"trade.message\"]\n\n"
       << "[roles.customs-officer]\nsend = [\"customs.inspection-result\", "
          "\"customs.valuation-evidence\"]\n\n"
       << "[roles.risk-officer]\nsend = [\"customs.control-instruction\"]\n\n"

@@ -55,6 +55,7 @@ struct customs_settings {
   int64_t payment_deadline_s = 15 * 86400;
   int64_t correction_window_s = 270 * 86400;
   int64_t check_interval_s = 60;
+  std::string agencies; ///< [[agency]] tables (licensing agencies), appended as given
   size_t audit_batch_size = 200;
   size_t audit_interval_ms = 60000;
 };

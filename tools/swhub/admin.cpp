@@ -39,6 +39,7 @@ int run_config_check(const std::string& file) {
     }
     customs = {{"config", cfg->customs_config_file},   {"units", cc->units.size()},
                {"taxCentres", cc->tax_centres.size()}, {"enterprises", cc->enterprises.size()},
+               {"agencies", cc->agencies.size()},
                {"riskParameters", cc->rules.parameters.size()}, {"tariffLines", ref->tariff.size()}};
   }
   auto roles = nlohmann::ordered_json::array();

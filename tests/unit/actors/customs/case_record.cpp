@@ -21,7 +21,8 @@ TEST_CASE("SR-05.4 a case and its decision facts read back exactly as written", 
   c.settle = settlement::consolidated;
   c.at = stage::released;
   c.status = "released";
-  c.items.push_back({"8471300000", "laptops", "PCE", "CNY", "DE", "", "", "R-1", 10, 12.5, 5000000});
+  c.items.push_back({"8471300000", "laptops", "PCE", "CNY", "DE", "", "", "R-1", 10, 12.5, 5000000, {"L-1"}});
+  c.drawdowns.push_back({"L-1", 0, 10});
   c.assessed.total = 650000;
   c.assessed.vat = 650000;
   c.assessed.items.push_back({5000000, 0, false, 0, 0, 650000});
@@ -48,6 +49,10 @@ TEST_CASE("SR-05.4 a case and its decision facts read back exactly as written", 
   CHECK(back->at == stage::released);
   CHECK(back->settle == settlement::consolidated);
   CHECK(back->evidence.size() == 1);
+  REQUIRE(back->drawdowns.size() == 1);
+  CHECK(back->drawdowns[0].licence == "L-1");
+  CHECK(back->drawdowns[0].quantity == 10);
+  CHECK(back->items[0].licences == std::vector<std::string>{"L-1"});
   CHECK(back->audit == c.audit);
   auto facts = facts_from_json(nlohmann::json::parse(back->facts));
   REQUIRE(facts);
