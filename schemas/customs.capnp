@@ -127,3 +127,17 @@ struct Licence {
   validFrom @6 :Int64;         # Unix ms
   validUntil @7 :Int64;        # Unix ms
 }
+
+# agency.decision: an agency's answer on a declaration routed to it (single window).
+enum AgencyVerdict {
+  approve @0;
+  reject @1;           # the goods may not enter/leave: the declaration is refused
+  needInspection @2;   # joins customs' inspection, or asks for one: one inspection for all
+  needDocuments @3;    # the declarant must provide documents to the agency first
+}
+
+struct AgencyDecision {
+  caseId @0 :Text;
+  verdict @1 :AgencyVerdict;
+  reason @2 :Text;     # shown to the declarant with the agency's name
+}

@@ -39,11 +39,41 @@ struct StatusNotification {
   waitingOn @7 :Text;          # what the case waits for now ("tax payment or guarantee", ...)
 }
 
+# One goods item as an agency may see it: only the fields its [[agency]] `fields` allow
+# are filled, the others are left empty (zero).
+struct AgencyItem {
+  sequence @0 :UInt16;
+  hsCode @1 :Text;
+  description @2 :Text;
+  quantity @3 :Float64;
+  unit @4 :Text;
+  originCountry @5 :Text;
+  netWeightKg @6 :Float64;
+  customsValue @7 :Text;
+  currency @8 :Text;
+}
+
+# A declaration routed to an agency for its decision (single window, issue 5). The agency
+# answers with an agency.decision document naming caseId; the hub re-sends this until
+# the agency acknowledges it, so an agency must treat a caseId it has seen as a repeat.
+struct AgencyCase {
+  caseId @0 :Text;             # the 18-digit declaration number
+  agency @1 :Text;             # the agency id it is routed to
+  customsUnit @2 :Text;
+  declarationType @3 :Text;    # "import" or "export"
+  enterprise @4 :Text;         # importer/exporter code, if the agency may see it
+  deadline @5 :Int64;          # answer by (Unix ms); the hub escalates after it
+  items @6 :List(AgencyItem);  # only the items routed to this agency
+  transportDocuments @7 :List(Text);
+  reason @8 :Text;             # why it is routed (the routing rule)
+}
+
 struct Notification {
   notificationId @0 :UInt64;   # unique per hub; stable across re-sends
   createdAt @1 :Int64;
   union {
     delivery @2 :Delivery;
     status @3 :StatusNotification;
+    agencyCase @4 :AgencyCase;
   }
 }

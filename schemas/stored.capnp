@@ -127,6 +127,15 @@ struct StoredEvidence {
   sha256 @2 :Text;           # hex
 }
 
+# What one agency must do on a case (single window).
+struct StoredAgencyTask {
+  agency @0 :Text;
+  state @1 :Text;            # pending, approved, rejected, inspection, documents
+  reason @2 :Text;
+  deadline @3 :Int64;
+  escalated @4 :Bool;
+}
+
 struct StoredCase {
   caseId @0 :Text;
   declarant @1 :Text;
@@ -169,4 +178,5 @@ struct StoredCase {
   audit @38 :List(Text);     # one JSON object per tax centre review
   history @39 :List(StoredCaseEvent);
   drawdowns @40 :List(StoredDrawdown);
+  agencies @41 :List(StoredAgencyTask);
 }

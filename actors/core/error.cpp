@@ -53,6 +53,7 @@ const char* to_string(ec x) {
     case ec::unknown_licence: return "unknown_licence";
     case ec::licence_not_valid: return "licence_not_valid";
     case ec::licence_exhausted: return "licence_exhausted";
+    case ec::not_routed: return "not_routed";
     case ec::store_failure: return "store_failure";
     case ec::not_found: return "not_found";
     case ec::invalid_config: return "invalid_config";

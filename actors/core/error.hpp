@@ -102,6 +102,8 @@ enum class ec : uint8_t {
   licence_not_valid = 43,
   /// A quoted licence has less quantity left than the item declares.
   licence_exhausted = 44,
+  /// An agency answered for a case not routed to it.
+  not_routed = 45,
   // ---- internal failures (never put in a receipt as such) ----
   /// LMDB reported an error; the context carries mdb_strerror.
   store_failure = 100,

@@ -10,6 +10,7 @@
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/storage.hpp"
 #include "schemas/customs.capnp.h"
+#include "schemas/notification.capnp.h"
 
 namespace hub::customs::detail {
 
@@ -235,6 +236,11 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
         p.decisions.push_back(decision_for(c, w.message_id, "inspection by " + officer.id + " refused the goods: " + findings));
       } else {
         bool errors_only = outcome == wire::InspectionOutcome::DOCUMENTARY_ERRORS;
+        for (auto& a : c.agencies) // one inspection, its one result recorded for all who asked
+          if (a.state == "inspection") {
+            a.state = "approved";
+            a.reason = "inspected jointly by " + officer.id + (findings.empty() ? "" : ": " + findings);
+          }
         c.inspection = errors_only ? "documentaryErrors" : "cleared";
         c.amendment_required = errors_only;
         p.decisions.push_back(decision_for(c, w.message_id, "inspection by " + officer.id + ": "
@@ -464,6 +470,41 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
 
 plan deadline_plan(clearance_state& st, int64_t now) {
   plan p;
+  for (auto& [id, c] : st.cases) { // agencies past their deadline: escalate, once
+    if (c.final() || c.released_already())
+      continue;
+    bool changed = false;
+    for (auto& t : c.agencies) {
+      if (t.state != "pending" || t.escalated || now < t.deadline)
+        continue;
+      t.escalated = true;
+      changed = true;
+      auto* a = st.d.cfg->agency(t.agency);
+      auto what = "agency " + t.agency + " did not answer by its deadline: escalated";
+      p.decisions.push_back(decision_for(c, c.message_id, what));
+      if (a != nullptr) {
+        capnp::MallocMessageBuilder mb;
+        auto n = mb.initRoot<wire::Notification>();
+        n.setCreatedAt(now);
+        auto sn = n.initStatus();
+        sn.setCaseId(c.case_id);
+        sn.setStatus(wire::DocumentStatus::RECEIVED);
+        sn.setReason("overdue: your decision on declaration " + c.case_id + " was due at " + std::to_string(t.deadline));
+        sn.setAt(now);
+        p.notices.push_back(notice{a->party, to_bytes(mb)});
+      }
+      auto reg = st.d.registry->get(); // and the declaring office's officers
+      for (auto& officer : reg->parties())
+        if (officer.enabled && officer.role == "customs-officer" && officer.customs_unit == c.customs_unit)
+          p.notices.push_back(status_notice(officer.id, c, c.message_id, c.status, what, now));
+    }
+    if (changed) {
+      if (c.at == stage::evidence)
+        advance(st, c, p, c.message_id, now); // waitingOn now says "overdue, escalated"
+      p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
+      put_case(p, c);
+    }
+  }
   for (auto& [id, c] : st.cases) {
     if (c.at < stage::released || c.final() || c.reserved <= 0 || c.settle != settlement::guarantee)
       continue;
@@ -516,6 +557,46 @@ caf::expected<plan> on_licence(clearance_state& st, const document_write& w, con
     dr.detail = l.type + " " + l.id + " registered by " + agency->id + " for " + l.holder;
     p.decisions.push_back(std::move(dr));
     st.licences[l.id] = std::move(l);
+    return caf::none;
+  });
+  if (err)
+    return err;
+  return p;
+}
+
+caf::expected<plan> on_agency_decision(clearance_state& st, const document_write& w, const party& sender) {
+  plan p;
+  auto now = now_ms();
+  caf::error err = with_document<wire::AgencyDecision>(w, [&](wire::AgencyDecision::Reader r) -> caf::error {
+    auto* agency = st.d.cfg->agency_of_party(sender.id);
+    if (agency == nullptr)
+      return caf::make_error(ec::out_of_scope, sender.id + " speaks for no agency");
+    auto id = text(r.getCaseId());
+    auto* cp = case_by_id(st, id);
+    if (cp == nullptr)
+      return caf::make_error(ec::unknown_declaration, "caseId: no declaration " + id.substr(0, 18));
+    auto task = std::find_if(cp->agencies.begin(), cp->agencies.end(),
+                             [&](const agency_task& t) { return t.agency == agency->id; });
+    if (task == cp->agencies.end())
+      return caf::make_error(ec::not_routed, "declaration " + id + " was not routed to agency " + agency->id);
+    if (task->state != "pending" && task->state != "documents")
+      return caf::make_error(ec::invalid_case_state, "agency " + agency->id + " already decided on " + id + " ("
+                                                       + task->state + ")");
+    if (cp->final() || cp->released_already())
+      return caf::make_error(ec::invalid_case_state, "declaration " + id + " is " + cp->status);
+    case_record c = *cp;
+    auto& t = *std::find_if(c.agencies.begin(), c.agencies.end(),
+                            [&](const agency_task& x) { return x.agency == agency->id; });
+    auto reason = text(r.getReason());
+    static const char* names[] = {"approved", "rejected", "inspection", "documents"};
+    t.state = names[static_cast<unsigned>(r.getVerdict())];
+    t.reason = reason;
+    c.history.push_back({now, c.status, "agency " + agency->id + ": " + t.state + (reason.empty() ? "" : " (" + reason + ")")});
+    p.decisions.push_back(decision_for(c, w.message_id, "agency " + agency->id + " decided " + t.state
+                                                          + (reason.empty() ? "" : ": " + reason)));
+    if (c.at == stage::evidence || c.at == stage::inspection)
+      advance(st, c, p, c.message_id, now);
+    finish_case(p, cp, std::move(c), c.message_id, now);
     return caf::none;
   });
   if (err)

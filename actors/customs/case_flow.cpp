@@ -325,15 +325,104 @@ void release(clearance_state& st, case_record& c, plan& p, const bytes& subject,
   }
 }
 
+namespace {
+
+std::string agency_name(const clearance_state& st, const std::string& id) {
+  auto* a = st.d.cfg->agency(id);
+  return a != nullptr && !a->name.empty() ? a->name : id;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (auto& x : v)
+    out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+/// "waiting on X (deadline in 2 h)" for the agencies that have not answered yet.
+std::string agencies_waited_on(const clearance_state& st, const case_record& c, int64_t now) {
+  std::vector<std::string> out;
+  for (auto& a : c.agencies) {
+    if (a.state == "pending") {
+      auto left = (a.deadline - now) / 60000;
+      out.push_back(agency_name(st, a.agency)
+                    + (a.escalated || left < 0 ? " (overdue, escalated)"
+                       : left >= 120       ? " (deadline in " + std::to_string(left / 60) + " h)"
+                                           : " (deadline in " + std::to_string(std::max<int64_t>(left, 1)) + " min)"));
+    } else if (a.state == "documents") {
+      out.push_back("documents for " + agency_name(st, a.agency) + ": " + a.reason);
+    }
+  }
+  return out.empty() ? std::string{} : "waiting on " + join(out, ", ");
+}
+
+bool joint_inspection(const case_record& c) {
+  return std::any_of(c.agencies.begin(), c.agencies.end(), [](auto& a) { return a.state == "inspection"; });
+}
+
+/// True when every agency the case was routed to approved. Otherwise the case waits
+/// (partial state in waitingOn), is refused once with every agency's reason when all
+/// have answered and one refused, or goes to one inspection for all.
+bool agencies_clear(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now) {
+  if (c.agencies.empty())
+    return true;
+  auto waiting = agencies_waited_on(st, c, now);
+  if (!waiting.empty()) {
+    c.waiting_on = waiting;
+    set_status(c, "accepted", waiting, now);
+    return false;
+  }
+  std::vector<std::string> refusals;
+  for (auto& a : c.agencies)
+    if (a.state == "rejected")
+      refusals.push_back(agency_name(st, a.agency) + ": " + a.reason);
+  if (!refusals.empty()) {
+    c.at = stage::rejected;
+    c.waiting_on.clear();
+    c.closed_at = now;
+    auto why = "refused by " + join(refusals, "; ");
+    restore_reservation(st, c, p, subject, "declaration refused");
+    return_licences(st, c, p, subject, "declaration refused");
+    set_status(c, "rejected", why, now);
+    p.decisions.push_back(decision_for(c, subject, why));
+    return false;
+  }
+  if (joint_inspection(c)) { // one inspection for all who asked (customs' own was done)
+    c.at = stage::inspection;
+    c.inspection.clear();
+    return false; // advance() shows the inspection
+  }
+  return true;
+}
+
+} // namespace
+
 void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now) {
-  if (c.at == stage::inspection) {
-    if (c.inspection.empty()) {
-      bool red = c.lane == "red";
-      c.waiting_on = red ? "physical examination by customs" : "documentary check by customs";
-      set_status(c, red ? "forExamination" : "documentaryCheck", "selected for " + c.waiting_on, now);
+  for (int round = 0; round < 2; ++round) { // an agency may send a cleared case back to inspection once
+    if (c.at == stage::inspection) {
+      if (c.inspection.empty()) {
+        bool joint = joint_inspection(c);
+        bool red = c.lane == "red" || joint;
+        std::vector<std::string> who;
+        for (auto& a : c.agencies)
+          if (a.state == "inspection")
+            who.push_back(agency_name(st, a.agency));
+        c.waiting_on = std::string{red ? "physical examination" : "documentary check"} + " by customs"
+                       + (who.empty() ? "" : " jointly with " + join(who, ", "));
+        auto others = agencies_waited_on(st, c, now);
+        if (!others.empty())
+          c.waiting_on += "; " + others;
+        set_status(c, red ? "forExamination" : "documentaryCheck", "selected for " + c.waiting_on, now);
+        return;
+      }
+      c.at = stage::evidence;
+    }
+    if (c.at == stage::evidence && !agencies_clear(st, c, p, subject, now)) {
+      if (c.at == stage::inspection)
+        continue;
       return;
     }
-    c.at = stage::evidence;
+    break;
   }
   if (c.at == stage::evidence) {
     if (c.valuation_evidence && c.evidence.empty()) {
@@ -499,6 +588,7 @@ void apply_step1(clearance_state& st, case_record& c, const prepared& pr, plan& 
     (d.lane == lane::green ? st.d.metrics->green : d.lane == lane::yellow ? st.d.metrics->yellow
                                                                         : st.d.metrics->red)++;
   c.at = d.lane == lane::green ? stage::evidence : stage::inspection;
+  route_agencies(st, c, p, now);
   advance(st, c, p, subject, now);
   p.decisions.insert(p.decisions.begin(), decision_for(c, subject, p.step1));
   p.step1.clear();
@@ -527,7 +617,7 @@ void load_rulings(clearance_state& st) {
 
 std::pair<std::string, std::string> task_of(const clearance_state& st, const case_record& c) {
   if (c.at == stage::inspection && c.inspection.empty())
-    return {c.customs_unit, c.lane == "red" ? "examination" : "documentary check"};
+    return {c.customs_unit, c.lane == "red" || joint_inspection(c) ? "examination" : "documentary check"};
   if (c.status == "auditPending" && c.waiting_on.rfind("audit", 0) == 0) {
     auto* ent = st.d.cfg->enterprise(c.enterprise);
     return {ent && !ent->inland_customs.empty() ? ent->inland_customs : c.customs_unit, "audit"};
@@ -666,6 +756,77 @@ void load_licences(clearance_state& st) {
       st.licences[l->id] = std::move(*l);
     return true;
   });
+}
+
+// -- single window: routing to agencies --------------------------------------------
+
+void route_agencies(clearance_state& st, case_record& c, plan& p, int64_t now) {
+  c.agencies.clear();
+  auto regime = c.import ? "import" : "export";
+  std::map<std::string, std::vector<size_t>> items; // agency -> routed item indices
+  std::map<std::string, std::string> why;
+  for (auto& r : st.d.cfg->routing) {
+    if (!r.regimes.empty() && std::find(r.regimes.begin(), r.regimes.end(), regime) == r.regimes.end())
+      continue;
+    for (size_t i = 0; i < c.items.size(); ++i)
+      for (auto& pre : r.hs_prefixes)
+        if (c.items[i].hs.rfind(pre, 0) == 0) {
+          for (auto& a : r.agencies) {
+            auto& v = items[a];
+            if (std::find(v.begin(), v.end(), i) == v.end())
+              v.push_back(i);
+            why[a] = "HS " + pre + (r.regimes.empty() ? "" : std::string{" "} + regime);
+          }
+          break;
+        }
+  }
+  for (auto& [id, idx] : items) {
+    auto* a = st.d.cfg->agency(id);
+    if (a == nullptr)
+      continue;
+    agency_task t;
+    t.agency = id;
+    t.deadline = now + a->deadline.count();
+    c.agencies.push_back(t);
+    capnp::MallocMessageBuilder mb;
+    auto n = mb.initRoot<wire::Notification>();
+    n.setCreatedAt(now);
+    auto ac = n.initAgencyCase();
+    ac.setCaseId(c.case_id);
+    ac.setAgency(id);
+    ac.setCustomsUnit(c.customs_unit);
+    ac.setDeclarationType(regime);
+    if (a->may_see("enterprise"))
+      ac.setEnterprise(c.enterprise);
+    ac.setDeadline(t.deadline);
+    ac.setReason("routed for " + why[id]);
+    auto out = ac.initItems(static_cast<unsigned>(idx.size()));
+    for (unsigned k = 0; k < out.size(); ++k) {
+      auto& it = c.items[idx[k]];
+      auto o = out[k];
+      o.setSequence(static_cast<uint16_t>(idx[k] + 1));
+      if (a->may_see("hsCode"))
+        o.setHsCode(it.hs);
+      if (a->may_see("description"))
+        o.setDescription(it.description);
+      if (a->may_see("quantity"))
+        o.setQuantity(it.quantity);
+      if (a->may_see("unit"))
+        o.setUnit(it.unit);
+      if (a->may_see("originCountry"))
+        o.setOriginCountry(it.origin);
+      if (a->may_see("netWeightKg"))
+        o.setNetWeightKg(it.net_kg);
+      if (a->may_see("customsValue")) {
+        o.setCustomsValue(format_amount(it.value));
+        o.setCurrency(it.currency);
+      }
+    }
+    p.notices.push_back(notice{a->party, to_bytes(mb)});
+    p.decisions.push_back(decision_for(c, c.message_id, "routed to agency " + id + " (" + why[id] + ", "
+                                                          + std::to_string(idx.size()) + " item(s)), answer by "
+                                                          + std::to_string(t.deadline)));
+  }
 }
 
 } // namespace hub::customs::detail

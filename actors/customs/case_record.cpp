@@ -206,6 +206,10 @@ json to_json(const case_record& c) {
                      {"certificate", i.certificate}, {"rulingId", i.ruling_id},
                      {"quantity", i.quantity}, {"netKg", i.net_kg}, {"value", i.value},
                      {"licences", i.licences}});
+  json agencies = json::array();
+  for (auto& a : c.agencies)
+    agencies.push_back({{"agency", a.agency}, {"state", a.state}, {"reason", a.reason}, {"deadline", a.deadline},
+                        {"escalated", a.escalated}});
   json drawdowns = json::array();
   for (auto& d : c.drawdowns)
     drawdowns.push_back({{"licence", d.licence}, {"item", d.item}, {"quantity", d.quantity}});
@@ -253,6 +257,7 @@ json to_json(const case_record& c) {
           {"auditsPending", c.audits_pending},
           {"audit", audit},
           {"drawdowns", drawdowns},
+          {"agencies", agencies},
           {"history", history}};
 }
 
@@ -290,6 +295,14 @@ bytes encode_case(const case_record& c) {
     auto lic = o.initLicences(static_cast<unsigned>(it.licences.size()));
     for (unsigned k = 0; k < lic.size(); ++k)
       lic.set(k, it.licences[k]);
+  }
+  auto ag = r.initAgencies(static_cast<unsigned>(c.agencies.size()));
+  for (unsigned i = 0; i < ag.size(); ++i) {
+    ag[i].setAgency(c.agencies[i].agency);
+    ag[i].setState(c.agencies[i].state);
+    ag[i].setReason(c.agencies[i].reason);
+    ag[i].setDeadline(c.agencies[i].deadline);
+    ag[i].setEscalated(c.agencies[i].escalated);
   }
   auto dd = r.initDrawdowns(static_cast<unsigned>(c.drawdowns.size()));
   for (unsigned i = 0; i < dd.size(); ++i) {
@@ -384,6 +397,9 @@ caf::expected<case_record> decode_case(const bytes& b) {
       for (auto l : it.getLicences())
         c.items.back().licences.push_back(str(l));
     }
+    for (auto a : r.getAgencies())
+      c.agencies.push_back({str(a.getAgency()), str(a.getState()), str(a.getReason()), a.getDeadline(),
+                            a.getEscalated()});
     for (auto d : r.getDrawdowns())
       c.drawdowns.push_back({str(d.getLicence()), d.getItem(), d.getQuantity()});
     for (auto t : r.getItemTaxes())

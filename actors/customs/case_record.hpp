@@ -58,6 +58,15 @@ struct evidence_ref {
   std::string sha256;    ///< hex
 };
 
+/// What one agency must do on a case (single window).
+struct agency_task {
+  std::string agency;
+  std::string state = "pending"; ///< pending, approved, rejected, inspection, documents
+  std::string reason;
+  int64_t deadline = 0;
+  bool escalated = false;
+};
+
 struct case_event {
   int64_t at = 0;
   std::string status; ///< DocumentStatus name at that moment
@@ -99,6 +108,7 @@ struct case_record {
   std::vector<std::string> audit; ///< one JSON object per tax centre review (findings)
   std::vector<case_event> history;
   std::vector<drawdown> drawdowns;
+  std::vector<agency_task> agencies;
 
   bool released_already() const { return at >= stage::released && at != stage::cancelled && at != stage::rejected; }
   bool final() const { return at == stage::closed || at == stage::rejected || at == stage::cancelled; }

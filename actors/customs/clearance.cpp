@@ -210,6 +210,8 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
           p = on_ruling(st, w);
         else if (t == "agency.licence")
           p = on_licence(st, w, *sender);
+        else if (t == "agency.decision")
+          p = on_agency_decision(st, w, *sender);
       } catch (const std::exception& e) {
         // Never take the desk down on one document: forget what it may have half
         // changed in memory (LMDB is unchanged) and refuse it.

@@ -208,6 +208,10 @@ void draw_licences(clearance_state& st, case_record& c, std::vector<drawdown> dd
 /// Gives a case's quantities back (cancellation, refusal, amendment).
 void return_licences(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why);
 void load_licences(clearance_state& st);
+/// Routes the case to the agencies its goods and regime need (config [[routing]]):
+/// one task each, and a notification carrying only what each agency may see.
+void route_agencies(clearance_state& st, case_record& c, plan& p, int64_t now);
+caf::expected<plan> on_agency_decision(clearance_state& st, const document_write& w, const party& sender);
 caf::expected<plan> on_licence(clearance_state& st, const document_write& w, const party& sender);
 
 /// Releases, in lodgement order, the enterprise's declarations held for lack of

@@ -49,7 +49,7 @@ caf::expected<customs_module> start_customs(caf::actor_system& sys, const std::s
   auto desk = caf::actor_cast<lodge_actor>(m.clearance);
   for (auto type : {"customs.declaration", "customs.amendment", "customs.inspection-result",
                     "customs.valuation-evidence", "customs.tax-payment", "customs.control-instruction",
-                    "customs.advance-ruling", "agency.licence"})
+                    "customs.advance-ruling", "agency.licence", "agency.decision"})
     m.desks.emplace(type, desk);
   auto reader = deps.reader;
   m.lookup = [reader](const std::string& key) -> std::optional<case_status_view> {

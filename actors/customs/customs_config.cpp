@@ -258,6 +258,17 @@ const tax_centre_config* customs_config::centre_for(std::string_view hs) const {
   return nullptr;
 }
 
+bool agency_config::may_see(std::string_view field) const {
+  return std::find(fields.begin(), fields.end(), field) != fields.end();
+}
+
+const agency_config* customs_config::agency(std::string_view id) const {
+  for (auto& a : agencies)
+    if (a.id == id)
+      return &a;
+  return nullptr;
+}
+
 const agency_config* customs_config::agency_of_party(std::string_view party) const {
   for (auto& a : agencies)
     if (a.party == party)
@@ -301,7 +312,7 @@ caf::expected<customs_config> parse_customs_config(const std::string& text, cons
   customs_config cfg;
   cfg.source = origin;
   TRY(no_unknown_keys(root, "", {"reference-dir", "risk-parameters", "organisation", "tax-centre",
-                                 "enterprise", "agency", "release", "audit"}));
+                                 "enterprise", "agency", "routing", "release", "audit"}));
   std::string ref = "reference", risk = "risk-parameters.toml";
   TRY(read(root, "", "reference-dir", ref));
   TRY(read(root, "", "risk-parameters", risk));
@@ -328,12 +339,19 @@ caf::expected<customs_config> parse_customs_config(const std::string& text, cons
     return read_enterprise(t, s, cfg);
   }));
   TRY(each_table(root, "agency", [&](const toml::table& t, const std::string& s) -> caf::error {
-    TRY(no_unknown_keys(t, s, {"id", "name", "party", "licence-types"}));
+    TRY(no_unknown_keys(t, s, {"id", "name", "party", "licence-types", "deadline-s", "fields"}));
     agency_config a;
     TRY(read(t, s, "id", a.id));
     TRY(read(t, s, "name", a.name));
     TRY(read(t, s, "party", a.party));
     TRY(read_string_list(t, s, "licence-types", a.licence_types));
+    TRY(read_seconds(t, s, "deadline-s", a.deadline, 1000));
+    TRY(read_string_list(t, s, "fields", a.fields));
+    static const std::vector<std::string> known{"hsCode", "description", "quantity", "unit", "originCountry",
+                                                "netWeightKg", "customsValue", "enterprise", "transportDocuments"};
+    for (auto& f : a.fields)
+      if (std::find(known.begin(), known.end(), f) == known.end())
+        return config_error(s + ".fields", "unknown field \"" + f + "\"", where(t, "fields"));
     auto line = "line " + std::to_string(t.source().begin.line);
     if (a.id.empty() || a.party.empty())
       return config_error(s, "an agency needs id and party", line);
@@ -341,6 +359,27 @@ caf::expected<customs_config> parse_customs_config(const std::string& text, cons
       if (o.id == a.id || o.party == a.party)
         return config_error(s + ".id", "agency " + a.id + " or its party is already listed", line);
     cfg.agencies.push_back(std::move(a));
+    return caf::none;
+  }));
+  TRY(each_table(root, "routing", [&](const toml::table& t, const std::string& s) -> caf::error {
+    TRY(no_unknown_keys(t, s, {"hs-prefixes", "regimes", "agencies"}));
+    routing_rule r;
+    TRY(read_string_list(t, s, "hs-prefixes", r.hs_prefixes));
+    TRY(read_string_list(t, s, "regimes", r.regimes));
+    TRY(read_string_list(t, s, "agencies", r.agencies));
+    auto line = "line " + std::to_string(t.source().begin.line);
+    if (r.hs_prefixes.empty() || r.agencies.empty())
+      return config_error(s, "a routing rule needs hs-prefixes and agencies", line);
+    for (auto& p : r.hs_prefixes)
+      if (p.size() < 2 || p.size() > 10 || !all_digits(p))
+        return config_error(s + ".hs-prefixes", "\"" + p + "\" is not 2 to 10 digits", line);
+    for (auto& g : r.regimes)
+      if (g != "import" && g != "export")
+        return config_error(s + ".regimes", "\"" + g + "\" is not import or export", line);
+    for (auto& a : r.agencies)
+      if (cfg.agency(a) == nullptr)
+        return config_error(s + ".agencies", "no [[agency]] with id \"" + a + "\"", line);
+    cfg.routing.push_back(std::move(r));
     return caf::none;
   }));
   caf::error err;

@@ -53,6 +53,18 @@ struct agency_config {
   std::string name;
   std::string party;                       ///< the party that speaks for it on the hub
   std::vector<std::string> licence_types;  ///< licences it may register
+  std::chrono::milliseconds deadline{2LL * 3600 * 1000}; ///< to answer a routed declaration
+  std::vector<std::string> fields;         ///< what it may see: hsCode, description, quantity, unit,
+                                           ///< originCountry, netWeightKg, customsValue, enterprise,
+                                           ///< transportDocuments
+  bool may_see(std::string_view field) const;
+};
+
+/// Goods (HS prefixes) and regimes that need agencies to act (single window).
+struct routing_rule {
+  std::vector<std::string> hs_prefixes;
+  std::vector<std::string> regimes; ///< "import", "export"; empty = both
+  std::vector<std::string> agencies; ///< agency ids
 };
 
 struct release_config {
@@ -76,6 +88,7 @@ struct customs_config {
   std::vector<tax_centre_config> tax_centres;
   std::map<std::string, enterprise_config, std::less<>> enterprises;
   std::vector<agency_config> agencies;
+  std::vector<routing_rule> routing;
   release_config release;
   audit_config audit;
   std::string reference_dir;   ///< absolute after loading
@@ -90,6 +103,7 @@ struct customs_config {
   const enterprise_config* enterprise(std::string_view code) const;
   /// The agency a party speaks for, or nullptr.
   const agency_config* agency_of_party(std::string_view party) const;
+  const agency_config* agency(std::string_view id) const;
 };
 
 /// Reads customs.toml, then its risk-parameters file. Paths in it are relative to

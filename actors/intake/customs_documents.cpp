@@ -191,6 +191,18 @@ caf::error check_licence(wire::Licence::Reader l) {
   return caf::none;
 }
 
+caf::error check_agency_decision(wire::AgencyDecision::Reader d) {
+  if (auto err = required(d.getCaseId(), "caseId", 18))
+    return err;
+  if (static_cast<uint16_t>(d.getVerdict()) > static_cast<uint16_t>(wire::AgencyVerdict::NEED_DOCUMENTS))
+    return fail(ec::invalid_field, "verdict", "unknown verdict (approve, reject, needInspection, needDocuments)");
+  if (d.getVerdict() != wire::AgencyVerdict::APPROVE && d.getReason().size() == 0)
+    return fail(ec::missing_field, "reason", "say why, for the declarant");
+  if (d.getReason().size() > 1000)
+    return fail(ec::invalid_field, "reason", "longer than 1000 characters");
+  return caf::none;
+}
+
 template <class T, class F>
 caf::error decode(const aligned_message& msg, const document_type_info& type, F&& fn) {
   auto err = with_root<T>(msg, ec::malformed_payload, std::forward<F>(fn));
@@ -215,6 +227,8 @@ caf::error validate_customs_document(const document_type_info& type, const align
     return decode<wire::TaxPayment>(msg, type, [](auto r) { return check_payment(r); });
   if (n == "customs.control-instruction")
     return decode<wire::ControlInstruction>(msg, type, [](auto r) { return check_instruction(r); });
+  if (n == "agency.decision")
+    return decode<wire::AgencyDecision>(msg, type, [](auto r) { return check_agency_decision(r); });
   if (n == "agency.licence")
     return decode<wire::Licence>(msg, type, [](auto r) { return check_licence(r); });
   if (n == "customs.advance-ruling")

@@ -202,6 +202,8 @@ const std::vector<document_type_info>& document_types() {
      "issue, propose, approve or revoke a control instruction (risk officer)"},
     {"customs.advance-ruling", capnp::Schema::from<wire::AdvanceRuling>(),
      "register an advance classification or valuation ruling (tax officer)"},
+    {"agency.decision", capnp::Schema::from<wire::AgencyDecision>(),
+     "an agency's decision on a declaration routed to it (approve, reject, need inspection or documents)"},
     {"agency.licence", capnp::Schema::from<wire::Licence>(),
      "register a licence that declarations draw on, quantity by quantity (licensing agency)"},
   };
@@ -236,7 +238,7 @@ caf::error validate_payload(const document_type_info& type, const uint8_t* paylo
     return decode_as<wire::TradeMessage>(*msg, type, [](wire::TradeMessage::Reader m) {
       return validate_message(m);
     });
-  if (type.name.rfind("customs.", 0) == 0 || type.name == "agency.licence")
+  if (type.name.rfind("customs.", 0) == 0 || type.name.rfind("agency.", 0) == 0)
     return validate_customs_document(type, *msg, limits);
   return caf::make_error(ec::unknown_document_type, type.name);
 }

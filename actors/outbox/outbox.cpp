@@ -85,6 +85,8 @@ caf::expected<bytes> build_frame(const outbox_state& st, uint64_t nid, const ent
                                              [&n](wire::Notification::Reader pre) {
                                                if (pre.isStatus())
                                                  n.setStatus(pre.getStatus());
+                                               else if (pre.isAgencyCase())
+                                                 n.setAgencyCase(pre.getAgencyCase());
                                                return caf::error{};
                                              });
     if (err)

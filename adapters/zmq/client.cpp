@@ -97,6 +97,33 @@ notification read_notification(wire::Notification::Reader n) {
       out.waiting_on = s.getWaitingOn();
       break;
     }
+    case wire::Notification::AGENCY_CASE: {
+      auto a = n.getAgencyCase();
+      out.is_agency_case = true;
+      out.case_id = a.getCaseId();
+      out.agency = a.getAgency();
+      out.customs_unit = a.getCustomsUnit();
+      out.declaration_type = a.getDeclarationType();
+      out.enterprise = a.getEnterprise();
+      out.deadline = a.getDeadline();
+      for (auto item : a.getItems()) {
+        notification::agency_item x;
+        x.sequence = item.getSequence();
+        x.hs_code = item.getHsCode();
+        x.description = item.getDescription();
+        x.quantity = item.getQuantity();
+        x.unit = item.getUnit();
+        x.origin_country = item.getOriginCountry();
+        x.net_weight_kg = item.getNetWeightKg();
+        x.customs_value = item.getCustomsValue();
+        x.currency = item.getCurrency();
+        out.items.push_back(std::move(x));
+      }
+      for (auto doc : a.getTransportDocuments())
+        out.transport_documents.emplace_back(doc);
+      out.reason = a.getReason();
+      break;
+    }
   }
   return out;
 }
@@ -230,6 +257,28 @@ nlohmann::ordered_json notification::to_json() const {
     j["sentAt"] = sent_at;
     j["correlationId"] = to_hex(correlation_id);
     j["payloadHex"] = to_hex(payload);
+  } else if (is_agency_case) {
+    j["kind"] = "agencyCase";
+    j["caseId"] = case_id;
+    j["agency"] = agency;
+    j["customsUnit"] = customs_unit;
+    j["declarationType"] = declaration_type;
+    j["enterprise"] = enterprise;
+    j["deadline"] = deadline;
+    auto items_json = nlohmann::ordered_json::array();
+    for (auto& x : items)
+      items_json.push_back({{"sequence", x.sequence},
+                            {"hsCode", x.hs_code},
+                            {"description", x.description},
+                            {"quantity", x.quantity},
+                            {"unit", x.unit},
+                            {"originCountry", x.origin_country},
+                            {"netWeightKg", x.net_weight_kg},
+                            {"customsValue", x.customs_value},
+                            {"currency", x.currency}});
+    j["items"] = std::move(items_json);
+    j["transportDocuments"] = transport_documents;
+    j["reason"] = reason;
   } else {
     j["kind"] = "status";
     j["subjectMessageId"] = to_hex(subject_message_id);

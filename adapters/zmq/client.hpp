@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
@@ -104,13 +105,15 @@ struct receipt {
 /// "accepted", "rejected" or "duplicate".
 const char* to_string(receipt::status_t x);
 
-/// A notification the hub pushed: a routed document (delivery) or a status change.
+/// A notification the hub pushed: a routed document (delivery), a status change, or
+/// (single window) a declaration routed to an agency for its decision (agency case).
 /// The caller acknowledges it with partner_client::ack(id) once it has processed it;
 /// until then the hub re-sends it with the same id.
 struct notification {
   uint64_t id = 0;
   int64_t created_at = 0;
   bool is_delivery = false;
+  bool is_agency_case = false; ///< agencyCase: case_id, reason and the agency_* fields
   // delivery: the document exactly as the sender's envelope carried it
   uint64_t sequence = 0;
   bytes message_id;
@@ -129,6 +132,26 @@ struct notification {
   std::string declaration_id; ///< customs: the declarant's reference
   std::string amount_due;     ///< customs: CNY decimal, empty = none
   std::string waiting_on;     ///< customs: what the case waits for
+  // agency case (case_id and reason above are filled too: the declaration number and
+  // why it was routed); an item's fields the agency may not see are left empty/zero
+  struct agency_item {
+    uint16_t sequence = 0;
+    std::string hs_code;
+    std::string description;
+    double quantity = 0;
+    std::string unit;
+    std::string origin_country;
+    double net_weight_kg = 0;
+    std::string customs_value;
+    std::string currency;
+  };
+  std::string agency;           ///< the agency id the case is routed to
+  std::string customs_unit;
+  std::string declaration_type; ///< "import" or "export"
+  std::string enterprise;       ///< empty if the agency may not see it
+  int64_t deadline = 0;         ///< answer by (Unix ms)
+  std::vector<agency_item> items;
+  std::vector<std::string> transport_documents;
 
   /// One JSON object; a delivery's payload is shown as "payloadHex" (decode it
   /// with payload_to_json when the schema is known).
