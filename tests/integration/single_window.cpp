@@ -308,3 +308,35 @@ TEST_CASE("an agency past its deadline is escalated, and the declarant sees it",
   wait_for(*port, [](const notification& n) { return n.reason.find("escalated") != std::string::npos; },
            "escalation to the declaring office");
 }
+
+TEST_CASE("a forged agency answer is refused: unsigned, or signed with another key", "[integration][single-window]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  auto ciq = make_party("AGY-CIQ", "agency", crypto::algorithm::ecdsa_p256_sha256);
+  auto fish = make_party("AGY-FISH", "agency", crypto::algorithm::ecdsa_p256_sha256);
+  hub_settings s;
+  s.customs = customs_settings{};
+  s.customs->agencies = agencies_toml;
+  s.signatures_required = {{"agency.decision", "agency"}};
+  hub_process hubd{dir, write_hub_config(dir, {ent, ciq, fish}, s)};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  auto a = hubd.connect(ctx, ciq);
+  accepted(*c, doc("customs.declaration", declaration_payload(goods("SW-SIG", "0810100000", "KGM"))));
+  auto n = wait_status(*c, "SW-SIG", "accepted");
+  auto unsigned_doc = doc("agency.decision", decision(n.case_id, 0));
+  CHECK(refused(*a, unsigned_doc) == "missing_signature");
+  // Signed by the fisheries administration's key, sent on CIQ's connection.
+  signing_identity other{*fish.signing, fish.signing->public_part().fingerprint()};
+  auto forged = doc("agency.decision", decision(n.case_id, 0));
+  forged.signer = &other;
+  CHECK(refused(*a, forged) == "unknown_key_id");
+  auto still = a->query_status(forged.message_id); // nothing of the forged answer is stored...
+  REQUIRE(still);
+  CHECK(still->status == "unknown");
+  signing_identity mine{*ciq.signing, ciq.signing->public_part().fingerprint()};
+  auto real = doc("agency.decision", decision(n.case_id, 0));
+  real.signer = &mine;
+  accepted(*a, real); // ...until its own signed answer
+  wait_status(*c, "SW-SIG", "released");
+}
