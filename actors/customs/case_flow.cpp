@@ -761,6 +761,9 @@ void load_licences(clearance_state& st) {
 // -- single window: routing to agencies --------------------------------------------
 
 void route_agencies(clearance_state& st, case_record& c, plan& p, int64_t now) {
+  // An amended declaration keeps what agencies still routed to have decided (they see a
+  // case id once); agencies no longer concerned drop out, newly concerned ones are asked.
+  auto before = std::move(c.agencies);
   c.agencies.clear();
   auto regime = c.import ? "import" : "export";
   std::map<std::string, std::vector<size_t>> items; // agency -> routed item indices
@@ -784,6 +787,11 @@ void route_agencies(clearance_state& st, case_record& c, plan& p, int64_t now) {
     auto* a = st.d.cfg->agency(id);
     if (a == nullptr)
       continue;
+    auto kept = std::find_if(before.begin(), before.end(), [&](const agency_task& t) { return t.agency == id; });
+    if (kept != before.end()) {
+      c.agencies.push_back(*kept);
+      continue;
+    }
     agency_task t;
     t.agency = id;
     t.deadline = now + a->deadline.count();

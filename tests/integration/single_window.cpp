@@ -340,3 +340,36 @@ TEST_CASE("a forged agency answer is refused: unsigned, or signed with another k
   accepted(*a, real); // ...until its own signed answer
   wait_status(*c, "SW-SIG", "released");
 }
+
+TEST_CASE("an amendment keeps what the agencies still concerned decided and asks only new ones",
+          "[integration][single-window]") {
+  sw_world w;
+  auto c = w.connect(w.ent);
+  auto ciq = w.connect(w.ciq);
+  auto fish = w.connect(w.fish);
+  auto berries = goods("SW-AM", "0810100000", "KGM"); // CIQ only
+  accepted(*c, doc("customs.declaration", declaration_payload(berries)));
+  auto n = wait_status(*c, "SW-AM", "accepted");
+  wait_case(*ciq);
+  accepted(*ciq, doc("agency.decision", decision(n.case_id, 0)));
+  wait_status(*c, "SW-AM", "released");
+  // A second declaration amended from berries to shrimp before the agencies answered.
+  auto d2 = goods("SW-AM2", "0810100000", "KGM");
+  d2.settlement = 0; // waits for payment, so the amendment comes before release
+  accepted(*c, doc("customs.declaration", declaration_payload(d2)));
+  auto n2 = wait_status(*c, "SW-AM2", "accepted");
+  wait_case(*ciq);
+  accepted(*ciq, doc("agency.decision", decision(n2.case_id, 0)));
+  auto shrimp = goods("SW-AM2", "0306170000", "KGM");
+  shrimp.settlement = 0;
+  accepted(*c, doc("customs.amendment", amendment_payload("SW-AM2", 0, "wrong goods", &shrimp)));
+  auto after = wait_for(*c, [](const notification& x) {
+    return x.declaration_id == "SW-AM2" && x.waiting_on.find("Fisheries") != std::string::npos;
+  }, "fisheries now asked");
+  CHECK(after.waiting_on.find("Inspection and quarantine") == std::string::npos); // CIQ's approval kept
+  auto to_fish = wait_case(*fish);
+  CHECK(to_fish.case_id == n2.case_id);
+  accepted(*fish, doc("agency.decision", decision(n2.case_id, 0)));
+  auto due = wait_status(*c, "SW-AM2", "accepted");
+  CHECK(due.waiting_on.find("payment") != std::string::npos); // only the tax is left
+}
