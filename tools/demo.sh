@@ -3,7 +3,9 @@
 # installs the packages, builds, creates the demo partners' keys, starts swhubd on
 # config/hub.toml (data under ./var/), drives sample traffic from simulated partners
 # over ZeroMQ (customs processing on: config/customs.toml), walks through customs
-# clearance with the demo officers, prints what happened, and stops the hub cleanly.
+# clearance with the demo officers, shows the single window (declarations routed to the
+# inspection and quarantine agency, answered by `swhub-agency --simulate`), prints what
+# happened, and stops the agency and the hub cleanly.
 # Data persists in ./var across runs: every run uses fresh declaration and
 # instruction ids (suffixed with the run's UTC time).
 set -euo pipefail
@@ -13,10 +15,11 @@ bash tools/setup.sh
 build="build/release"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSWHUB_TESTS=OFF \
       -DSWHUB_BENCH=OFF -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
-cmake --build "$build" -j2 --target swhubd swhub swhub-sim
+cmake --build "$build" -j2 --target swhubd swhub swhub-sim swhub-agency
 swhubd="$build/tools/swhubd/swhubd"
 swhub="$build/tools/swhub/swhub"
 sim="$build/tools/sim/swhub-sim"
+agency="$build/tools/agency/swhub-agency"
 
 # SAMPLE partners of config/hub.toml: each gets its own CURVE and signing key pair.
 mkdir -p var/keys
@@ -28,7 +31,16 @@ done
 rm -f var/endpoint
 "$swhubd" --config config/hub.toml --endpoint-file var/endpoint 2> var/swhubd.log &
 hub_pid=$!
+agency_pid=""
+stop_agency() {
+  if [[ -n "$agency_pid" ]] && kill -0 "$agency_pid" 2> /dev/null; then
+    kill -TERM "$agency_pid"
+    wait "$agency_pid" || true
+  fi
+  agency_pid=""
+}
 stop_hub() {
+  stop_agency
   if kill -0 "$hub_pid" 2> /dev/null; then
     kill -TERM "$hub_pid"
     wait "$hub_pid" || true
@@ -48,6 +60,17 @@ connect=(--endpoint "$endpoint" --hub-key var/keys/hub.curve.pub)
 echo
 echo "== 1. simulated partners: declarations (customs admissible), a re-send, a reused id, bad input, routing"
 "$sim" demo "${connect[@]}" --keys-dir var/keys
+
+# The inspection and quarantine agency (config/customs.toml [[agency]] "ciq") on the hub:
+# swhub-agency decides the declarations routed to AGY-DEMO-CIQ (simulated: 90 % approved,
+# 10 % asking for an inspection, after 300 ms), remembering its decisions in var/.
+# Started after step 1, which connects as AGY-DEMO-CIQ itself: the hub sends a party's
+# notifications to its connection that sent the latest frame.
+"$agency" "${connect[@]}" --key var/keys/AGY-DEMO-CIQ --state var/agency-ciq.state \
+  --simulate --approve 90 --inspect 10 --latency-ms 300 2> var/swhub-agency.log &
+agency_pid=$!
+echo
+echo "== swhub-agency for AGY-DEMO-CIQ started (pid $agency_pid, log: var/swhub-agency.log)"
 
 echo
 echo "== 2. the CLI: a sample declaration written as JSON, its status, an amendment, the tax payment"
@@ -96,6 +119,16 @@ echo "-- the case SIM-CUS-$run-EXAM as stored (swhub customs case)"
 "$swhub" customs case --config config/hub.toml --declarant ENT-DEMO-0001 \
   --declaration-id "SIM-CUS-$run-EXAM"
 
+echo
+echo "== 6. the single window: goods routed to the inspection and quarantine agency (swhub-agency),"
+echo "      a mixed declaration, goods that need no agency, an answer for a case not routed to it"
+kill -0 "$agency_pid" 2> /dev/null || { cat var/swhub-agency.log; exit 1; }
+"$sim" single-window "${connect[@]}" --keys-dir var/keys --run-id "$run"
+echo "-- the case SIM-SW-$run-BERRY as stored (swhub customs case: its \"agencies\")"
+"$swhub" customs case --config config/hub.toml --declarant ENT-DEMO-0001 \
+  --declaration-id "SIM-SW-$run-BERRY"
+echo "-- swhub-agency: $(grep -c '"event":"decided"' var/swhub-agency.log || true) case(s) decided in this run"
+
 stop_hub
 trap - EXIT
 echo
@@ -103,7 +136,7 @@ echo "== swhubd stopped: $(grep -o '"msg":"stopped[^"]*"' var/swhubd.log | tail 
 echo "== $(grep -o '"msg":"customs: [^"]*"' var/swhubd.log | tail -1)"
 
 echo
-echo "== 6. offline checks: the hub-signed receipt, and the evidence log of the data"
+echo "== 7. offline checks: the hub-signed receipt, and the evidence log of the data"
 "$swhub" receipt verify var/demo-receipt.json --hub-key var/keys/hub.sign.pub.pem \
   --message-id "$msg_id" --party ENT-DEMO-0001
 "$swhub" audit verify --config config/hub.toml --hub-key var/keys/hub.sign.pub.pem

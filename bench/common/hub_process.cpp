@@ -24,7 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 
 /// The permission table of config/hub.toml (only [roles.enterprise] matters here: it
-/// may send customs.declaration). Copied because a config must define every role its
+/// may send customs.declaration; and [roles.agency]'s agency.decision for the single
+/// window part of swhub-bench-customs). Copied because a config must define every role its
 /// parties use, and the repository config is not guaranteed to be at hand at run time.
 constexpr const char* roles_toml = R"([roles.enterprise]
 send = ["customs.declaration", "trade.message"]
@@ -42,7 +43,7 @@ read = ["trade.message"]
 receive = ["trade.message"]
 
 [roles.agency]
-send = ["trade.message"]
+send = ["trade.message", "agency.decision"]
 read = ["trade.message"]
 receive = ["trade.message"]
 )";

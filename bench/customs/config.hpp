@@ -29,9 +29,30 @@ std::string risk_parameters_toml(size_t n, const std::vector<goods_line>& goods,
                                  uint64_t seed, rule_mix& mix);
 
 /// customs.toml; `risk_file` relative to the customs.toml's directory or absolute.
+/// `agencies_toml` ([[agency]] and [[routing]] tables, may be empty) goes in as given.
 std::string customs_toml(const std::string& reference_dir, const std::string& risk_file,
                          const std::vector<bench_enterprise>& enterprises,
                          const std::string& guarantee, size_t review_batch,
-                         size_t review_interval_ms);
+                         size_t review_interval_ms, const std::string& agencies_toml = {});
+
+/// A single-window agency of the bench (issue 5): id ag<i>, party AGY-BENCH-<i>, the
+/// HS chapters (2-digit prefixes) routed to it.
+struct bench_agency {
+  std::string id;
+  std::string party;
+  std::vector<std::string> prefixes;
+};
+
+/// `count` (1..3) agencies over the chapters of `goods`: the chapters, in order, go
+/// round-robin to "no agency", ag1, ag2, ..., so each agency gets about 1/(count+1) of
+/// them.
+std::vector<bench_agency> bench_agencies(size_t count, const std::vector<goods_line>& goods);
+
+/// [[agency]] (deadline 1 h) and one [[routing]] per agency (its chapters, any regime).
+std::string agencies_toml(const std::vector<bench_agency>& agencies);
+
+/// The agencies (bitmask: bit i = agencies[i]) whose prefixes match an item of `items`.
+unsigned agencies_of(const std::vector<bench_agency>& agencies,
+                     const std::vector<item_spec>& items);
 
 } // namespace bench

@@ -29,6 +29,16 @@ struct message_state {
   bool receipt = false;
   bool accepted = false;
   bool notified = false;
+  bool final_seen = false; ///< agencies: a status other than "accepted" (else: any status)
+  bool released = false;
+  bool closed = false;
+  size_t cls = no_agency;
+};
+
+/// A goods pool declarations draw their items from, and how often.
+struct goods_pool {
+  std::vector<goods_line> goods;
+  double weight = 0;
 };
 
 struct conn_result {
@@ -38,6 +48,9 @@ struct conn_result {
   time_point first_measured{}, last_notice{};
   bool any_measured = false;
   std::vector<int64_t> receipt_us, notice_us;
+  std::array<std::vector<int64_t>, 3> release_us;
+  std::array<release_class, 3> classes{};
+  std::map<std::string, uint64_t> final_status;
   std::map<std::string, uint64_t> first_status, reject_names;
   std::string first_reject_reason, error;
 };
@@ -45,9 +58,10 @@ struct conn_result {
 class driver {
 public:
   driver(hub::partner_client& c, size_t index, const std::vector<goods_line>& goods,
-         const std::vector<bench_enterprise>& ents, uint64_t seed, conn_result& out)
+         const std::vector<bench_enterprise>& ents, uint64_t seed, conn_result& out,
+         const std::vector<goods_pool>& pools, const customs_load_settings& s)
     : c_(c), index_(index), goods_(goods), ents_(ents), r_{seed * 0x9E3779B97F4A7C15ull + index + 1},
-      out_(out) {
+      out_(out), pools_(pools), agencies_(s.agencies), slow_(s.slow_agency) {
     doc_.recipient = "hub";
     doc_.document_type = "customs.declaration";
   }
@@ -75,7 +89,7 @@ public:
 
 private:
   bool send_one(time_point planned, bool warmup) {
-    auto items = draw_items(goods_, r_);
+    auto items = draw_items(pick_goods(), r_);
     auto decl_id = c_.party() + "-" + std::to_string(++counter_);
     auto& importer = ents_[r_.below(ents_.size())].code;
     doc_.payload = declaration_payload(decl_id, importer, items);
@@ -89,6 +103,13 @@ private:
     message_state m;
     m.planned = planned;
     m.warmup = warmup;
+    if (!agencies_.empty()) {
+      auto mask = agencies_of(agencies_, items);
+      m.cls = mask == 0 ? no_agency
+              : slow_ < agencies_.size() && (mask & (1u << slow_)) != 0 ? slow_agency
+                                                                        : fast_agencies;
+      by_decl_.emplace(decl_id, std::string(id.begin(), id.end()));
+    }
     if (!warmup && !out_.any_measured) {
       out_.any_measured = true;
       out_.first_measured = planned;
@@ -103,10 +124,29 @@ private:
     return true;
   }
 
-  /// A message is open until it has its receipt and, if accepted, its notification.
+  /// The goods of the next declaration: all of them, or (agencies) a pool by weight.
+  const std::vector<goods_line>& pick_goods() {
+    if (pools_.empty())
+      return goods_;
+    double total = 0;
+    for (auto& p : pools_)
+      total += p.weight;
+    double x = r_.uniform(0, total);
+    for (auto& p : pools_) {
+      if (x < p.weight)
+        return p.goods;
+      x -= p.weight;
+    }
+    return pools_.back().goods;
+  }
+
+  /// A message is open until it has its receipt and, if accepted, its final
+  /// notification (the first one; with agencies the first not "accepted").
   void maybe_close(message_state& m) {
-    if (m.receipt && (!m.accepted || m.notified))
+    if (!m.closed && m.receipt && (!m.accepted || m.final_seen)) {
+      m.closed = true;
       --open_;
+    }
   }
 
   void on_receipt(const hub::receipt& r, time_point at) {
@@ -149,23 +189,36 @@ private:
       return;
     }
     auto i = msgs_.find(std::string(n.subject_message_id.begin(), n.subject_message_id.end()));
+    if (i == msgs_.end() && !by_decl_.empty()) {
+      if (auto d = by_decl_.find(n.declaration_id); d != by_decl_.end())
+        i = msgs_.find(d->second);
+    }
     if (i == msgs_.end()) {
       out_.foreign++;
       return;
     }
     auto& m = i->second;
-    if (m.notified)
-      return; // a later status of the same declaration
-    m.notified = true;
-    if (!m.warmup) {
-      out_.notice_us.push_back(micros(m.planned, at));
-      out_.first_status[n.status]++;
-      out_.last_notice = std::max(out_.last_notice, at);
+    const bool sw = !agencies_.empty();
+    if (!m.notified) {
+      m.notified = true;
+      if (!m.warmup) {
+        out_.notice_us.push_back(micros(m.planned, at));
+        out_.first_status[n.status]++;
+        if (!sw)
+          out_.last_notice = std::max(out_.last_notice, at);
+      }
     }
-    if (!m.receipt) // the notification overtook the receipt: it closes with the receipt
-      return;
-    if (m.accepted)
-      --open_;
+    if (!m.final_seen && (!sw || n.status != "accepted")) {
+      m.final_seen = true;
+      m.released = n.status == "released";
+      if (sw && !m.warmup) {
+        out_.final_status[n.status]++;
+        out_.last_notice = std::max(out_.last_notice, at);
+        if (m.released)
+          out_.release_us[m.cls].push_back(micros(m.planned, at));
+      }
+    }
+    maybe_close(m); // a notification that overtook the receipt closes with the receipt
   }
 
   /// Takes whatever has arrived, without waiting. False on a transport failure.
@@ -250,6 +303,11 @@ private:
         out_.notified++;
       else if (m.accepted)
         out_.no_notice++;
+      if (!agencies_.empty() && m.accepted) {
+        auto& k = out_.classes[m.cls];
+        k.planned++;
+        (m.released ? k.released : m.final_seen ? k.held : k.pending)++;
+      }
     }
   }
 
@@ -264,7 +322,45 @@ private:
   uint64_t counter_ = 0;
   uint64_t open_ = 0;
   std::unordered_map<std::string, message_state> msgs_;
+  const std::vector<goods_pool>& pools_;
+  const std::vector<bench_agency>& agencies_;
+  size_t slow_;
+  std::unordered_map<std::string, std::string> by_decl_; ///< declaration id -> message id
 };
+
+/// Agencies: goods routed to no agency (weight 40) and to one or two (60, see
+/// customs_load_settings). Empty without agencies.
+std::vector<goods_pool> make_pools(const std::vector<goods_line>& goods,
+                                   const std::vector<bench_agency>& agencies) {
+  std::vector<goods_pool> pools;
+  if (agencies.empty())
+    return pools;
+  auto pool = [&](unsigned mask, double weight) {
+    goods_pool p;
+    p.weight = weight;
+    for (auto& g : goods) {
+      item_spec it;
+      it.line = &g;
+      auto m = agencies_of(agencies, {it});
+      if (mask == 0 ? m == 0 : (m & mask) != 0)
+        p.goods.push_back(g);
+    }
+    if (!p.goods.empty())
+      pools.push_back(std::move(p));
+  };
+  pool(0, 40);
+  if (agencies.size() == 3) {
+    pool(1, 15);
+    pool(2, 15);
+    pool(1 | 2, 10);
+    pool(4, 10);
+    pool(1 | 4, 10);
+  } else {
+    for (size_t i = 0; i < agencies.size(); ++i)
+      pool(1u << i, 60.0 / static_cast<double>(agencies.size()));
+  }
+  return pools;
+}
 
 } // namespace
 
@@ -294,13 +390,14 @@ customs_load_result run_customs_load(customs_client_set set, const customs_load_
                                      const std::vector<bench_enterprise>& enterprises) {
   auto& clients = set.clients;
   std::vector<conn_result> parts(clients.size());
+  const auto pools = make_pools(goods, s.agencies);
   auto start = clock_type::now() + milliseconds{100};
   std::vector<std::thread> threads;
   const double per_conn = s.rate / static_cast<double>(clients.size());
   for (size_t i = 0; i < clients.size(); ++i)
     threads.emplace_back([&, i] {
       try {
-        driver d{*clients[i], i, goods, enterprises, s.seed, parts[i]};
+        driver d{*clients[i], i, goods, enterprises, s.seed, parts[i], pools, s};
         d.run(s, start, per_conn, static_cast<double>(i) / s.rate);
       } catch (const std::exception& e) {
         parts[i].error = std::string{"exception: "} + e.what();
@@ -315,6 +412,7 @@ customs_load_result run_customs_load(customs_client_set set, const customs_load_
   customs_load_result r;
   r.connections = parts.size();
   std::vector<int64_t> rec, note;
+  std::array<std::vector<int64_t>, 3> rel;
   uint64_t bytes = 0, items = 0;
   time_point first{}, last{};
   bool have_first = false;
@@ -337,6 +435,16 @@ customs_load_result run_customs_load(customs_client_set set, const customs_load_
     note.insert(note.end(), p.notice_us.begin(), p.notice_us.end());
     for (auto& [k, v] : p.first_status)
       r.first_status[k] += v;
+    for (auto& [k, v] : p.final_status)
+      r.final_status[k] += v;
+    for (size_t c = 0; c < 3; ++c) {
+      rel[c].insert(rel[c].end(), p.release_us[c].begin(), p.release_us[c].end());
+      r.classes[c].planned += p.classes[c].planned;
+      r.classes[c].released += p.classes[c].released;
+      r.classes[c].held += p.classes[c].held;
+      r.classes[c].pending += p.classes[c].pending;
+      r.released += p.classes[c].released;
+    }
     for (auto& [k, v] : p.reject_names)
       r.reject_names[k] += v;
     if (r.first_reject_reason.empty())
@@ -355,6 +463,9 @@ customs_load_result run_customs_load(customs_client_set set, const customs_load_
   r.mean_items = r.sent > 0 ? static_cast<double>(items) / static_cast<double>(r.sent) : 0;
   r.receipt = summarize(rec);
   r.notice = summarize(note);
+  for (size_t c = 0; c < 3; ++c)
+    r.classes[c].latency = summarize(rel[c]);
+  r.released_per_s = r.measured_s > 0 ? static_cast<double>(r.released) / r.measured_s : 0;
   return r;
 }
 

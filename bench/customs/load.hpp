@@ -6,7 +6,9 @@
 // planned time (no coordinated omission). Every status notification is acknowledged.
 // Per declaration: planned -> receipt, planned -> first status notification.
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +18,7 @@
 
 #include "adapters/zmq/client.hpp"
 #include "bench/common/latency.hpp"
+#include "bench/customs/config.hpp"
 #include "bench/customs/goods.hpp"
 
 namespace bench {
@@ -26,6 +29,23 @@ struct customs_load_settings {
   double duration_s = 10;    ///< measured part
   double drain_s = 15;       ///< longest wait for receipts and notifications afterwards
   uint64_t seed = 1;
+  /// Single window (issue 5): with agencies, a declaration's goods come from the
+  /// chapters routed to none of them (40 %), to one or two of them (60 %; with 3:
+  /// ag1 15 %, ag2 15 %, ag1+ag2 10 %, ag3 10 %, ag1+ag3 10 %); it is classed by the
+  /// agencies its items actually hit, and followed until its "released" notification
+  /// (or another status than "accepted": a lane that waits for an officer, a rejection).
+  std::vector<bench_agency> agencies;
+  size_t slow_agency = SIZE_MAX; ///< index into agencies of the slow one (none: SIZE_MAX)
+};
+
+/// Release path per class of declaration (single window).
+enum release_class_id : size_t { no_agency = 0, fast_agencies = 1, slow_agency = 2 };
+struct release_class {
+  uint64_t planned = 0;   ///< measured declarations of the class (accepted)
+  uint64_t released = 0;  ///< with a "released" notification
+  uint64_t held = 0;      ///< another final status (inspection/document check lane, rejection)
+  uint64_t pending = 0;   ///< still "accepted" (waiting) at the end of the drain
+  latency_summary latency; ///< planned -> "released" notification
 };
 
 struct customs_load_result {
@@ -47,6 +67,11 @@ struct customs_load_result {
   std::map<std::string, uint64_t> first_status; ///< "released", "documentaryCheck", ...
   std::map<std::string, uint64_t> reject_names;
   std::string first_reject_reason;
+  // single window only (settings.agencies not empty)
+  std::array<release_class, 3> classes{};
+  uint64_t released = 0;
+  double released_per_s = 0; ///< released / measured_s
+  std::map<std::string, uint64_t> final_status; ///< the status that closed a declaration
 };
 
 struct customs_client_set {

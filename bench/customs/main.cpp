@@ -7,10 +7,21 @@
 //      a warm-up; per declaration planned -> receipt and planned -> first status
 //      notification; after SIGTERM the hub's own "customs: step1 ..." line (time from the
 //      clearance desk receiving a declaration to the commit of its lane decision);
+//      with --agencies N (single window, issue 5): N agencies in the customs config,
+//      [[routing]] on HS chapters of the goods, each served by a real swhub-agency
+//      --simulate process (one of them --slow-agency-factor times slower); per class of
+//      declaration (no agency / fast agencies only / the slow agency) planned ->
+//      "released" notification;
 //   2. the batch review: --audit-cases released cases through audit_batch in batches.
 // bench/README.md explains every number; docs/benchmarks.md has the results.
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,12 +29,14 @@
 #include <iostream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <zmq.hpp>
 
 #include "actors/core/error.hpp"
 #include "actors/customs/risk_engine.hpp"
+#include "adapters/zmq/curve_keys.hpp"
 #include "bench/common/fsync_probe.hpp"
 #include "bench/common/hub_process.hpp"
 #include "bench/common/machine.hpp"
@@ -34,6 +47,9 @@
 
 #ifndef SWHUB_BENCH_DEFAULT_SWHUBD
 #define SWHUB_BENCH_DEFAULT_SWHUBD "swhubd"
+#endif
+#ifndef SWHUB_BENCH_DEFAULT_AGENCY
+#define SWHUB_BENCH_DEFAULT_AGENCY "swhub-agency"
 #endif
 #ifndef SWHUB_BENCH_SOURCE_DIR
 #define SWHUB_BENCH_SOURCE_DIR "."
@@ -48,6 +64,10 @@ constexpr double goal_rate = 5000;     // ...at 5,000 declarations per second
 
 struct options {
   std::string swhubd = SWHUB_BENCH_DEFAULT_SWHUBD;
+  std::string agency_bin = SWHUB_BENCH_DEFAULT_AGENCY;
+  size_t agencies = 0;           ///< single window: agencies (0..3), each a swhub-agency
+  unsigned agency_latency_ms = 5; ///< simulated decision latency of the fast agencies
+  unsigned slow_factor = 100;     ///< the last agency answers this many times slower
   std::string reference_dir = std::string{SWHUB_BENCH_SOURCE_DIR} + "/config/reference";
   std::string tmp_base;
   double rate = 5000;
@@ -119,6 +139,99 @@ std::map<std::string, uint64_t> step1_line(const std::string& log_path, std::str
   return out;
 }
 
+/// A real swhub-agency --simulate as a child process (stderr: its JSON-lines log).
+class agency_child {
+public:
+  agency_child() = default;
+  agency_child(const agency_child&) = delete;
+  agency_child& operator=(const agency_child&) = delete;
+  ~agency_child() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      int st = 0;
+      waitpid(pid_, &st, 0);
+    }
+  }
+
+  std::string start(const std::string& bin, const std::vector<std::string>& args,
+                    const std::string& log) {
+    log_ = log;
+    std::vector<std::string> text{bin};
+    text.insert(text.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : text)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ < 0)
+      return "fork failed";
+    if (pid_ == 0) {
+      int in = open("/dev/null", O_RDONLY);
+      int err = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (in >= 0)
+        dup2(in, 0);
+      if (err >= 0) {
+        dup2(err, 1);
+        dup2(err, 2);
+      }
+      execv(bin.c_str(), argv.data());
+      _exit(127);
+    }
+    return {};
+  }
+
+  /// Lines of its log with "event":"<event>".
+  size_t count(const std::string& event) const {
+    std::ifstream in{log_};
+    std::string line, key = "\"event\":\"" + event + "\"";
+    size_t n = 0;
+    while (std::getline(in, line))
+      n += line.find(key) != std::string::npos ? 1 : 0;
+    return n;
+  }
+
+  bool running() {
+    int st = 0;
+    if (pid_ > 0 && waitpid(pid_, &st, WNOHANG) == pid_)
+      pid_ = -1;
+    return pid_ > 0;
+  }
+
+  /// SIGTERM and wait (SIGKILL after `wait_s`); its exit status or -1.
+  int stop(double wait_s = 10) {
+    if (pid_ <= 0)
+      return -1;
+    kill(pid_, SIGTERM);
+    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+    int st = 0;
+    while (std::chrono::steady_clock::now() < until) {
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &st, 0);
+    pid_ = -1;
+    return -1;
+  }
+
+  const std::string& log() const { return log_; }
+
+private:
+  pid_t pid_ = -1;
+  std::string log_;
+};
+
+struct agency_report {
+  std::string id;
+  unsigned latency_ms = 0;
+  std::string chapters;
+  size_t cases = 0, decided = 0, resends = 0;
+  int exit_status = -1;
+};
+
 struct load_report {
   bool ran = false;
   std::string error;
@@ -129,6 +242,7 @@ struct load_report {
   bench::cpu_usage cpu;
   bench::rule_mix mix;
   size_t goods_lines = 0;
+  std::vector<agency_report> agencies;
 };
 
 load_report run_load(const options& o, const std::string& tmp, const std::string& disk,
@@ -148,9 +262,39 @@ load_report run_load(const options& o, const std::string& tmp, const std::string
     return rep;
   }
   std::ofstream{dir + "/customs/risk-parameters.toml"} << risk;
+  auto agencies = bench::bench_agencies(o.agencies, goods);
   std::ofstream{dir + "/customs/customs.toml"}
     << bench::customs_toml(fs::absolute(o.reference_dir).string(), "risk-parameters.toml", ents,
-                           o.guarantee, o.hub_review_batch, 3600000);
+                           o.guarantee, o.hub_review_batch, 3600000,
+                           bench::agencies_toml(agencies));
+  // The agency parties: CURVE and signing keys as for the enterprises (swhub-agency
+  // signs its decisions with <stem>.sign.pem; the hub requires it, as config/hub.toml).
+  std::string agency_toml;
+  std::vector<std::string> agency_stems;
+  if (!agencies.empty()) {
+    fs::create_directories(tmp + "/agency-keys", ec);
+    agency_toml = "\n[signatures.required]\n\"agency.decision\" = [\"agency\"]\n";
+    for (auto& a : agencies) {
+      auto keys = hub::generate_curve_keypair();
+      if (!keys) {
+        rep.error = "agency key: " + hub::context_text(keys.error());
+        return rep;
+      }
+      auto stem = tmp + "/agency-keys/" + a.party;
+      if (auto err = hub::write_curve_keypair(stem, *keys)) {
+        rep.error = "write agency key: " + hub::context_text(err);
+        return rep;
+      }
+      if (auto err = hub::write_signing_keypair(stem)) {
+        rep.error = "write agency signing key: " + hub::context_text(err);
+        return rep;
+      }
+      agency_stems.push_back(stem);
+      agency_toml += "\n[[party]]\nid = \"" + a.party + "\"\nrole = \"agency\"\nname = \"" + a.id
+                     + " (bench)\"\ncurve-public-key = \"" + keys->public_z85 + "\"\n"
+                     + "\n[[party.signing-key]]\npublic-key-file = '" + stem + ".sign.pub.pem'\n";
+    }
+  }
   std::string key_error;
   auto parties = bench::make_parties(o.connections, tmp + "/partner-keys", key_error);
   if (parties.empty()) {
@@ -177,10 +321,48 @@ load_report run_load(const options& o, const std::string& tmp, const std::string
                      "\"customs.valuation-evidence\"]\n\n"
                      "[[party]]\nid = \"CUS-2248\"\nrole = \"customs-officer\"\n"
                      "name = \"Yangshan Customs officer (bench)\"\ncustoms-unit = \"2248\"\n"
-                     "curve-public-key = \"" + officer->public_z85 + "\"\n");
+                     "curve-public-key = \"" + officer->public_z85 + "\"\n" + agency_toml);
   if (auto err = hub.start(hs); !err.empty()) {
     rep.error = err;
     return rep;
+  }
+  // The agencies, after the hub (it wrote its public key); the last one is the slow one.
+  std::vector<std::unique_ptr<agency_child>> agency_procs;
+  for (size_t i = 0; i < agencies.size(); ++i) {
+    agency_report ar;
+    ar.id = agencies[i].id;
+    ar.latency_ms = o.agency_latency_ms * (i + 1 == agencies.size() ? o.slow_factor : 1);
+    for (auto& c : agencies[i].prefixes)
+      ar.chapters += (ar.chapters.empty() ? "" : ",") + c;
+    rep.agencies.push_back(ar);
+    auto p = std::make_unique<agency_child>();
+    auto err = p->start(o.agency_bin,
+                        {"--endpoint", hub.endpoint(), "--hub-key",
+                         hub::public_key_path_for(dir + "/keys/hub.curve.secret"), "--key",
+                         agency_stems[i], "--state", tmp + "/" + agencies[i].id + ".state",
+                         "--client-name", "bench-" + agencies[i].id, "--simulate", "--approve",
+                         "100", "--latency-ms", std::to_string(ar.latency_ms), "--seed",
+                         std::to_string(o.seed + i)},
+                        tmp + "/" + agencies[i].id + ".log");
+    if (!err.empty()) {
+      rep.error = "swhub-agency " + agencies[i].id + ": " + err;
+      rep.hub = hub.stop();
+      return rep;
+    }
+    agency_procs.push_back(std::move(p));
+  }
+  for (size_t i = 0; i < agency_procs.size(); ++i) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+    while (agency_procs[i]->count("connected") == 0 && agency_procs[i]->running()
+           && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    if (agency_procs[i]->count("connected") == 0) {
+      rep.error = "swhub-agency " + agencies[i].id + " did not connect; see " + agency_procs[i]->log();
+      for (auto& p : agency_procs)
+        p->stop();
+      rep.hub = hub.stop();
+      return rep;
+    }
   }
   std::vector<hub::curve_keypair> keys;
   for (auto& p : parties)
@@ -199,10 +381,19 @@ load_report run_load(const options& o, const std::string& tmp, const std::string
     ls.duration_s = o.duration_s;
     ls.drain_s = o.drain_s;
     ls.seed = o.seed;
+    ls.agencies = agencies;
+    if (!agencies.empty())
+      ls.slow_agency = agencies.size() - 1;
     auto before = bench::take_cpu_snapshot(hub.pid(), disk);
     rep.load = bench::run_customs_load(std::move(clients), ls, goods, ents);
     auto after = bench::take_cpu_snapshot(hub.pid(), disk);
     rep.cpu = bench::cpu_between(before, after, hub.pid());
+  }
+  for (size_t i = 0; i < agency_procs.size(); ++i) {
+    rep.agencies[i].exit_status = agency_procs[i]->stop();
+    rep.agencies[i].cases = agency_procs[i]->count("case");
+    rep.agencies[i].decided = agency_procs[i]->count("decided");
+    rep.agencies[i].resends = agency_procs[i]->count("resend");
   }
   rep.hub = hub.stop();
   rep.step1 = step1_line(hub.log_path(), rep.step1_raw);
@@ -248,6 +439,30 @@ void print_load(const options& o, const load_report& r) {
   for (auto& [k, v] : l.first_status)
     lanes += k + " " + grouped(static_cast<double>(v)) + "  ";
   row("first status seen by the declarant", "", lanes);
+  if (!r.agencies.empty()) {
+    std::cout << "  single window: " << r.agencies.size()
+              << " agencies, each a swhub-agency --simulate --approve 100 process:\n";
+    for (auto& a : r.agencies)
+      row("  " + a.id + " (" + std::to_string(a.latency_ms) + " ms)",
+          grouped(static_cast<double>(a.decided)) + " decided",
+          grouped(static_cast<double>(a.cases)) + " cases received, " + grouped(static_cast<double>(a.resends))
+            + " resends, exit " + std::to_string(a.exit_status) + "; chapters " + a.chapters);
+    std::string fin;
+    for (auto& [k, v] : l.final_status)
+      fin += k + " " + grouped(static_cast<double>(v)) + "  ";
+    row("final status seen by the declarant", "", fin);
+    row("released/s", fixed(l.released_per_s, 0),
+        "over " + fixed(l.measured_s, 2) + " s (first planned .. last final notification)");
+    static const char* const names[] = {"no agency", "fast only", "slow involved"};
+    for (size_t c = 0; c < 3; ++c) {
+      auto& k = l.classes[c];
+      row(std::string{"release p50/p99 ms: "} + names[c],
+          fixed(k.latency.p50_ms, 1) + " / " + fixed(k.latency.p99_ms, 1),
+          "max " + fixed(k.latency.max_ms, 1) + "; " + grouped(static_cast<double>(k.released)) + " released of "
+            + grouped(static_cast<double>(k.planned)) + " accepted, " + grouped(static_cast<double>(k.held))
+            + " held by a lane/rejected, " + grouped(static_cast<double>(k.pending)) + " still waiting");
+    }
+  }
   row("receipt latency p50 / p99 ms", fixed(l.receipt.p50_ms, 2) + " / " + fixed(l.receipt.p99_ms, 2),
       "p99.9 " + fixed(l.receipt.p999_ms, 2) + ", max " + fixed(l.receipt.max_ms, 2));
   row("notification latency p50 / p99 ms", fixed(l.notice.p50_ms, 2) + " / " + fixed(l.notice.p99_ms, 2),
@@ -316,6 +531,7 @@ int run(const options& o, const std::string& command) {
             << "  date     " << m.date << "\n  load     " << m.load_avg << " (1/5/15 min, start)\n"
             << "  swhubd   " << o.swhubd << "\n  reference " << o.reference_dir << "\n";
   int rc = 0;
+  load_report last; // the load part's report, for the single-window verdict
   auto ref = hub::customs::load_reference_data(o.reference_dir);
   if (!ref) {
     std::cerr << "swhub-bench-customs: reference data: " << hub::context_text(ref.error()) << "\n";
@@ -335,6 +551,7 @@ int run(const options& o, const std::string& command) {
     std::cout << std::flush;
     auto r = run_load(o, tmp, bench::disk_name(m.fs_device), *ref, goods);
     print_load(o, r);
+    last = r;
     if (!r.error.empty() || !r.load.error.empty())
       rc = 1;
     if (!r.load.error.empty())
@@ -349,6 +566,32 @@ int run(const options& o, const std::string& command) {
                                                                                  : "NOT within 5 ms even below the goal's rate")
                                      : met ? "MET" : "NOT MET")
               << "\n  (the load generator runs on the same " << m.cores << " cores as the hub)\n";
+  }
+  if (!o.skip_load && o.agencies > 0) {
+    auto& l = last.load;
+    auto& none = l.classes[bench::no_agency];
+    auto& fast = l.classes[bench::fast_agencies];
+    auto& slow = l.classes[bench::slow_agency];
+    const double slow_ms = static_cast<double>(o.agency_latency_ms) * o.slow_factor;
+    const bool all_released = none.pending + fast.pending + slow.pending == 0 && l.lost == 0;
+    const double worst = std::max(none.latency.p99_ms, fast.latency.p99_ms);
+    const bool ok = all_released && none.released > 0 && fast.released > 0 && o.slow_factor > 1
+                    && worst < slow_ms / 2;
+    std::cout << "\n  single window: " << grouped(l.released_per_s) << " declarations released/s (offered "
+              << grouped(o.rate) << "/s; " << grouped(static_cast<double>(none.planned)) << " no agency, "
+              << grouped(static_cast<double>(fast.planned)) << " fast agencies only, "
+              << grouped(static_cast<double>(slow.planned)) << " with the slow agency)\n"
+              << "  release p99: no agency " << fixed(none.latency.p99_ms, 1) << " ms, fast agencies ("
+              << o.agency_latency_ms << " ms) " << fixed(fast.latency.p99_ms, 1)
+              << " ms, slow agency (" << fixed(slow_ms, 0) << " ms) " << fixed(slow.latency.p99_ms, 1) << " ms\n"
+              << "  verdict: "
+              << (o.slow_factor <= 1 ? "no slow agency in this run (baseline)"
+                  : ok ? "the slow agency does NOT hold up declarations it is not asked about"
+                       : !all_released ? "NOT SHOWN: declarations still waiting at the end (see above)"
+                                       : "NOT SHOWN: p99 of declarations without the slow agency >= half its latency")
+              << "\n";
+    if (o.slow_factor > 1 && !ok)
+      rc = 1;
   }
   if (!o.skip_audit) {
     std::cout << std::flush;
@@ -399,6 +642,17 @@ int main(int argc, char** argv) {
     ->capture_default_str()->check(CLI::Range(1, 100000));
   app.add_option("--workers", o.workers, "hub intake.workers")->capture_default_str();
   app.add_option("--caf-threads", o.caf_threads, "hub hub.caf-threads (0: its default)")
+    ->capture_default_str();
+  app.add_option("--agencies", o.agencies,
+                 "single window: agencies ag1..agN (0-3), each a real swhub-agency --simulate; "
+                 "the last is the slow one")
+    ->capture_default_str()->check(CLI::Range(0, 3));
+  app.add_option("--agency-latency-ms", o.agency_latency_ms, "decision latency of the fast agencies")
+    ->capture_default_str();
+  app.add_option("--slow-agency-factor", o.slow_factor,
+                 "the last agency decides this many times slower (1: none slow)")
+    ->capture_default_str()->check(CLI::Range(1u, 100000u));
+  app.add_option("--swhub-agency", o.agency_bin, "the agency adapter binary to start")
     ->capture_default_str();
   app.add_option("--seed", o.seed, "seed of the generated rules, goods and cases")->capture_default_str();
   app.add_flag("--skip-load", o.skip_load, "skip step 1 under load");

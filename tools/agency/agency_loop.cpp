@@ -407,10 +407,12 @@ void agency_loop::ack(live_case& c) {
       connection_lost(err);
       return;
     }
-  nlohmann::ordered_json ids = nlohmann::ordered_json::array();
-  for (auto id : c.notifications)
-    ids.push_back(id);
-  log_event("acked", {{"caseId", c.case_id}, {"notificationIds", ids}});
+  if (!c.notifications.empty()) { // none: a forwarded decision, or not re-sent yet
+    nlohmann::ordered_json ids = nlohmann::ordered_json::array();
+    for (auto id : c.notifications)
+      ids.push_back(id);
+    log_event("acked", {{"caseId", c.case_id}, {"notificationIds", ids}});
+  }
   cases_.erase(c.case_id);
 }
 
@@ -494,11 +496,30 @@ int agency_loop::run() {
       break;
     auto wait = next_wait();
     if (client_) {
-      auto n = client_->next_notification(wait);
-      if (n)
-        on_notification(*n);
-      else if (!hub::is_timeout(n.error()))
-        connection_lost(n.error());
+      // Wait for what we expect: a receipt while a decision is in flight (it ends the
+      // wait at once; notifications meanwhile are queued), else a notification.
+      bool expecting_receipt = std::any_of(cases_.begin(), cases_.end(), [](const auto& kv) {
+        return kv.second.ph == phase::in_flight;
+      });
+      if (expecting_receipt && client_->queued_notifications() == 0) {
+        auto r = client_->next_receipt(wait);
+        if (r)
+          on_receipt(*r);
+        else if (!hub::is_timeout(r.error()))
+          connection_lost(r.error());
+      }
+      while (client_) {
+        auto n = client_->next_notification(
+          expecting_receipt || client_->queued_notifications() > 0 ? milliseconds{0} : wait);
+        if (n) {
+          on_notification(*n);
+          if (client_ && client_->queued_notifications() > 0)
+            continue;
+        } else if (!hub::is_timeout(n.error())) {
+          connection_lost(n.error());
+        }
+        break;
+      }
       while (client_ && client_->queued_receipts() > 0) {
         auto r = client_->next_receipt(milliseconds{0});
         if (r)

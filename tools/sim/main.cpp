@@ -1,6 +1,7 @@
 // swhub-sim: partner simulator. `load` drives many connections for benchmarks and
 // fault tests; `demo` walks through the hub's behaviour in readable steps; `customs`
-// walks through customs clearance (issue 4) with the demo parties.
+// walks through customs clearance (issue 4) with the demo parties; `single-window` the
+// single window (issue 5): declarations routed to a partner agency.
 
 #include <atomic>
 #include <csignal>
@@ -11,6 +12,7 @@
 #include "tools/sim/customs_scenario.hpp"
 #include "tools/sim/demo.hpp"
 #include "tools/sim/load.hpp"
+#include "tools/sim/single_window_scenario.hpp"
 
 namespace {
 
@@ -136,6 +138,37 @@ int main(int argc, char** argv) {
     ->check(CLI::PositiveNumber)
     ->capture_default_str();
   customs_cmd->callback([&customs, &rc]() { rc = sim::run_customs(customs); });
+
+  sim::single_window_config sw;
+  auto* sw_cmd = app.add_subcommand(
+    "single-window", "the single window with the demo parties and a running swhub-agency: "
+                     "routed goods wait for the agency and are released on its approval, a "
+                     "mixed declaration needs it too, other goods do not wait, an answer for a "
+                     "case not routed to the agency is refused; exit 0 if every outcome was "
+                     "the expected one");
+  add_target_options(*sw_cmd, sw.target);
+  sw_cmd->add_option("--keys-dir", sw.keys_dir, "holds <party>.curve.secret files")
+    ->capture_default_str();
+  sw_cmd->add_option("--declarant", sw.declarant,
+                     "enterprise or broker party that lodges the declarations")
+    ->capture_default_str();
+  sw_cmd->add_option("--agency", sw.agency,
+                     "the agency party the goods are routed to (served by swhub-agency)")
+    ->capture_default_str();
+  sw_cmd->add_option("--agency-name", sw.agency_name,
+                     "part of the agency's [[agency]] name, as waitingOn shows it")
+    ->capture_default_str();
+  sw_cmd->add_option("--port-officer", sw.port_officer,
+                     "customs officer of unit 2248 (clears random checks and inspections)")
+    ->capture_default_str();
+  sw_cmd->add_option("--run-id", sw.run_id,
+                     "suffix of this run's declaration ids, unique per run "
+                     "(default: UTC date and time, e.g. 261130-051203)");
+  sw_cmd->add_option("--status-timeout-ms", sw.status_timeout_ms,
+                     "longest wait for one status notification")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  sw_cmd->callback([&sw, &rc]() { rc = sim::run_single_window(sw); });
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
