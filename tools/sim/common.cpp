@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <numeric>
 #include <sstream>
 
@@ -19,6 +20,39 @@ connect_as(zmq::context_t& ctx, const hub_target& target, const std::string& key
   opts->client_name = client_name;
   opts->timeout = std::chrono::milliseconds{target.timeout_ms};
   return hub::partner_client::connect(ctx, std::move(*opts));
+}
+
+std::string describe(const hub::receipt& r) {
+  std::string s = hub::to_string(r.status);
+  if (r.status == hub::receipt::rejected)
+    s += " " + r.error_name + (r.reason.empty() ? "" : ": " + r.reason);
+  else
+    s += ", sequence " + std::to_string(r.sequence);
+  return s;
+}
+
+std::string utc_run_id() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%y%m%d-%H%M%S", &tm);
+  return buf;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+    .count();
+}
+
+std::string ms_text(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f ms", ms);
+  return buf;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 latency_summary summarize(std::vector<double>& ms) {

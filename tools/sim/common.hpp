@@ -1,7 +1,8 @@
 #pragma once
-// What the load and demo modes of swhub-sim share: connecting as a party and
-// summarising latencies.
+// What the modes of swhub-sim share: connecting as a party, describing receipts,
+// timing and summarising latencies.
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,21 @@ struct hub_target {
 caf::expected<std::unique_ptr<hub::partner_client>>
 connect_as(zmq::context_t& ctx, const hub_target& target, const std::string& key,
            const std::string& client_name);
+
+/// "accepted, sequence 12" or "rejected error_name: reason".
+std::string describe(const hub::receipt& r);
+
+/// The current UTC time as "yymmdd-HHMMSS": the default run id of the scenarios.
+std::string utc_run_id();
+
+/// Milliseconds from `t0` to now.
+double ms_since(std::chrono::steady_clock::time_point t0);
+
+/// "12 ms" (rounded to whole milliseconds).
+std::string ms_text(double ms);
+
+/// Whether `part` occurs in `text`.
+bool contains(const std::string& text, const std::string& part);
 
 /// Latency percentiles (nearest rank), in milliseconds.
 struct latency_summary {

@@ -3,50 +3,21 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <functional>
-#include <map>
-#include <memory>
 #include <optional>
 
 #include "actors/core/error.hpp"
-#include "actors/core/frames.hpp"
 #include "tools/sim/documents.hpp"
+#include "tools/sim/scenario_session.hpp"
 
 namespace sim {
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-
-std::string utc_run_id() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%y%m%d-%H%M%S", &tm);
-  return buf;
-}
-
 int64_t unix_ms() {
-  return std::chrono::duration_cast<milliseconds>(
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
            std::chrono::system_clock::now().time_since_epoch())
     .count();
-}
-
-double ms_since(clock_type::time_point t0) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
-}
-
-std::string ms_text(double ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f ms", ms);
-  return buf;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 /// Goods of the scenario. Origins differ from those of the generated traffic, so the
@@ -112,10 +83,11 @@ constexpr int64_t tax_laptops_15 = 975000; // 75,000.00 x 13 % = 9,750.00
 constexpr int64_t tax_coffee = 354400; // duty 1,600.00; VAT 21,600.00 x 9 % = 1,944.00
 constexpr int64_t tax_televisions = 2396000; // duty 12,000.00; VAT 92,000.00 x 13 % = 11,960.00
 
-class scenario {
+class scenario : private scenario_session {
 public:
   explicit scenario(const customs_config& cfg)
-    : cfg_(cfg), run_(cfg.run_id.empty() ? utc_run_id() : cfg.run_id) {
+    : scenario_session({cfg.target, cfg.keys_dir, "swhub-sim-customs", cfg.status_timeout_ms}),
+      cfg_(cfg), run_(cfg.run_id.empty() ? utc_run_id() : cfg.run_id) {
     // nop
   }
 
@@ -139,79 +111,17 @@ private:
 
   std::string id(const std::string& what) const { return "SIM-CUS-" + run_ + "-" + what; }
 
-  hub::partner_client& client(const std::string& party) { return *clients_.at(party); }
-
   bool connect_all() {
     out_.section("Parties connect: declarant, port officer, national and district risk "
                  "officers");
     bool ok = true;
     for (auto* party : {&cfg_.declarant, &cfg_.port_officer, &cfg_.national_risk,
-                        &cfg_.district_risk}) {
-      auto c = connect_as(ctx_, cfg_.target, cfg_.keys_dir + "/" + *party, "swhub-sim-customs");
-      if (!c) {
-        ok = out_.check(false, *party + ": " + hub::context_text(c.error()));
-        continue;
-      }
-      auto pending = (*c)->pending_notifications();
-      ok = out_.check((*c)->party() == *party,
-                      *party + " welcomed as " + (*c)->party() + " ("
-                        + std::to_string(pending) + " pending notifications)")
-           && ok;
-      clients_.emplace(*party, std::move(*c));
-      if (pending > 0)
-        drain(*party);
-    }
+                        &cfg_.district_risk})
+      ok = connect(*party, true) && ok;
     return ok;
   }
 
-  /// Acknowledges what is left from earlier runs (load leaves many status
-  /// notifications), until the hub has been quiet for a moment.
-  void drain(const std::string& party) {
-    auto& c = client(party);
-    size_t n = 0;
-    auto until = clock_type::now() + milliseconds{cfg_.status_timeout_ms};
-    while (clock_type::now() < until) {
-      auto x = c.next_notification(milliseconds{400});
-      if (!x)
-        break;
-      static_cast<void>(c.ack(x->id));
-      ++n;
-    }
-    out_.note(std::to_string(n) + " older notification(s) of " + party + " acknowledged");
-  }
-
   // -- documents ------------------------------------------------------------------
-
-  std::string describe(const hub::receipt& r) const {
-    std::string s = hub::to_string(r.status);
-    if (r.status == hub::receipt::rejected)
-      s += " " + r.error_name + (r.reason.empty() ? "" : ": " + r.reason);
-    else
-      s += ", sequence " + std::to_string(r.sequence);
-    return s;
-  }
-
-  /// Sends `payload` as `party` and checks the receipt; returns whether it matched.
-  bool send(const std::string& party, const std::string& type, hub::bytes payload,
-            const std::string& what, hub::receipt::status_t want,
-            const std::string& want_error = "", hub::bytes* message_id = nullptr) {
-    hub::outgoing doc;
-    doc.document_type = type;
-    doc.payload = std::move(payload);
-    doc.message_id = hub::random_message_id();
-    if (message_id != nullptr)
-      *message_id = doc.message_id;
-    auto t0 = clock_type::now();
-    last_sent_ = t0;
-    auto r = client(party).submit(doc);
-    auto label = party + " " + type.substr(type.find('.') + 1) + " " + what + ": ";
-    if (!r)
-      return out_.check(false, label + hub::context_text(r.error()));
-    auto ms = ms_since(t0);
-    out_.round_trip(ms);
-    return out_.check(r->status == want && r->error_name == want_error,
-                      label + describe(*r) + " (" + ms_text(ms) + ")");
-  }
 
   bool lodge(const declaration_fields& d, const std::string& what,
              hub::receipt::status_t want = hub::receipt::accepted,
@@ -220,33 +130,8 @@ private:
                 d.declaration_id + " (" + what + ")", want, want_error, message_id);
   }
 
-  /// The next notification to `party` that `match` accepts (every one is acknowledged).
-  std::optional<hub::notification>
-  await(const std::string& party, const std::function<bool(const hub::notification&)>& match) {
-    auto& c = client(party);
-    size_t skipped = 0;
-    auto until = clock_type::now() + milliseconds{cfg_.status_timeout_ms};
-    while (clock_type::now() < until) {
-      auto n = c.next_notification(milliseconds{200});
-      if (!n)
-        continue;
-      static_cast<void>(c.ack(n->id));
-      if (match(*n)) {
-        if (skipped > 0)
-          out_.note("(" + std::to_string(skipped) + " other notification(s) acknowledged on the way)");
-        return *n;
-      }
-      ++skipped;
-    }
-    return std::nullopt;
-  }
-
-  std::string describe(const hub::notification& n) const {
-    std::string s = n.declaration_id + ": " + n.status;
-    if (!n.case_id.empty())
-      s += ", case " + n.case_id;
-    if (!n.amount_due.empty())
-      s += ", amountDue " + n.amount_due;
+  static std::string describe(const hub::notification& n) {
+    std::string s = describe_status(n);
     if (!n.waiting_on.empty())
       s += ", waiting on " + n.waiting_on;
     return s;
@@ -264,9 +149,8 @@ private:
       return std::find(want.begin(), want.end(), s) != want.end();
     };
     for (int selected = 0; selected < 3; ++selected) {
-      auto n = await(cfg_.declarant, [&decl](const hub::notification& x) {
-        return !x.is_delivery && x.declaration_id == decl && x.status != "acceptedWithErrors";
-      });
+      auto n = await(cfg_.declarant,
+                     [&decl](const hub::notification& x) { return is_status_of(x, decl); });
       if (!n) {
         out_.check(false, decl + ": no " + want.front() + " notification within "
                             + std::to_string(cfg_.status_timeout_ms) + " ms");
@@ -283,7 +167,7 @@ private:
       }
       bool ok = wanted(n->status) && (!extra || extra(*n));
       out_.check(ok, describe(*n) + (comment.empty() ? "" : " " + comment) + " ("
-                       + ms_text(ms_since(last_sent_)) + " after the document)");
+                       + ms_text(ms_since(last_sent())) + " after the document)");
       return n;
     }
     out_.check(false, decl + ": selected at random three times in a row");
@@ -529,10 +413,6 @@ private:
 
   const customs_config& cfg_;
   std::string run_;
-  checklist out_;
-  clock_type::time_point last_sent_ = clock_type::now(); ///< of the last document sent
-  zmq::context_t ctx_; // declared before the clients: closed after them
-  std::map<std::string, std::unique_ptr<hub::partner_client>> clients_;
 };
 
 } // namespace

@@ -19,15 +19,6 @@ std::string short_id(const hub::bytes& id) {
   return hub::to_hex(id).substr(0, 12);
 }
 
-std::string describe(const hub::receipt& r) {
-  std::string s = hub::to_string(r.status);
-  if (r.status == hub::receipt::rejected)
-    s += " " + r.error_name + (r.reason.empty() ? "" : ": " + r.reason);
-  else
-    s += ", sequence " + std::to_string(r.sequence);
-  return s;
-}
-
 class demo {
 public:
   explicit demo(const demo_config& cfg) : cfg_(cfg), rng_(std::random_device{}()) {

@@ -1,51 +1,20 @@
 #include "tools/sim/single_window_scenario.hpp"
 
-#include <chrono>
 #include <cstdio>
-#include <ctime>
-#include <functional>
-#include <map>
-#include <memory>
 #include <optional>
 #include <tuple>
 #include <vector>
 
 #include <capnp/message.h>
 
-#include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
 #include "schemas/customs.capnp.h"
 #include "tools/sim/documents.hpp"
+#include "tools/sim/scenario_session.hpp"
 
 namespace sim {
 
 namespace {
-
-using clock_type = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-
-std::string utc_run_id() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%y%m%d-%H%M%S", &tm);
-  return buf;
-}
-
-double ms_since(clock_type::time_point t0) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
-}
-
-std::string ms_text(double ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f ms", ms);
-  return buf;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 /// Goods of the scenario: strawberries are routed to CIQ by config/customs.toml
 /// ([[routing]] 0810), laptops are not. Unit values inside the reference ranges
@@ -91,10 +60,12 @@ struct outcome {
   std::string case_id;
 };
 
-class scenario {
+class scenario : private scenario_session {
 public:
   explicit scenario(const single_window_config& cfg)
-    : cfg_(cfg), run_(cfg.run_id.empty() ? utc_run_id() : cfg.run_id) {
+    : scenario_session(
+        {cfg.target, cfg.keys_dir, "swhub-sim-single-window", cfg.status_timeout_ms}),
+      cfg_(cfg), run_(cfg.run_id.empty() ? utc_run_id() : cfg.run_id) {
     // nop
   }
 
@@ -114,22 +85,6 @@ public:
 private:
   std::string id(const std::string& what) const { return "SIM-SW-" + run_ + "-" + what; }
 
-  hub::partner_client& client(const std::string& party) { return *clients_.at(party); }
-
-  bool connect(const std::string& party, bool drain_older) {
-    auto c = connect_as(ctx_, cfg_.target, cfg_.keys_dir + "/" + party, "swhub-sim-single-window");
-    if (!c)
-      return out_.check(false, party + ": " + hub::context_text(c.error()));
-    auto pending = (*c)->pending_notifications();
-    bool ok = out_.check((*c)->party() == party,
-                         party + " welcomed as " + (*c)->party() + " ("
-                           + std::to_string(pending) + " pending notifications)");
-    clients_.emplace(party, std::move(*c));
-    if (pending > 0 && drain_older)
-      drain(party);
-    return ok;
-  }
-
   bool connect_all() {
     out_.section("Parties connect: declarant and port officer (" + cfg_.agency
                  + " is served by the running swhub-agency)");
@@ -137,61 +92,13 @@ private:
     return connect(cfg_.port_officer, true) && ok;
   }
 
-  /// Acknowledges what is left from earlier runs, until the hub is quiet for a moment.
-  void drain(const std::string& party) {
-    auto& c = client(party);
-    size_t n = 0;
-    auto until = clock_type::now() + milliseconds{cfg_.status_timeout_ms};
-    while (clock_type::now() < until) {
-      auto x = c.next_notification(milliseconds{400});
-      if (!x)
-        break;
-      static_cast<void>(c.ack(x->id));
-      ++n;
-    }
-    out_.note(std::to_string(n) + " older notification(s) of " + party + " acknowledged");
-  }
-
-  std::string describe(const hub::receipt& r) const {
-    std::string s = hub::to_string(r.status);
-    if (r.status == hub::receipt::rejected)
-      s += " " + r.error_name + (r.reason.empty() ? "" : ": " + r.reason);
-    else
-      s += ", sequence " + std::to_string(r.sequence);
-    return s;
-  }
-
-  std::string describe(const hub::notification& n) const {
-    std::string s = n.declaration_id + ": " + n.status;
-    if (!n.case_id.empty())
-      s += ", case " + n.case_id;
-    if (!n.amount_due.empty())
-      s += ", amountDue " + n.amount_due;
+  static std::string describe(const hub::notification& n) {
+    std::string s = describe_status(n);
     if (!n.waiting_on.empty())
       s += ", " + n.waiting_on;
     if (!n.reason.empty() && n.status == "rejected")
       s += ", \"" + n.reason + "\"";
     return s;
-  }
-
-  /// Sends `payload` as `party` and checks the receipt; returns whether it matched.
-  bool send(const std::string& party, const std::string& type, hub::bytes payload,
-            const std::string& what, hub::receipt::status_t want,
-            const std::string& want_error = "") {
-    hub::outgoing doc;
-    doc.document_type = type;
-    doc.payload = std::move(payload);
-    doc.message_id = hub::random_message_id();
-    auto t0 = clock_type::now();
-    last_sent_ = t0;
-    auto r = client(party).submit(doc);
-    auto label = party + " " + type.substr(type.find('.') + 1) + " " + what + ": ";
-    if (!r)
-      return out_.check(false, label + hub::context_text(r.error()));
-    auto ms = ms_since(t0);
-    out_.round_trip(ms);
-    return out_.check(r->status == want && r->error_name == want_error,
-                      label + describe(*r) + " (" + ms_text(ms) + ")");
   }
 
   declaration_fields import_declaration(const std::string& decl,
@@ -213,16 +120,10 @@ private:
   /// the agency asking for an inspection) is cleared by the port officer.
   outcome follow(const std::string& decl) {
     outcome o;
-    auto& c = client(cfg_.declarant);
-    auto until = clock_type::now() + milliseconds{cfg_.status_timeout_ms};
+    auto about_decl = [&decl](const hub::notification& x) { return is_status_of(x, decl); };
+    auto until = status_deadline();
     int cleared = 0;
-    while (clock_type::now() < until) {
-      auto n = c.next_notification(milliseconds{200});
-      if (!n)
-        continue;
-      static_cast<void>(c.ack(n->id));
-      if (n->is_delivery || n->declaration_id != decl || n->status == "acceptedWithErrors")
-        continue;
+    while (auto n = next_matching(cfg_.declarant, about_decl, until)) {
       if (o.case_id.empty())
         o.case_id = n->case_id;
       if (contains(n->waiting_on, cfg_.agency_name))
@@ -231,7 +132,7 @@ private:
         o.last = *n;
         return o;
       }
-      out_.note(describe(*n) + " (" + ms_text(ms_since(last_sent_)) + " after the declaration)");
+      out_.note(describe(*n) + " (" + ms_text(ms_since(last_sent())) + " after the declaration)");
       if ((n->status == "documentaryCheck" || n->status == "forExamination") && cleared < 3) {
         ++cleared;
         out_.note("selected for a check (random selectivity or the agency's inspection); "
@@ -240,7 +141,7 @@ private:
              make_inspection_result(cfg_.declarant, decl, inspection_outcome::cleared,
                                     "checked: goods and documents as declared"),
              "cleared " + decl, hub::receipt::accepted);
-        until = clock_type::now() + milliseconds{cfg_.status_timeout_ms};
+        until = status_deadline(); // a fresh wait once the check is cleared
       }
     }
     out_.check(false, decl + ": not released, rejected or closed within "
@@ -332,10 +233,6 @@ private:
 
   const single_window_config& cfg_;
   std::string run_;
-  checklist out_;
-  clock_type::time_point last_sent_ = clock_type::now(); ///< of the last document sent
-  zmq::context_t ctx_; // declared before the clients: closed after them
-  std::map<std::string, std::unique_ptr<hub::partner_client>> clients_;
 };
 
 } // namespace
