@@ -808,6 +808,14 @@ void route_agencies(clearance_state& st, case_record& c, plan& p, int64_t now) {
       ac.setEnterprise(c.enterprise);
     ac.setDeadline(t.deadline);
     ac.setReason("routed for " + why[id]);
+    if (a->may_see("transportDocuments")) {
+      auto facts = json::parse(c.facts, nullptr, false); // the declaration's B/L and AWB numbers
+      auto docs = facts.is_object() ? facts.value("transportDocuments", std::vector<std::string>{})
+                                    : std::vector<std::string>{};
+      auto td = ac.initTransportDocuments(static_cast<unsigned>(docs.size()));
+      for (unsigned k = 0; k < td.size(); ++k)
+        td.set(k, docs[k]);
+    }
     auto out = ac.initItems(static_cast<unsigned>(idx.size()));
     for (unsigned k = 0; k < out.size(); ++k) {
       auto& it = c.items[idx[k]];

@@ -34,7 +34,7 @@ id = "fish"
 name = "Fisheries administration"
 party = "AGY-FISH"
 deadline-s = 7200
-fields = ["hsCode", "quantity", "unit", "enterprise"]
+fields = ["hsCode", "quantity", "unit", "enterprise", "transportDocuments"]
 
 [[routing]]
 hs-prefixes = ["0306"]
@@ -179,6 +179,8 @@ TEST_CASE("SR-10 a declaration is routed to the agencies its goods need, each se
   CHECK(to_ciq.items[0].customs_value.empty()); // value is not CIQ's business
   CHECK(to_ciq.enterprise.empty());
   CHECK(to_fish.enterprise == "GOOD-ENT");
+  CHECK(to_fish.transport_documents == std::vector<std::string>{"COSU1234567890"});
+  CHECK(to_ciq.transport_documents.empty()); // not in CIQ's fields
   CHECK(to_fish.items[0].description.empty());
   accepted(*ciq, doc("agency.decision", decision(waiting.case_id, 0)));
   auto partial = wait_status(*c, "SW-1", "accepted");

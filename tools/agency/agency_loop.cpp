@@ -29,6 +29,9 @@ using std::chrono::milliseconds;
 /// The longest the loop sleeps before looking at signals, input and timers again.
 constexpr milliseconds tick{100};
 
+/// The longest one connection attempt waits for the hub's welcome.
+constexpr milliseconds max_connect_wait{2000};
+
 /// On exit, queued acks get this long to leave.
 constexpr milliseconds exit_linger{2000};
 
@@ -141,7 +144,6 @@ bool agency_loop::setup() {
   opts_ = std::move(*opts);
   opts_.client_name = s_.client_name;
   opts_.timeout = milliseconds{s_.timeout_ms};
-  opts_.linger = exit_linger;
   nlohmann::ordered_json start{{"mode", s_.simulate ? "simulate" : "bridge"},
                                {"endpoint", s_.endpoint},
                                {"state", s_.state},
@@ -183,7 +185,12 @@ bool agency_loop::setup() {
 void agency_loop::connect_if_due() {
   if (client_ || clock_type::now() < next_attempt_)
     return;
-  auto c = hub::partner_client::connect(ctx_, opts_);
+  // A connection attempt cannot be interrupted: keep it short so a stop signal is
+  // served quickly while the hub is away (the welcome of a live hub takes milliseconds).
+  auto attempt = opts_;
+  attempt.timeout = std::min(opts_.timeout, max_connect_wait);
+  attempt.linger = milliseconds{0}; // a failed attempt's hello must not delay the exit
+  auto c = hub::partner_client::connect(ctx_, std::move(attempt));
   if (!c) {
     backoff_ = backoff_.count() == 0
                  ? milliseconds{s_.retry_min_ms}
@@ -202,6 +209,11 @@ void agency_loop::connect_if_due() {
     return;
   }
   client_ = std::move(*c);
+  try {
+    client_->socket().set(zmq::sockopt::linger, static_cast<int>(exit_linger.count()));
+  } catch (const zmq::error_t&) {
+    // keep linger 0: at worst the last acks are lost and the hub re-sends those cases
+  }
   backoff_ = milliseconds{0};
   seen_reconnects_ = 0;
   log_event("connected", {{"party", client_->party()},

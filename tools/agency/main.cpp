@@ -68,8 +68,8 @@ int main(int argc, char** argv) {
     ->envname("SWHUB_SIGN_KEY")
     ->excludes(no_sign);
   app.add_option("--timeout-ms", s.timeout_ms,
-                 "wait this long for the hub's welcome or a receipt; a decision without "
-                 "receipt is re-sent after it")
+                 "a decision without receipt is re-sent after this long (a connection "
+                 "attempt waits at most 2000 ms for the welcome)")
     ->check(CLI::PositiveNumber)
     ->capture_default_str();
   app.add_option("--retry-min-ms", s.retry_min_ms, "first reconnect wait (then doubling)")
