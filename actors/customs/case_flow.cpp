@@ -16,6 +16,12 @@
 
 namespace hub::customs::detail {
 
+/// Value per unit in cents; a partner's tiny quantity must not overflow the conversion.
+cents per_unit_value(cents value, double quantity) {
+  auto v = static_cast<double>(value) / quantity;
+  return v >= 1e17 ? cents{100'000'000'000'000'000} : static_cast<cents>(v);
+}
+
 bytes encode(const enterprise_state& e) {
   json j{{"reserved", e.reserved}, {"consumed", e.consumed}, {"declarations", e.declarations},
          {"violations", e.violations}, {"statements", e.statements}};
@@ -249,7 +255,7 @@ caf::expected<std::vector<std::string>> ruling_deviations(const std::map<std::st
       out.push_back("items[" + std::to_string(i) + "].hsCode " + it.hs + " deviates from advance ruling "
                     + ru.id + " (" + ru.hs + ")");
     else if (ru.kind == advance_ruling::valuation && it.quantity > 0) {
-      auto per_unit = static_cast<cents>(static_cast<double>(l.assessed.items[i].value_cny) / it.quantity);
+      auto per_unit = per_unit_value(l.assessed.items[i].value_cny, it.quantity);
       if (per_unit < ru.min_unit_value || per_unit > ru.max_unit_value)
         out.push_back("items[" + std::to_string(i) + "] unit value CNY " + format_amount(per_unit)
                       + " is outside advance valuation ruling " + ru.id + " (" + format_amount(ru.min_unit_value)
@@ -276,7 +282,7 @@ declaration_facts facts_for(const customs_deps& dep, const std::string& declaran
     item_facts x;
     x.hs = it.hs;
     x.origin = it.origin;
-    x.unit_value_cny = static_cast<cents>(static_cast<double>(l.assessed.items[i].value_cny) / it.quantity);
+    x.unit_value_cny = per_unit_value(l.assessed.items[i].value_cny, it.quantity);
     x.kg_per_unit = it.net_kg / it.quantity;
     if (auto* p = dep.ref->price_for(it.hs); p != nullptr && p->unit == it.unit)
       x.price_position = x.unit_value_cny < p->min_per_unit ? -1 : x.unit_value_cny > p->max_per_unit ? 1 : 0;

@@ -176,8 +176,8 @@ caf::error check_envelope(intake_ptr self, const submission& sub,
                            "role \"" + (me ? me->role : std::string{"?"})
                              + "\" may not send " + out.type);
   out.created_at = env.getCreatedAt();
-  auto skew = std::llabs(now_ms() - out.created_at);
-  if (out.created_at <= 0 || skew > st.cfg.max_clock_skew.count())
+  // Checked for sign first: a hostile createdAt near INT64_MIN must not overflow the skew.
+  if (out.created_at <= 0 || std::llabs(now_ms() - out.created_at) > st.cfg.max_clock_skew.count())
     return caf::make_error(ec::bad_timestamp,
                            "createdAt " + std::to_string(out.created_at)
                              + " is more than " + std::to_string(st.cfg.max_clock_skew.count())

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include <cstring>
 
 #include "actors/core/error.hpp"
@@ -213,6 +215,12 @@ TEST_CASE("every malformed or forbidden input gets its own error code and change
     auto old = declaration();
     old.created_at = 1000;
     check_rejected(submit(*a, old), "bad_timestamp");
+    // ...and timestamps at the ends of the range (the skew must not overflow)
+    for (int64_t extreme : {std::numeric_limits<int64_t>::min() + 1, std::numeric_limits<int64_t>::max()}) {
+      auto odd = declaration();
+      odd.created_at = extreme;
+      check_rejected(submit(*a, odd), "bad_timestamp");
+    }
     b_still_served();
     current_step = "case 21";
     // 21. a frame kind partners may not send (a receipt)
