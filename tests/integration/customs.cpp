@@ -16,6 +16,7 @@
 
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
+#include "tests/support/exchange_checks.hpp"
 #include "tests/support/hub_process.hpp"
 #include "tests/support/samples.hpp"
 
@@ -67,54 +68,8 @@ declaration_spec laptops(const std::string& id, const std::string& importer, uin
   return s;
 }
 
-outgoing doc(const std::string& type, bytes payload) {
-  outgoing d;
-  d.document_type = type;
-  d.payload = std::move(payload);
-  d.message_id = random_message_id();
-  return d;
-}
-
 outgoing declaration(const declaration_spec& s) {
   return doc("customs.declaration", declaration_payload(s));
-}
-
-receipt submit(partner_client& c, const outgoing& d) {
-  auto r = c.submit(d);
-  if (!r)
-    FAIL(error_name(r.error()) << ": " << context_text(r.error()));
-  return *r;
-}
-
-void accepted(partner_client& c, const outgoing& d) {
-  auto r = submit(c, d);
-  INFO(r.error_name << ": " << r.reason);
-  REQUIRE(r.status == receipt::accepted);
-}
-
-std::string refused(partner_client& c, const outgoing& d) {
-  auto r = submit(c, d);
-  INFO(r.reason);
-  REQUIRE(r.status == receipt::rejected);
-  return r.error_name;
-}
-
-/// Waits for the status notification `status` about `declaration_id` (acking all).
-notification wait_status(partner_client& c, const std::string& declaration_id, const std::string& status,
-                         std::chrono::milliseconds limit = 10s) {
-  std::string seen;
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    auto n = c.next_notification(200ms);
-    if (!n)
-      continue;
-    c.ack(n->id);
-    seen += " " + n->declaration_id + ":" + n->status;
-    if (n->declaration_id == declaration_id && n->status == status)
-      return *n;
-  }
-  FAIL("no " << status << " for " << declaration_id << "; seen:" << seen);
-  return {};
 }
 
 status_reply status_of(partner_client& c, const outgoing& d) {

@@ -13,6 +13,7 @@
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
 #include "schemas/customs.capnp.h"
+#include "tests/support/exchange_checks.hpp"
 #include "tests/support/hub_process.hpp"
 #include "tests/support/samples.hpp"
 
@@ -67,14 +68,6 @@ struct sw_world {
   std::unique_ptr<partner_client> connect(const test_party& p) { return hubd->connect(ctx, p); }
 };
 
-outgoing doc(const std::string& type, bytes payload) {
-  outgoing d;
-  d.document_type = type;
-  d.payload = std::move(payload);
-  d.message_id = random_message_id();
-  return d;
-}
-
 declaration_spec goods(const std::string& id, const std::string& hs, const std::string& unit) {
   declaration_spec s;
   s.declaration_id = id;
@@ -104,50 +97,6 @@ bytes decision(const std::string& case_id, uint16_t verdict, const std::string& 
   d.setVerdict(static_cast<wire::AgencyVerdict>(verdict));
   d.setReason(reason);
   return to_bytes(mb);
-}
-
-receipt submit(partner_client& c, const outgoing& d) {
-  auto r = c.submit(d);
-  if (!r)
-    FAIL(error_name(r.error()) << ": " << context_text(r.error()));
-  return *r;
-}
-
-void accepted(partner_client& c, const outgoing& d) {
-  auto r = submit(c, d);
-  INFO(r.error_name << ": " << r.reason);
-  REQUIRE(r.status == receipt::accepted);
-}
-
-std::string refused(partner_client& c, const outgoing& d) {
-  auto r = submit(c, d);
-  INFO(r.reason);
-  REQUIRE(r.status == receipt::rejected);
-  return r.error_name;
-}
-
-/// The next notification matching `pred` (acking everything seen).
-template <class Pred>
-notification wait_for(partner_client& c, Pred pred, const std::string& what, std::chrono::milliseconds limit = 10s) {
-  std::string seen;
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    auto n = c.next_notification(200ms);
-    if (!n)
-      continue;
-    c.ack(n->id);
-    seen += " [" + n->declaration_id + ":" + n->status + (n->is_delivery ? " delivery" : "") + "]";
-    if (pred(*n))
-      return *n;
-  }
-  FAIL("no " << what << "; seen:" << seen);
-  return {};
-}
-
-notification wait_status(partner_client& c, const std::string& decl, const std::string& status,
-                         std::chrono::milliseconds limit = 10s) {
-  return wait_for(c, [&](const notification& n) { return n.declaration_id == decl && n.status == status; },
-                  status + " for " + decl, limit);
 }
 
 /// The agency case the agency receives (status "unknown" marks the agencyCase kind in
