@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
+#include <openssl/crypto.h>
 #include <openssl/x509.h>
 
 #include "actors/core/error.hpp"
@@ -42,26 +43,25 @@ std::shared_ptr<EVP_PKEY> share(EVP_PKEY* k) {
   return std::shared_ptr<EVP_PKEY>{k, &EVP_PKEY_free};
 }
 
-/// The most recent OpenSSL error as text ("" if none); clears the thread's queue so
-/// that later calls do not report stale errors.
+/// Every error in the thread's OpenSSL queue as text, oldest first, joined by "; "
+/// ("" if none). Clears the queue so that later calls do not report stale errors.
 std::string take_openssl_error() {
   std::string text;
-  if (auto e = ERR_peek_last_error(); e != 0) {
+  const char* file = nullptr;
+  const char* func = nullptr;
+  int line = 0;
+  while (auto e = ERR_get_error_all(&file, &line, &func, nullptr, nullptr)) {
     char buf[256];
     ERR_error_string_n(e, buf, sizeof(buf));
-    text = buf;
+    if (!text.empty())
+      text += "; ";
+    text += buf;
+    if (func != nullptr && *func != '\0') {
+      text += " in ";
+      text += func;
+    }
   }
-  ERR_clear_error();
   return text;
-}
-
-caf::error openssl_failure(ec code, std::string what) {
-  auto detail = take_openssl_error();
-  if (!detail.empty()) {
-    what += ": ";
-    what += detail;
-  }
-  return caf::make_error(code, std::move(what));
 }
 
 /// No passphrase prompt, ever: encrypted PEM simply fails to load.
@@ -143,25 +143,47 @@ const char* digest_name(algorithm x) {
   return nullptr;
 }
 
-/// Init parameters of `x`: the SM2 distinguishing id, nothing for the others.
-/// OSSL_PARAM_construct_octet_string takes a non-const pointer but does not write.
-struct init_params {
-  OSSL_PARAM list[2];
-  explicit init_params(algorithm x) {
-    if (x == algorithm::sm2_sm3) {
-      list[0] = OSSL_PARAM_construct_octet_string(
-        OSSL_PKEY_PARAM_DIST_ID, const_cast<char*>(sm2_default_id), sm2_default_id_len);
-      list[1] = OSSL_PARAM_construct_end();
-    } else {
-      list[0] = OSSL_PARAM_construct_end();
-    }
-  }
-  const OSSL_PARAM* get() const { return list; }
-};
+/// Sets the SM2 distinguishing id on an initialised sign or verify context, before its
+/// first update (where SM2 hashes the id into Z). Not passed as an init parameter:
+/// EVP_Digest{Sign,Verify}Init_ex with OSSL_PKEY_PARAM_DIST_ID in its params fails,
+/// queueing nothing, on OpenSSL 3.0.19 (Debian 12's update of 2026); setting it on the
+/// operation's key context works on every 3.0.x.
+caf::error set_sm2_id(EVP_MD_CTX* ctx, const char* operation) {
+  auto* pctx = EVP_MD_CTX_get_pkey_ctx(ctx);
+  if (pctx == nullptr
+      || EVP_PKEY_CTX_set1_id(pctx, sm2_default_id, sm2_default_id_len) != 1)
+    return openssl_failure(ec::crypto_failure,
+                           std::string{operation} + ": setting the SM2 distinguishing id");
+  return caf::none;
+}
+
+/// Initialises `ctx` to sign (or verify) with `key` of algorithm `x`.
+template <class Init>
+caf::error init_digest(Init init, const char* operation, EVP_MD_CTX* ctx, EVP_PKEY* key,
+                       algorithm x) {
+  if (init(ctx, nullptr, digest_name(x), nullptr, nullptr, key, nullptr) != 1)
+    return openssl_failure(ec::crypto_failure,
+                           std::string{operation} + " " + to_string(x));
+  if (x == algorithm::sm2_sm3)
+    return set_sm2_id(ctx, operation);
+  return caf::none;
+}
 
 } // namespace
 
 // ---- algorithm ------------------------------------------------------------------
+
+std::string openssl_version() {
+  return OpenSSL_version(OPENSSL_VERSION);
+}
+
+caf::error openssl_failure(ec code, std::string what) {
+  auto detail = take_openssl_error();
+  what += ": ";
+  what += detail.empty() ? std::string{"OpenSSL queued no error"} : detail;
+  what += " [" + openssl_version() + "]";
+  return caf::make_error(code, std::move(what));
+}
 
 const char* to_string(algorithm x) {
   switch (x) {
@@ -333,12 +355,9 @@ caf::expected<bytes> sign(const private_key& key, const uint8_t* data, size_t si
   md_ctx_ptr ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
   if (!ctx)
     return openssl_failure(ec::crypto_failure, "EVP_MD_CTX_new");
-  init_params params{key.alg()};
-  if (EVP_DigestSignInit_ex(ctx.get(), nullptr, digest_name(key.alg()), nullptr, nullptr,
-                            key.native(), params.get())
-      != 1)
-    return openssl_failure(ec::crypto_failure,
-                           std::string{"EVP_DigestSignInit_ex "} + to_string(key.alg()));
+  if (auto err = init_digest(&EVP_DigestSignInit_ex, "EVP_DigestSignInit_ex", ctx.get(),
+                             key.native(), key.alg()))
+    return err;
   auto max = EVP_PKEY_get_size(key.native());
   if (max <= 0)
     return openssl_failure(ec::crypto_failure, "EVP_PKEY_get_size");
@@ -362,21 +381,21 @@ caf::error verify(const public_key& key, const uint8_t* data, size_t size,
   md_ctx_ptr ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
   if (!ctx)
     return openssl_failure(ec::crypto_failure, "EVP_MD_CTX_new");
-  init_params params{key.alg()};
-  if (EVP_DigestVerifyInit_ex(ctx.get(), nullptr, digest_name(key.alg()), nullptr,
-                              nullptr, key.native(), params.get())
-      != 1)
-    return openssl_failure(ec::crypto_failure,
-                           std::string{"EVP_DigestVerifyInit_ex "} + to_string(key.alg()));
+  if (auto err = init_digest(&EVP_DigestVerifyInit_ex, "EVP_DigestVerifyInit_ex",
+                             ctx.get(), key.native(), key.alg()))
+    return err;
   // 1: valid; 0: wrong signature; < 0: malformed (not DER, wrong length...).
   auto rc = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), data, size);
   if (rc == 1)
     return caf::none;
-  ERR_clear_error();
+  // A partner's bad signature is not a library failure: the queue only says which
+  // check refused it ("wrong signature length", "bad signature"...).
+  auto detail = take_openssl_error();
   return caf::make_error(ec::bad_signature,
                          std::string{to_string(key.alg())} + " signature "
                            + (rc == 0 ? "does not match" : "is malformed")
-                           + " (key " + key.fingerprint() + ")");
+                           + " (key " + key.fingerprint()
+                           + (detail.empty() ? "" : "; " + detail) + ")");
 }
 
 

@@ -7,12 +7,14 @@
 //                        key cannot check signatures of this kind (verify never
 //                        returns another code for a bad signature)
 //   ec::crypto_failure - an OpenSSL call failed; the context names the operation and
-//                        carries the OpenSSL error string (ERR_error_string_n)
+//                        carries every queued OpenSSL error string (or says none was
+//                        queued) and the running OpenSSL version
 //   ec::invalid_config - an operator gave a key that is not PEM/DER, not parseable,
 //                        or of an algorithm the hub does not sign with (RSA, P-384...)
 //
 // SM2: signatures use SM3 and the distinguishing id "1234567812345678" (the default
-// of GB/T 32918.2 / GM/T 0009), set explicitly on every call. Beware: the OpenSSL 3.0
+// of GB/T 32918.2 / GM/T 0009), set explicitly on every call on the operation's key
+// context after init (never as an init parameter: that fails on OpenSSL 3.0.19). Beware: the OpenSSL 3.0
 // CLI (`openssl pkeyutl -rawin -digest sm3`, `openssl dgst -sm3 -sign`) uses an EMPTY
 // id unless given `-pkeyopt distid:1234567812345678` (`-sigopt` for dgst); its
 // default signatures do not verify here, and ours do not verify there without it.
@@ -33,6 +35,10 @@
 // OpenSSL's key type, without including OpenSSL headers here.
 struct evp_pkey_st;
 
+namespace hub {
+enum class ec : uint8_t; // actors/core/error.hpp
+} // namespace hub
+
 namespace hub::crypto {
 
 /// Numbers equal schemas/envelope.capnp's SignatureAlgorithm enumerants.
@@ -40,6 +46,16 @@ enum class algorithm : uint8_t { none = 0, ecdsa_p256_sha256 = 1, sm2_sm3 = 2, e
 
 /// "ecdsa-p256-sha256", "sm2-sm3", "ed25519" ("none" for algorithm::none).
 const char* to_string(algorithm x);
+
+/// The OpenSSL the process runs with (libcrypto's own text, e.g. "OpenSSL 3.0.19
+/// 27 Jan 2026"): logged at start, printed by the crypto benchmark, and part of every
+/// crypto_failure message, because behaviour drifts between 3.0.x updates.
+std::string openssl_version();
+
+/// `what` (an OpenSSL call) failed: an error of `code` whose text is `what`, then every
+/// reason in this thread's OpenSSL queue (or "OpenSSL queued no error": some 3.0.x
+/// releases fail a call without one), then the version; the queue is cleared.
+caf::error openssl_failure(ec code, std::string what);
 
 /// Parses the names to_string gives; "none" and anything else is ec::invalid_config.
 caf::expected<algorithm> algorithm_from_string(std::string_view name);

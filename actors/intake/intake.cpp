@@ -139,9 +139,17 @@ caf::error check_signature(const party_registry& reg, const party& sender,
                                               payload.size());
   auto value = sig.getValue();
   if (auto err = crypto::verify(key->second, input.data(), input.size(),
-                                bytes(value.begin(), value.end())))
+                                bytes(value.begin(), value.end()))) {
+    // The library failing is the hub's fault, not the partner's: logged with OpenSSL's
+    // own reason, refused as retryable (crypto_failure goes out as hub_busy).
+    if (is(err, ec::crypto_failure)) {
+      log::error("intake", "cannot verify " + f.type + " from " + sender.id + ": "
+                             + context_text(err));
+      return err;
+    }
     return caf::make_error(ec::bad_signature, "signature by key " + key_id
                                                 + " does not verify over this envelope");
+  }
   return caf::none;
 }
 

@@ -166,6 +166,7 @@ int main(int argc, char** argv) {
             << "  cores    " << m.cores << " (nproc)\n"
             << "  memory   " << m.memory_gib << " GiB\n"
             << "  kernel   " << m.kernel << "\n"
+            << "  libcrypto " << hub::crypto::openssl_version() << " (what hub::crypto runs with)\n"
             << "  openssl  " << run(openssl + " version 2>/dev/null")
             << "  date     " << m.date << "\n"
             << "  load     " << m.load_avg << " (1/5/15 min, start)\n\n";

@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   db_opts.dir = cfg->data_dir;
   db_opts.map_size_mb = cfg->map_size_mb;
   db_opts.max_readers = cfg->max_readers;
+  // Signature behaviour drifts between OpenSSL 3.0.x updates (docs/operations.md).
+  hub::log::info("swhubd", "crypto: " + hub::crypto::openssl_version());
   // Evidence checkpoints are signed with the hub key (loaded before the store opens).
   auto signer = hub::crypto::hub_signer::load_or_create(cfg->signing_key_file);
   if (!signer)

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "actors/core/error.hpp"
@@ -297,6 +298,43 @@ TEST_CASE("signing with an empty private key fails instead of crashing",
   REQUIRE_FALSE(sig);
   CHECK(is(sig.error(), ec::crypto_failure));
   CHECK_FALSE(crypto::private_key::generate(algorithm::none));
+}
+
+// Issue 9: OpenSSL 3.0.19 refused the SM2 id as an init parameter without queueing a
+// reason; the next such drift must be diagnosable from the CI log alone.
+TEST_CASE("a failed OpenSSL call names itself: OpenSSL's own reasons, or that none was "
+          "queued, and the running version",
+          "[crypto][signature]") {
+  ERR_clear_error();
+  SECTION("a real failure queues its reason, which the error carries") {
+    CHECK(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "no-such-curve") == nullptr);
+    REQUIRE(ERR_peek_error() != 0);
+    char expected[256];
+    ERR_error_string_n(ERR_peek_last_error(), expected, sizeof(expected));
+    auto err = crypto::openssl_failure(ec::crypto_failure, "EVP_PKEY_Q_keygen EC");
+    CHECK(is(err, ec::crypto_failure));
+    auto text = context_text(err);
+    INFO(text);
+    CHECK(text.rfind("EVP_PKEY_Q_keygen EC: error:", 0) == 0);
+    CHECK(text.find(expected) != std::string::npos);
+    CHECK(text.find("[" + crypto::openssl_version() + "]") != std::string::npos);
+    CHECK(ERR_peek_error() == 0); // taken: the next failure reports only its own
+  }
+  SECTION("a failure that queued nothing says so") {
+    auto text = context_text(crypto::openssl_failure(ec::crypto_failure, "EVP_X"));
+    CHECK(text == "EVP_X: OpenSSL queued no error [" + crypto::openssl_version() + "]");
+  }
+  CHECK(crypto::openssl_version().rfind("OpenSSL 3.", 0) == 0);
+}
+
+TEST_CASE("SM2 signing and verification leave no error behind in OpenSSL's queue",
+          "[crypto][signature]") {
+  ERR_clear_error();
+  auto key = make_key(algorithm::sm2_sm3);
+  auto sig = sign_ok(key, message);
+  CHECK(ERR_peek_error() == 0);
+  CHECK(check(key.public_part(), message, sig) == caf::none);
+  CHECK(ERR_peek_error() == 0);
 }
 
 // ---- known answers ----------------------------------------------------------------
