@@ -103,7 +103,8 @@ struct StoredCaseItem {
 struct StoredDrawdown {
   licence @0 :Text;
   item @1 :UInt16;
-  quantity @2 :Float64;
+  quantity @2 :Float64;      # before issue 16 only; read when `units` is 0
+  units @3 :Int64;           # the quantity in 1/100000 units (actors/core/quantity.hpp)
 }
 
 struct StoredItemTax {

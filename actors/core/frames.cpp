@@ -16,6 +16,14 @@ caf::expected<aligned_message> aligned_message::copy(const uint8_t* data, size_t
   if (size == 0 || size % sizeof(capnp::word) != 0)
     return caf::make_error(fail_code, "size " + std::to_string(size)
                                         + " bytes is not a positive multiple of 8");
+  // The first word holds the segment count minus one (little-endian): 0xFFFFFFFF
+  // wraps to 0 segments, which Cap'n Proto 0.9.2's reader takes for an empty message
+  // (an empty `hello`). No real message has 0 segments (issue 16).
+  uint32_t count_minus_one = 0;
+  std::memcpy(&count_minus_one, data, sizeof count_minus_one);
+  if (count_minus_one == 0xFFFFFFFFu)
+    return caf::make_error(fail_code, "segment table: segment count 0 (first word "
+                                      "0xFFFFFFFF); a message has at least one segment");
   aligned_message m;
   m.words_ = kj::heapArray<capnp::word>(size / sizeof(capnp::word));
   std::memcpy(m.words_.begin(), data, size);
@@ -29,6 +37,37 @@ capnp::ReaderOptions aligned_message::options() const {
   opts.traversalLimitInWords = words_.size() * 4 + 64;
   opts.nestingLimit = 16;
   return opts;
+}
+
+std::string valid_utf8(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  while (i < text.size()) {
+    unsigned char c = byte(i);
+    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
+                 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    bool ok = len != 0 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (byte(i + k) & 0xC0) == 0x80;
+    if (ok && len >= 3) { // the second byte's range excludes overlongs, surrogates, > U+10FFFF
+      unsigned char c1 = byte(i + 1);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 > 0x9F) && !(c == 0xF0 && c1 < 0x90)
+           && !(c == 0xF4 && c1 > 0x8F);
+    }
+    if (ok) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0x0F];
+      ++i;
+    }
+  }
+  return out;
 }
 
 bytes to_bytes(capnp::MessageBuilder& mb) {
@@ -73,7 +112,7 @@ receipt_info rejection(const std::string& party, const bytes& message_id,
   r.code = code_of(err);
   if (r.code == ec::none)
     r.code = ec::hub_busy;
-  r.reason = context_text(err);
+  r.reason = valid_utf8(context_text(err)); // reasons quote partner bytes
   return r;
 }
 

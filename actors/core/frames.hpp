@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include <caf/expected.hpp>
 #include <capnp/message.h>
@@ -55,6 +56,13 @@ caf::error with_root(const aligned_message& msg, ec fail_code, F&& fn) {
     return caf::make_error(fail_code, std::string{e.getDescription().cStr()});
   }
 }
+
+/// `text` as valid UTF-8 for a Text field a partner reads (Cap'n Proto requires it
+/// and strict readers refuse anything else): every byte not part of a well-formed
+/// UTF-8 sequence (RFC 3629: no overlong forms, surrogates or code points above
+/// U+10FFFF) is written as the four characters "\xNN", so the partner still sees
+/// which bytes it sent. Valid text is returned unchanged.
+std::string valid_utf8(std::string_view text);
 
 /// Flattens a builder into bytes.
 bytes to_bytes(capnp::MessageBuilder& mb);

@@ -535,7 +535,10 @@ caf::expected<plan> on_licence(clearance_state& st, const document_write& w, con
     l.issuer = sender.id;
     for (auto h : r.getHsPrefixes())
       l.hs_prefixes.push_back(text(h));
-    l.quantity = l.remaining = r.getQuantity();
+    auto q = to_units(r.getQuantity(), "quantity");
+    if (!q)
+      return q.error();
+    l.quantity = l.remaining = *q;
     l.unit = text(r.getUnit());
     l.valid_from = r.getValidFrom();
     l.valid_until = r.getValidUntil();

@@ -2,6 +2,7 @@
 // from lodgement to release (see clearance_state.hpp).
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 
 #include <openssl/rand.h>
@@ -69,11 +70,11 @@ notice status_notice(const std::string& recipient, const case_record& c, const b
   s.setSubjectMessageId(kj::arrayPtr(subject.data(), subject.size()));
   s.setCaseId(c.case_id);
   s.setStatus(wire_status(status));
-  s.setReason(reason);
+  s.setReason(valid_utf8(reason)); // may quote an amendment's reason, partner text
   s.setAt(now);
-  s.setDeclarationId(c.declaration_id);
+  s.setDeclarationId(valid_utf8(c.declaration_id));
   s.setAmountDue(c.due > 0 ? format_amount(c.due) : std::string{});
-  s.setWaitingOn(c.waiting_on);
+  s.setWaitingOn(valid_utf8(c.waiting_on));
   return notice{recipient, to_bytes(mb)};
 }
 
@@ -637,7 +638,7 @@ std::pair<std::string, std::string> task_of(const clearance_state& st, const cas
 
 bytes encode(const licence_state& l) {
   auto text = json{{"id", l.id}, {"type", l.type}, {"holder", l.holder}, {"issuer", l.issuer},
-                   {"hsPrefixes", l.hs_prefixes}, {"quantity", l.quantity}, {"remaining", l.remaining},
+                   {"hsPrefixes", l.hs_prefixes}, {"quantityUnits", l.quantity}, {"remainingUnits", l.remaining},
                    {"unit", l.unit}, {"validFrom", l.valid_from}, {"validUntil", l.valid_until}}
                 .dump();
   return bytes(text.begin(), text.end());
@@ -653,27 +654,25 @@ std::optional<licence_state> decode_licence(const bytes& b) {
   l.holder = j.value("holder", "");
   l.issuer = j.value("issuer", "");
   l.hs_prefixes = j.value("hsPrefixes", std::vector<std::string>{});
-  l.quantity = j.value("quantity", 0.0);
-  l.remaining = j.value("remaining", 0.0);
+  // 1/100000 units; records written before issue 16 hold doubles ("quantity").
+  auto fixed = [&](const char* key, const char* old_key) -> units {
+    if (j.contains(key))
+      return j.value(key, units{0});
+    return static_cast<units>(std::llround(j.value(old_key, 0.0) * units_per_one));
+  };
+  l.quantity = fixed("quantityUnits", "quantity");
+  l.remaining = fixed("remainingUnits", "remaining");
   l.unit = j.value("unit", "");
   l.valid_from = j.value("validFrom", int64_t{0});
   l.valid_until = j.value("validUntil", int64_t{0});
   return l;
 }
 
-namespace {
-
-std::string qty(double q) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", q);
-  return buf;
-}
-
-} // namespace
-
 caf::expected<std::vector<drawdown>> check_licences(const clearance_state& st, const lodged& l, int64_t now,
                                                     const std::vector<drawdown>& held) {
-  std::map<std::string, double> credit, used; // held by this case already; drawn by this declaration
+  // Exact and checked (issue 16): what this case holds already, and what this
+  // declaration draws, per licence.
+  std::map<std::string, units_sum> credit, used;
   for (auto& d : held)
     credit[d.licence] += d.quantity;
   std::vector<drawdown> out;
@@ -719,13 +718,19 @@ caf::expected<std::vector<drawdown>> check_licences(const clearance_state& st, c
       return caf::make_error(ec::missing_field, field + ": HS " + it.hs + " needs a " + r->licence_type + " ("
                                                   + r->reason + "); quote its number");
     }
-    auto avail = use->remaining + credit[use->id] - used[use->id];
-    used[use->id] += it.quantity;
-    if (avail + 1e-9 < it.quantity)
-      return caf::make_error(ec::licence_exhausted, field + ": licence " + use->id + " has " + qty(avail) + " "
-                                                      + use->unit + " left of " + qty(use->quantity) + ", the item declares "
-                                                      + qty(it.quantity));
-    out.push_back({use->id, static_cast<uint16_t>(i), it.quantity});
+    auto q = to_units(it.quantity, "items[" + std::to_string(i) + "].quantity");
+    if (!q)
+      return q.error();
+    units_sum avail = credit[use->id];
+    avail += use->remaining;
+    avail -= used[use->id];
+    used[use->id] += *q;
+    if (avail.compare(*q) < 0)
+      return caf::make_error(ec::licence_exhausted, field + ": licence " + use->id + " has "
+                                                      + avail.text() + " "
+                                                      + use->unit + " left of " + format_units(use->quantity)
+                                                      + ", the item declares " + format_units(*q));
+    out.push_back({use->id, static_cast<uint16_t>(i), *q});
   }
   return out;
 }
@@ -735,8 +740,8 @@ void draw_licences(clearance_state& st, case_record& c, std::vector<drawdown> dd
     auto& lic = st.licences[d.licence];
     lic.remaining -= d.quantity;
     p.ops.push_back({std::string{table::licences}, as_bytes(lic.id), encode(lic), false});
-    p.decisions.push_back(decision_for(c, subject, qty(d.quantity) + " " + lic.unit + " drawn on licence " + lic.id
-                                                     + " for item " + std::to_string(d.item) + ", " + qty(lic.remaining)
+    p.decisions.push_back(decision_for(c, subject, format_units(d.quantity) + " " + lic.unit + " drawn on licence " + lic.id
+                                                     + " for item " + std::to_string(d.item) + ", " + format_units(lic.remaining)
                                                      + " left"));
   }
   c.drawdowns = std::move(dd);
@@ -749,7 +754,7 @@ void return_licences(clearance_state& st, case_record& c, plan& p, const bytes& 
       continue;
     f->second.remaining += d.quantity;
     p.ops.push_back({std::string{table::licences}, as_bytes(f->second.id), encode(f->second), false});
-    p.decisions.push_back(decision_for(c, subject, qty(d.quantity) + " " + f->second.unit + " given back to licence "
+    p.decisions.push_back(decision_for(c, subject, format_units(d.quantity) + " " + f->second.unit + " given back to licence "
                                                      + d.licence + " (" + why + ")"));
   }
   c.drawdowns.clear();

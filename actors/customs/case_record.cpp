@@ -4,6 +4,7 @@
 #include "actors/core/frames.hpp"
 #include "schemas/stored.capnp.h"
 
+#include <cmath>
 #include <capnp/message.h>
 #include <cstdio>
 #include <type_traits>
@@ -212,7 +213,7 @@ json to_json(const case_record& c) {
                         {"escalated", a.escalated}});
   json drawdowns = json::array();
   for (auto& d : c.drawdowns)
-    drawdowns.push_back({{"licence", d.licence}, {"item", d.item}, {"quantity", d.quantity}});
+    drawdowns.push_back({{"licence", d.licence}, {"item", d.item}, {"quantity", to_double(d.quantity)}});
   json history = json::array();
   for (auto& h : c.history)
     history.push_back({{"at", h.at}, {"status", h.status}, {"detail", h.detail}});
@@ -308,7 +309,8 @@ bytes encode_case(const case_record& c) {
   for (unsigned i = 0; i < dd.size(); ++i) {
     dd[i].setLicence(c.drawdowns[i].licence);
     dd[i].setItem(c.drawdowns[i].item);
-    dd[i].setQuantity(c.drawdowns[i].quantity);
+    dd[i].setQuantity(to_double(c.drawdowns[i].quantity)); // readable by older builds
+    dd[i].setUnits(c.drawdowns[i].quantity);
   }
   auto taxes = r.initItemTaxes(static_cast<unsigned>(c.assessed.items.size()));
   for (unsigned i = 0; i < taxes.size(); ++i) {
@@ -401,7 +403,9 @@ caf::expected<case_record> decode_case(const bytes& b) {
       c.agencies.push_back({str(a.getAgency()), str(a.getState()), str(a.getReason()), a.getDeadline(),
                             a.getEscalated()});
     for (auto d : r.getDrawdowns())
-      c.drawdowns.push_back({str(d.getLicence()), d.getItem(), d.getQuantity()});
+      c.drawdowns.push_back({str(d.getLicence()), d.getItem(),
+                             d.getUnits() != 0 ? d.getUnits()
+                                               : static_cast<units>(std::llround(d.getQuantity() * units_per_one))});
     for (auto t : r.getItemTaxes())
       c.assessed.items.push_back({t.getValueCny(), t.getDutyRate(), t.getPreferential(), t.getDuty(),
                                   t.getConsumptionTax(), t.getVat()});

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/core/quantity.hpp"
 #include "actors/customs/money.hpp"
 #include "actors/customs/post_release_audit.hpp"
 #include "actors/customs/risk_engine.hpp"
@@ -48,7 +49,7 @@ struct case_item {
 struct drawdown {
   std::string licence;
   uint16_t item = 0;
-  double quantity = 0;
+  units quantity = 0; ///< fixed point (actors/core/quantity.hpp)
 };
 
 /// An evidence attachment bound to the case by its hash (SR-07.3).

@@ -91,7 +91,7 @@ private:
 struct licence_state {
   std::string id, type, holder, issuer;
   std::vector<std::string> hs_prefixes;
-  double quantity = 0, remaining = 0;
+  units quantity = 0, remaining = 0; ///< fixed point (actors/core/quantity.hpp)
   std::string unit;
   int64_t valid_from = 0, valid_until = 0;
 };

@@ -8,15 +8,15 @@ namespace hub::customs {
 
 namespace {
 
-__extension__ typedef __int128 wide; // exact intermediate products (no -pedantic warning)
+using wide = wide_cents;
 
 /// num / den rounded half away from zero (half-up on magnitudes, the usual rule for
-/// money); den > 0.
-cents div_round(wide num, wide den) {
+/// money); den > 0; |num| < 2^126 (every caller multiplies two int64 values at most).
+wide div_round(wide num, wide den) {
   bool neg = num < 0;
   wide mag = neg ? -num : num;
   wide q = (mag + den / 2) / den; // an exact half only exists for even den: rounds up
-  return static_cast<cents>(neg ? -q : q);
+  return neg ? -q : q;
 }
 
 } // namespace
@@ -60,30 +60,36 @@ caf::expected<cents> parse_amount(std::string_view text) {
 }
 
 std::string format_amount(cents amount) {
-  bool neg = amount < 0;
-  // Magnitude as unsigned so INT64_MIN formats too.
-  uint64_t mag = neg ? uint64_t{0} - static_cast<uint64_t>(amount) : static_cast<uint64_t>(amount);
-  auto frac = mag % 100;
-  std::string out = neg ? "-" : "";
-  out += std::to_string(mag / 100);
-  out += '.';
-  out += static_cast<char>('0' + frac / 10);
-  out += static_cast<char>('0' + frac % 10);
-  return out;
+  return format_wide_amount(amount);
 }
 
-cents apply_rate(cents amount, ppm rate) {
-  return div_round(static_cast<wide>(amount) * rate, one_ppm);
+std::string format_wide_amount(wide_cents amount) {
+  return format_fixed(amount, 2);
 }
 
-cents gross_up(cents amount, ppm rate) {
+caf::expected<cents> within_limit(wide_cents v, std::string_view what) {
+  if (v > max_amount || v < -max_amount)
+    return caf::make_error(ec::invalid_amount,
+                           std::string{what} + " CNY " + format_wide_amount(v)
+                             + " is beyond the limit of CNY " + format_amount(max_amount)
+                             + " (split the goods over several declarations)");
+  return static_cast<cents>(v);
+}
+
+caf::expected<cents> apply_rate(cents amount, ppm rate) {
+  return within_limit(div_round(static_cast<wide>(amount) * rate, one_ppm), "the tax");
+}
+
+caf::expected<cents> gross_up(cents amount, ppm rate) {
   if (rate < 0 || rate >= one_ppm) // precondition violated: no gross-up possible
     return amount;
-  return div_round(static_cast<wide>(amount) * one_ppm, one_ppm - rate);
+  return within_limit(div_round(static_cast<wide>(amount) * one_ppm, one_ppm - rate),
+                      "the consumption tax base");
 }
 
-cents convert(cents amount, int64_t micro) {
-  return div_round(static_cast<wide>(amount) * micro, 1'000'000);
+caf::expected<cents> convert(cents amount, int64_t micro) {
+  return within_limit(div_round(static_cast<wide>(amount) * micro, 1'000'000),
+                      "the converted value");
 }
 
 caf::expected<ppm> percent_to_ppm(double percent) {

@@ -59,7 +59,7 @@ const char* to_string(audit_outcome x) {
 
 namespace {
 
-__extension__ typedef __int128 wide; // exact ppm comparisons
+using wide = wide_cents; // exact ppm comparisons and sums
 
 bool valid_at(const advance_ruling& r, const std::string& enterprise, int64_t at_ms) {
   return (r.holder.empty() || r.holder == enterprise) && r.valid_from_ms <= at_ms
@@ -74,13 +74,33 @@ std::string item_name(size_t i) {
   return "items[" + std::to_string(i) + "]";
 }
 
+/// The taxes of an item recomputed at `line` (claim applied if it has a rate) minus
+/// those assessed; fails (invalid_amount) when the recomputed taxes are beyond
+/// max_amount, which the reviewer then verifies by hand.
+caf::expected<cents> tax_difference(const tariff_line& line, const item_tax& assessed,
+                                    std::string_view claim) {
+  auto at_line = tax_at_line(line, assessed.value_cny, claim);
+  if (!at_line)
+    return at_line.error();
+  return total_tax(*at_line) - total_tax(assessed); // both within max_amount: no wrap
+}
+
+/// True (and `f` a verification) if the taxes could not be recomputed.
+bool verify_by_hand(audit_finding& f, const std::string& head, const caf::expected<cents>& diff) {
+  if (diff)
+    return false;
+  f.outcome = audit_outcome::verification;
+  f.reason = head + " (" + context_text(diff.error()) + ": to be verified by hand)";
+  return true;
+}
+
 cents median_of(std::vector<cents> v) {
   std::sort(v.begin(), v.end());
   auto n = v.size();
   if (n % 2 == 1)
     return v[n / 2];
-  auto sum = v[n / 2 - 1] + v[n / 2];
-  return sum >= 0 ? (sum + 1) / 2 : sum / 2;
+  wide sum = wide{v[n / 2 - 1]} + v[n / 2];
+  return static_cast<cents>(sum >= 0 ? (sum + 1) / 2 : sum / 2); // between the two: fits
 }
 
 /// Share (ppm) by which `value` lies below `reference` (> 0 only when below).
@@ -181,8 +201,10 @@ private:
         f.reason = head + " (not a line of the tariff: taxes cannot be recomputed)";
         return f;
       }
-      auto diff = total_tax(tax_at_line(*line, v.assessed.value_cny, it.goods.preferential_claim))
-                  - total_tax(v.assessed);
+      auto recomputed = tax_difference(*line, v.assessed, it.goods.preferential_claim);
+      if (verify_by_hand(f, head, recomputed))
+        return f;
+      auto diff = *recomputed;
       auto abs_diff = diff < 0 ? -diff : diff;
       if (abs_diff >= policy_.min_adjustment) {
         f.outcome = audit_outcome::tax_adjustment;
@@ -203,8 +225,10 @@ private:
                 + p->hs;
     auto* line = ref_.line(p->hs);
     if (line != nullptr) {
-      auto diff = total_tax(tax_at_line(*line, v.assessed.value_cny, it.goods.preferential_claim))
-                  - total_tax(v.assessed);
+      auto recomputed = tax_difference(*line, v.assessed, it.goods.preferential_claim);
+      if (verify_by_hand(f, head, recomputed))
+        return f;
+      auto diff = *recomputed;
       if (diff >= policy_.min_adjustment) {
         f.outcome = audit_outcome::tax_adjustment;
         f.adjustment = diff;
@@ -313,7 +337,10 @@ private:
       f.reason = head + "; HS " + it.goods.hs + " is not in the tariff, MFN taxes unknown";
       return f;
     }
-    auto diff = total_tax(tax_at_line(*line, v.assessed.value_cny, "")) - total_tax(v.assessed);
+    auto recomputed = tax_difference(*line, v.assessed, "");
+    if (verify_by_hand(f, head, recomputed))
+      return f;
+    auto diff = *recomputed;
     if (diff >= policy_.min_adjustment) {
       f.outcome = audit_outcome::tax_adjustment;
       f.adjustment = diff;

@@ -45,7 +45,8 @@ struct assessment {
 
 /// Import assessment. Fails with ec::unknown_hs_code (not in the tariff),
 /// ec::unit_mismatch (unit differs from the tariff's), ec::unknown_currency, or
-/// ec::invalid_amount; the reason names the item ("items[2]: ...").
+/// ec::invalid_amount; the reason names the item ("items[2]: ...") or, for a
+/// declaration total beyond max_amount, the total.
 /// A claim for an agreement the line has no rate for is assessed at MFN and the
 /// item is not marked preferential. Exports are assessed at zero (no export duty
 /// lines in the sample tariff) but still checked for HS code and unit.
@@ -55,9 +56,16 @@ caf::expected<assessment> assess(const reference_data& ref, const std::vector<ta
 /// The import taxes of one item whose value is already in CNY, at `line`, with the
 /// agreement `claim` (empty = none) applied if the line has a rate for it. No unit or
 /// currency checks: the post-release audit uses it to recompute at another HS code.
-item_tax tax_at_line(const tariff_line& line, cents value_cny, std::string_view claim);
+/// Fails (invalid_amount) if a tax or the item's tax total is beyond max_amount.
+caf::expected<item_tax> tax_at_line(const tariff_line& line, cents value_cny, std::string_view claim);
 
-/// Total of the three taxes of one item.
+/// Sets the value and tax totals of `a` from its items, exactly, without the
+/// small-amount rule (a review of some of a declaration's lines); fails
+/// (invalid_amount) beyond max_amount, leaving `a` unchanged.
+caf::error sum_items(assessment& a);
+
+/// Total of the three taxes of one item (each within max_amount, so no wrap; the
+/// assessment and tax_at_line check it is within max_amount too).
 inline cents total_tax(const item_tax& t) {
   return t.duty + t.consumption_tax + t.vat;
 }

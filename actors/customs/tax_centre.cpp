@@ -60,13 +60,9 @@ audit_case review_input(const tax_centre_state& st, const case_record& c, std::v
       a.assessed.items.push_back(c.assessed.items[i]);
     index.push_back(static_cast<uint16_t>(i));
   }
-  for (auto& t : a.assessed.items) {
-    a.assessed.value_cny += t.value_cny;
-    a.assessed.duty += t.duty;
-    a.assessed.consumption_tax += t.consumption_tax;
-    a.assessed.vat += t.vat;
-  }
-  a.assessed.total = a.assessed.duty + a.assessed.consumption_tax + a.assessed.vat;
+  // Lines of a declaration whose totals were checked at lodgement: their sums fit.
+  if (auto err = sum_items(a.assessed))
+    log::error("tax-centre", "case " + c.case_id + ": " + context_text(err));
   return a;
 }
 

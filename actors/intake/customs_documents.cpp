@@ -181,9 +181,8 @@ caf::error check_licence(wire::Licence::Reader l) {
     if (p.size() < 2 || p.size() > 10 || !all_digits(p))
       return fail(ec::invalid_hs_code, "hsPrefixes[" + std::to_string(i) + "]", quoted(p) + " is not 2 to 10 digits");
   }
-  auto q = l.getQuantity();
-  if (!std::isfinite(q) || q <= 0)
-    return fail(ec::invalid_quantity, "quantity", "must be a positive number");
+  if (auto q = to_units(l.getQuantity(), "quantity"); !q)
+    return q.error();
   if (auto err = required(l.getUnit(), "unit", 3))
     return err;
   if (l.getValidFrom() <= 0 || l.getValidUntil() <= l.getValidFrom())

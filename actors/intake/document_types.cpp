@@ -85,9 +85,8 @@ caf::error validate_declaration(wire::Declaration::Reader d, const validation_li
       return fail(ec::invalid_hs_code, f + "hsCode", quoted(hs) + " is not a 10-digit HS code");
     if (it.getDescription().size() == 0)
       return fail(ec::missing_field, f + "description", "required");
-    auto q = it.getQuantity();
-    if (!std::isfinite(q) || q <= 0)
-      return fail(ec::invalid_quantity, f + "quantity", "must be a positive number");
+    if (auto q = to_units(it.getQuantity(), f + "quantity"); !q)
+      return q.error();
     if (it.getUnit().size() == 0)
       return fail(ec::missing_field, f + "unit", "required");
     auto net = it.getNetWeightKg(), gross = it.getGrossWeightKg();

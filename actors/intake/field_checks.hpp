@@ -8,6 +8,7 @@
 #include <caf/error.hpp>
 
 #include "actors/core/error.hpp"
+#include "actors/core/quantity.hpp"
 #include "actors/intake/document_types.hpp"
 #include "schemas/declaration.capnp.h"
 

@@ -447,8 +447,8 @@ void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Rea
                                              rep.setCaseId(v->case_id);
                                              rep.setDeclarationId(v->declaration_id);
                                              rep.setAmountDue(v->amount_due);
-                                             rep.setWaitingOn(v->waiting_on);
-                                             rep.setReason(v->reason);
+                                             rep.setWaitingOn(valid_utf8(v->waiting_on));
+                                             rep.setReason(valid_utf8(v->reason));
                                            }
                                          }
                                          rep.setSequence(e.getSequence());
@@ -460,7 +460,7 @@ void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Rea
                                        });
     } else if (!is(stored.error(), ec::not_found)) {
       rep.setErrorCode(wire_code(ec::hub_not_ready));
-      rep.setReason(context_text(stored.error()));
+      rep.setReason(valid_utf8(context_text(stored.error())));
     }
   }
   answered(self);

@@ -102,6 +102,11 @@ TEST_CASE("20,000 mutated frames are each decoded or refused, never crash the de
   rot.document_type = "hub.key-rotation";
   rot.payload = key_rotation_payload("", false, std::string(40, 'a'), 60);
   seeds.push_back(build_envelope_frame("ENT-A", rot));
+  // Regression seed (issue 16): a segment count of 0, once decoded as an empty hello.
+  auto zero_segments = build_envelope_frame("ENT-A", declaration_doc());
+  std::fill(zero_segments.begin(), zero_segments.begin() + 4, uint8_t{0xff});
+  CHECK_FALSE(read_like_the_hub(zero_segments));
+  seeds.push_back(std::move(zero_segments));
   size_t decoded = 0;
   for (int i = 0; i < 20000; ++i) {
     auto frame = mutate(seeds[static_cast<size_t>(i) % seeds.size()], rng);

@@ -110,6 +110,14 @@ TEST_CASE("every malformed or forbidden input gets its own error code and change
     // 2. garbage words: an impossible segment table
     check_rejected(raw_receipt(*a, bytes(64, 0xff)), "malformed_frame");
     b_still_served();
+    current_step = "case 2b";
+    // 2b. a segment count of 0 (first word 0xFFFFFFFF) before a valid frame's words:
+    // once read as an empty hello and answered welcome (issue 16)
+    auto zero_segments = build_envelope_frame("ENT-A", declaration());
+    std::fill(zero_segments.begin(), zero_segments.begin() + 4, uint8_t{0xff});
+    check_rejected(raw_receipt(*a, zero_segments), "malformed_frame");
+    check_rejected(raw_receipt(*a, bytes{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}), "malformed_frame");
+    b_still_served();
     current_step = "case 3";
     // 3. a truncated frame: a valid envelope cut in half
     auto full = build_envelope_frame("ENT-A", declaration());
@@ -128,6 +136,15 @@ TEST_CASE("every malformed or forbidden input gets its own error code and change
     auto unknown = declaration();
     unknown.document_type = "customs.teleport";
     check_rejected(submit(*a, unknown), "unknown_document_type");
+    b_still_served();
+    current_step = "case 5b";
+    // 5b. a documentType that is not UTF-8: the signed receipt's reason stays valid
+    // UTF-8 (strict Cap'n Proto readers refuse anything else), the bad bytes escaped
+    unknown.document_type = std::string{"customs.\xff\xfe-\xe4\xb8"};
+    auto escaped = submit(*a, unknown);
+    check_rejected(escaped, "unknown_document_type");
+    CHECK(valid_utf8(escaped.reason) == escaped.reason);
+    CHECK_THAT(escaped.reason, Catch::Contains("customs.\\xFF\\xFE-\\xE4\\xB8"));
     b_still_served();
     current_step = "case 6";
     // 6. spoofed sender

@@ -477,6 +477,7 @@ TEST_CASE("bad declarations get their own error code and change nothing", "[inte
     const char* what;
     std::function<void(declaration_spec&)> change;
     const char* code;
+    const char* says = ""; ///< part of the reason the partner reads
   };
   std::vector<bad_case> cases{
     {"HS code not in the tariff", [](auto& s) { s.hs_code = "8471309999"; }, "unknown_hs_code"},
@@ -490,13 +491,31 @@ TEST_CASE("bad declarations get their own error code and change nothing", "[inte
     {"enterprise not registered", [](auto& s) { s.importer = "UNREGISTERED"; }, "unknown_enterprise"},
     {"customs unit unknown", [](auto& s) { s.customs_unit = "9999"; }, "unknown_customs_unit"},
     {"bad self-assessment", [](auto& s) { s.self_assessed = "12,00"; }, "invalid_amount"},
+    // Issue 16: totals and quantities at the limits are refused, never wrapped.
+    {"7 tobacco items at the largest GBP value (once released tax-free)",
+     [](auto& s) {
+       s.hs_code = "2403110000", s.unit = "KGM", s.currency = "GBP", s.items = 7;
+       s.value = "999999999999999.99";
+     },
+     "invalid_amount", "items[0].value GBP 999999999999999.99: the converted value CNY"},
+    {"2 items at the largest CNY value: the total beyond the limit",
+     [](auto& s) { s.value = "999999999999999.99", s.items = 2; },
+     "invalid_amount", "the declaration's total customs value CNY 1999999999999999.98 is beyond"},
+    {"50 items each inside the limit, together beyond",
+     [](auto& s) { s.value = "100000000000000.00", s.items = 50; },
+     "invalid_amount", "the declaration's total customs value CNY 5000000000000000.00"},
+    {"a quantity beyond 9999999999999.99999", [](auto& s) { s.quantity = 1e13; }, "invalid_quantity",
+     "items[0].quantity: 9999999999999.99999 at most"},
   };
   for (auto& bc : cases) {
     auto s = laptops("D-BAD", "GOOD-ENT");
     bc.change(s);
     auto d = declaration(s);
     INFO(bc.what);
-    CHECK(refused(*c, d) == bc.code);
+    auto r = submit(*c, d);
+    CHECK(r.status == receipt::rejected);
+    CHECK(r.error_name == bc.code);
+    CHECK_THAT(r.reason, Catch::Contains(bc.says));
     CHECK(status_of(*c, d).status == "unknown"); // nothing stored
   }
   // The same declaration id, now valid, is accepted: the refusals kept nothing.

@@ -100,3 +100,41 @@ TEST_CASE("a message that points at the same data many times is stopped by the t
                                           });
   CHECK(is(err, ec::malformed_payload));
 }
+
+TEST_CASE("a segment count of 0 (first word 0xFFFFFFFF) is malformed, not an empty message",
+          "[intake][validation][codec]") {
+  // Issue 16: Cap'n Proto's reader took it for an empty message; the gateway answered
+  // such a frame as an empty hello with welcome.
+  auto payload = declaration_payload();
+  std::fill(payload.begin(), payload.begin() + 4, uint8_t{0xff});
+  auto msg = aligned_message::copy(payload.data(), payload.size(), ec::malformed_frame);
+  REQUIRE_FALSE(msg);
+  CHECK(is(msg.error(), ec::malformed_frame));
+  CHECK_THAT(context_text(msg.error()), Catch::Contains("segment count 0"));
+  bytes eight{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0};
+  CHECK_FALSE(aligned_message::copy(eight.data(), eight.size()));
+  // One segment (first word 0) still decodes.
+  payload = declaration_payload();
+  CHECK(aligned_message::copy(payload.data(), payload.size()));
+}
+
+TEST_CASE("text for partners is valid UTF-8: bad bytes are escaped, good text unchanged",
+          "[intake][codec]") {
+  CHECK(valid_utf8("customs.declaration") == "customs.declaration");
+  CHECK(valid_utf8("报关单 €") == "报关单 €");     // 3-byte sequences
+  CHECK(valid_utf8("\xF0\x9F\x93\xA6") == "\xF0\x9F\x93\xA6"); // U+1F4E6, 4 bytes
+  CHECK(valid_utf8("a\xFF" "b") == "a\\xFFb");
+  CHECK(valid_utf8("\xE4\xB8") == "\\xE4\\xB8");          // cut in the middle of 中
+  CHECK(valid_utf8("\xC0\xAF") == "\\xC0\\xAF");          // overlong '/'
+  CHECK(valid_utf8("\xED\xA0\x80") == "\\xED\\xA0\\x80"); // a surrogate
+  CHECK(valid_utf8("\xF4\x90\x80\x80") == "\\xF4\\x90\\x80\\x80"); // above U+10FFFF
+  // What a reason cut at 64 bytes does to a multi-byte character.
+  std::string cut = std::string(63, 'x') + "中";
+  cut.resize(64);
+  CHECK(valid_utf8(cut) == std::string(63, 'x') + "\\xE4");
+  for (int b = 0; b < 256; ++b) { // every single byte comes out valid
+    std::string one(1, static_cast<char>(b));
+    auto out = valid_utf8(one);
+    CHECK(valid_utf8(out) == out);
+  }
+}

@@ -1,0 +1,15 @@
+#pragma once
+// 128-bit integers for exact products and sums of fixed-point values (money in
+// actors/customs/money.hpp, quantities in actors/core/quantity.hpp), and their text.
+
+#include <string>
+
+namespace hub {
+
+__extension__ typedef __int128 wide_int; ///< exact intermediates (no -pedantic warning)
+
+/// `v` / 10^fraction_digits as exact decimal text: format_fixed(-12345, 2) is
+/// "-123.45"; every fraction digit is written.
+std::string format_fixed(wide_int v, unsigned fraction_digits);
+
+} // namespace hub
