@@ -50,6 +50,8 @@ int run_receipt_verify(const receipt_verify_args& a) {
                              {"status", hub::to_string(r->status)},
                              {"party", r->party},
                              {"sequence", r->sequence},
+                             {"evidenceIndex", r->evidence_index},
+                             {"evidenceHash", hub::to_hex(r->evidence_hash)},
                              {"hubKeyId", r->hub_key_id}};
   // A genuine receipt presented for another message or party is not valid for it.
   std::string mismatch;
