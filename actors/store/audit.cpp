@@ -14,10 +14,6 @@ namespace hub {
 
 namespace {
 
-std::string short_hex(const bytes& b) {
-  return to_hex(b).substr(0, 16);
-}
-
 /// Checks one document record against the documents table, recomputing the content
 /// digest from the frame as received.
 void check_document(const store_reader& db, const evidence_entry& e, audit_report& rep) {
@@ -70,6 +66,16 @@ void check_document(const store_reader& db, const evidence_entry& e, audit_repor
 
 } // namespace
 
+std::string hash_difference(const bytes& actual, const bytes& expected) {
+  auto a = to_hex(actual), b = to_hex(expected);
+  size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i])
+    ++i;
+  return (a.empty() ? std::string{"(none)"} : a) + ", expected "
+         + (b.empty() ? std::string{"(none)"} : b) + " (first difference at hex digit "
+         + std::to_string(i + 1) + ")";
+}
+
 audit_report audit_evidence(const store_reader& db, const crypto::public_key* hub_key) {
   audit_report rep;
   bytes prev(32, 0);
@@ -99,9 +105,8 @@ audit_report audit_evidence(const store_reader& db, const crypto::public_key* hu
       rep.problems.push_back({at, 0, "record " + std::to_string(at)
                                        + " does not follow the record before it (previous "
                                          "hash "
-                                       + short_hex(e->prev_hash) + "..., expected "
-                                       + short_hex(prev) + "...): inserted, removed or "
-                                                           "reordered records"});
+                                       + hash_difference(e->prev_hash, prev)
+                                       + "): inserted, removed or reordered records"});
     switch (e->kind) {
       case evidence_entry::document:
         ++rep.documents;

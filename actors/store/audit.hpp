@@ -36,4 +36,8 @@ struct audit_report {
 /// checkpoints (null: checkpoint signatures are reported as unverified problems).
 audit_report audit_evidence(const store_reader& db, const crypto::public_key* hub_key);
 
+/// "ACTUAL, expected EXPECTED (first difference at hex digit N)": both hashes in full,
+/// so that two different hashes never look alike in a report.
+std::string hash_difference(const bytes& actual, const bytes& expected);
+
 } // namespace hub

@@ -193,12 +193,15 @@ TEST_CASE_METHOD(recorded_run, "a record rewritten with a consistent hash breaks
   auto path = copy("rehashed");
   auto e = decode_evidence(get(path, table::evidence, 5));
   REQUIRE(e);
+  auto before = e->hash;
   e->digest[0] ^= 0xff;
   e->hash = evidence_hash(*e); // a careful forger recomputes the record's own hash
   tamper(path, {table_op{"evidence", be64(5), encode(*e), false}});
   auto rep = audit(path, hub_key);
   INFO(problems_of(rep));
   CHECK(names(rep, 6, 0, "does not follow"));
+  // Both hashes in full (shortened, two different hashes could look equal).
+  CHECK(names(rep, 6, 0, "previous hash " + to_hex(before) + ", expected " + to_hex(e->hash)));
 }
 
 TEST_CASE_METHOD(recorded_run, "a removed record is named", "[SR-23.2][integration][trust][evidence]") {
