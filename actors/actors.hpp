@@ -131,12 +131,15 @@ struct document_commit {
   bool existed = false;         ///< (sender, message id) was already stored
   bytes digest;                 ///< stored digest (differs from the write's on reuse)
   std::vector<uint64_t> notice_ids; ///< outbox ids of the write's notices (none if `existed`)
+  uint64_t evidence_index = 0;  ///< the document's evidence record (the original one if `existed`)
+  bytes evidence_hash;          ///< that record's hash: what its receipt witnesses
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, document_commit& x) {
   return f(caf::meta::type_name("document_commit"), x.sequence, x.hub_time,
-           x.notification_id, x.existed, x.digest, x.notice_ids);
+           x.notification_id, x.existed, x.digest, x.notice_ids, x.evidence_index,
+           x.evidence_hash);
 }
 
 /// A tax centre's finding on one case, sent to the clearance actor that owns the case.

@@ -54,4 +54,8 @@ struct Receipt {
   hubSignature @11 :Data;    # hub signature over the root of the receipt batch
   hubBatchPath @12 :List(Data);  # Merkle path from this receipt to that root
                              # (docs/protocol.md, "Signed receipts")
+  evidenceIndex @13 :UInt64; # accepted/duplicate: index of the document's record in the
+                             # hub's evidence log; 0 if none (rejected, or an older hub)
+  evidenceHash @14 :Data;    # that record's hash; signed through the first entry of
+                             # hubBatchPath (docs/protocol.md, "Signed receipts")
 }

@@ -26,6 +26,8 @@ struct DedupeEntry {
   recipient @4 :Text;
   delivered @5 :Bool;
   caseKey @6 :Data;        # the customs case the document opened or changed (cases table key)
+  evidenceIndex @7 :UInt64; # the document's evidence record (0: stored before it was kept)
+  evidenceHash @8 :Data;    # that record's hash (a duplicate's receipt carries both)
 }
 
 # outbox table, key = notification id (u64 big-endian)

@@ -139,4 +139,5 @@ echo
 echo "== 7. offline checks: the hub-signed receipt, and the evidence log of the data"
 "$swhub" receipt verify var/demo-receipt.json --hub-key var/keys/hub.sign.pub.pem \
   --message-id "$msg_id" --party ENT-DEMO-0001
-"$swhub" audit verify --config config/hub.toml --hub-key var/keys/hub.sign.pub.pem
+"$swhub" audit verify --config config/hub.toml --hub-key var/keys/hub.sign.pub.pem \
+  --witness var/demo-receipt.json

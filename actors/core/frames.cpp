@@ -143,6 +143,8 @@ bytes receipt_frame(const receipt_info& r, const std::string& key_id, const byte
   auto p = rc.initHubBatchPath(static_cast<unsigned>(path.size()));
   for (unsigned i = 0; i < path.size(); ++i)
     p.set(i, kj::arrayPtr(path[i].data(), path[i].size()));
+  rc.setEvidenceIndex(r.evidence_index);
+  rc.setEvidenceHash(kj::arrayPtr(r.evidence_hash.data(), r.evidence_hash.size()));
   return to_bytes(mb);
 }
 

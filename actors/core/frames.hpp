@@ -77,6 +77,8 @@ struct receipt_info {
   bytes digest;
   int64_t hub_time = 0;
   uint64_t sequence = 0;
+  uint64_t evidence_index = 0; ///< the document's evidence record (0: none)
+  bytes evidence_hash;         ///< that record's hash, signed beside the receipt
 };
 
 /// A rejection for `err` (its code and context text), issued to `party`.
@@ -86,7 +88,8 @@ receipt_info rejection(const std::string& party, const bytes& message_id,
 /// The bytes the hub's receipt signature covers (`r.hub_time` must be set).
 bytes receipt_signing_input(const receipt_info& r);
 
-/// A Frame holding one Receipt with the signature of its batch and its path.
+/// A Frame holding one Receipt with the signature of its batch and its path (which
+/// starts with the evidence witness when the receipt carries one).
 bytes receipt_frame(const receipt_info& r, const std::string& key_id, const bytes& signature,
                     const std::vector<bytes>& path);
 

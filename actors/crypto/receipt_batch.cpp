@@ -34,6 +34,30 @@ bytes receipt_leaf_hash(const bytes& signing_input) {
   return sha256(in.data(), in.size());
 }
 
+bytes evidence_witness_hash(uint64_t index, const bytes& hash) {
+  static const std::string tag = "swhub-receipt-evidence-v1";
+  bytes in;
+  auto lp = [&in](const uint8_t* p, size_t n) {
+    for (int i = 3; i >= 0; --i)
+      in.push_back(static_cast<uint8_t>(n >> (8 * i)));
+    in.insert(in.end(), p, p + n);
+  };
+  in.push_back(0x02);
+  lp(reinterpret_cast<const uint8_t*>(tag.data()), tag.size());
+  for (int i = 7; i >= 0; --i)
+    in.push_back(static_cast<uint8_t>(index >> (8 * i)));
+  lp(hash.data(), hash.size());
+  return sha256(in.data(), in.size());
+}
+
+bytes pair_with_witness(const bytes& leaf, const bytes& witness) {
+  return node_hash(leaf, witness);
+}
+
+bytes witness_path_entry(const bytes& witness) {
+  return path_entry(1, witness);
+}
+
 bytes fold_receipt_path(bytes node, const std::vector<bytes>& path) {
   for (auto& e : path) {
     if (e.size() != 33)

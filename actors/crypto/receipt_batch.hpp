@@ -9,6 +9,15 @@
 //   node = SHA-256(0x01 || left || right); an unpaired last node moves up unchanged
 //   the hub signs lp("swhub-receipt-batch-v1") || lp(root)
 //   path entry = 1 byte side (0: sibling on the left, 1: on the right) || 32-byte hash
+//
+// A receipt for a stored document also vouches for the document's evidence record
+// (index, hash), so a partner's receipt is a witness of the log's length outside the
+// hub. The pair enters the tree as one node over the receipt's leaf and a witness leaf:
+//
+//   witness = SHA-256(0x02 || lp("swhub-receipt-evidence-v1") || u64be(index) || lp(hash))
+//   entry   = node(leaf, witness); the receipt's path starts with (1, witness)
+//
+// A verifier that does not know the evidence fields folds the path as before.
 
 #include <vector>
 
@@ -24,6 +33,14 @@ bytes receipt_leaf_hash(const bytes& signing_input);
 
 /// The root a receipt's leaf and path lead to.
 bytes fold_receipt_path(bytes leaf, const std::vector<bytes>& path);
+
+/// The witness leaf for a document's evidence record.
+bytes evidence_witness_hash(uint64_t index, const bytes& hash);
+
+/// The tree entry of a receipt carrying `witness`, and the path entry that leads from
+/// the receipt's leaf to it (the first entry of the receipt's path).
+bytes pair_with_witness(const bytes& leaf, const bytes& witness);
+bytes witness_path_entry(const bytes& witness);
 
 /// What the hub signs for a batch root.
 bytes receipt_batch_signing_input(const bytes& root);

@@ -81,9 +81,11 @@ void reject(intake_ptr self, const bytes& route, const std::string& party,
 }
 
 /// The answer to a message whose (sender, id) is already stored.
+/// `stored` is what the original commit answered (or its dedupe record says).
 receipt_info answer_for_existing(const std::string& party, const bytes& message_id,
-                                 const bytes& digest, const bytes& stored_digest,
-                                 uint64_t sequence, int64_t hub_time) {
+                                 const bytes& digest, const document_commit& stored) {
+  const auto& stored_digest = stored.digest;
+  auto sequence = stored.sequence;
   receipt_info r;
   r.party = party;
   r.message_id = message_id;
@@ -91,7 +93,9 @@ receipt_info answer_for_existing(const std::string& party, const bytes& message_
     r.status = receipt_info::duplicate;
     r.digest = stored_digest;
     r.sequence = sequence;
-    r.hub_time = hub_time;
+    r.hub_time = stored.hub_time;
+    r.evidence_index = stored.evidence_index;
+    r.evidence_hash = stored.evidence_hash;
     r.reason = "already accepted as sequence " + std::to_string(sequence);
   } else {
     r.status = receipt_info::rejected;
@@ -283,7 +287,7 @@ void finish(intake_ptr self, const bytes& key, const document_commit& dc,
   }
   receipt_info r;
   if (dc.existed) {
-    r = answer_for_existing(f.sender, f.message_id, f.digest, dc.digest, dc.sequence, dc.hub_time);
+    r = answer_for_existing(f.sender, f.message_id, f.digest, dc);
   } else {
     r.party = f.sender;
     r.message_id = f.message_id;
@@ -291,6 +295,8 @@ void finish(intake_ptr self, const bytes& key, const document_commit& dc,
     r.digest = dc.digest;
     r.sequence = dc.sequence;
     r.hub_time = dc.hub_time;
+    r.evidence_index = dc.evidence_index;
+    r.evidence_hash = dc.evidence_hash;
     if (dc.notification_id != 0)
       self->send(st.deps.outbox, atom::deliver_v, dc.notification_id, f.recipient,
                  dc.sequence);
@@ -301,8 +307,7 @@ void finish(intake_ptr self, const bytes& key, const document_commit& dc,
     return;
   for (auto& w : i->second.waiters)
     send_receipt(self, w.route,
-                 answer_for_existing(f.sender, f.message_id, w.digest, dc.digest, dc.sequence,
-                                     dc.hub_time));
+                 answer_for_existing(f.sender, f.message_id, w.digest, dc));
   st.pending.erase(i);
 }
 
@@ -338,9 +343,15 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
     auto err = msg ? with_root<stored::DedupeEntry>(
                  *msg, ec::store_failure,
                  [&](stored::DedupeEntry::Reader e) {
+                   document_commit was;
                    auto dg = e.getDigest();
-                   r = answer_for_existing(f.sender, f.message_id, f.digest, bytes(dg.begin(), dg.end()),
-                                           e.getSequence(), e.getHubTime());
+                   was.digest.assign(dg.begin(), dg.end());
+                   was.sequence = e.getSequence();
+                   was.hub_time = e.getHubTime();
+                   was.evidence_index = e.getEvidenceIndex();
+                   auto eh = e.getEvidenceHash();
+                   was.evidence_hash.assign(eh.begin(), eh.end());
+                   r = answer_for_existing(f.sender, f.message_id, f.digest, was);
                    return caf::error{};
                  })
                    : msg.error();

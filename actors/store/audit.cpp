@@ -1,11 +1,12 @@
 #include "actors/store/audit.hpp"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "actors/core/frames.hpp"
 #include "actors/crypto/digest.hpp"
-#include "actors/store/evidence.hpp"
+#include "actors/store/audit_tables.hpp"
 #include "actors/store/storage.hpp"
 #include "schemas/frame.capnp.h"
 #include "schemas/stored.capnp.h"
@@ -13,10 +14,6 @@
 namespace hub {
 
 namespace {
-
-std::string short_hex(const bytes& b) {
-  return to_hex(b).substr(0, 16);
-}
 
 /// Checks one document record against the documents table, recomputing the content
 /// digest from the frame as received.
@@ -68,16 +65,41 @@ void check_document(const store_reader& db, const evidence_entry& e, audit_repor
                             "document " + std::to_string(e.sequence) + ": " + problem});
 }
 
-} // namespace
+/// The version named by a decision's "rule set version N" (risk centre), 0 if none.
+uint64_t rule_set_version_in(const std::string& detail) {
+  static const std::string marker = "rule set version ";
+  auto at = detail.find(marker);
+  if (at == std::string::npos)
+    return 0;
+  uint64_t v = 0;
+  for (auto i = at + marker.size(); i < detail.size() && detail[i] >= '0' && detail[i] <= '9'; ++i)
+    v = v * 10 + static_cast<uint64_t>(detail[i] - '0');
+  return v;
+}
 
-audit_report audit_evidence(const store_reader& db, const crypto::public_key* hub_key) {
-  audit_report rep;
+/// What the chain walk keeps of each document record.
+struct chain_document {
+  uint64_t index = 0;
+  bytes hash;
+};
+
+/// The chain as walked: its documents, the rule sets its decisions name, and the
+/// records the witnesses (and the store's head) point at.
+struct chain_view {
+  std::map<uint64_t, chain_document> documents; // sequence -> record
+  std::set<uint64_t> rule_sets;
+  std::map<uint64_t, std::optional<evidence_entry>> wanted; // index -> record, if present
+  uint64_t last_document = 0;                   // highest sequence in the chain
+};
+
+void walk_chain(const store_reader& db, const crypto::public_key* hub_key, chain_view& chain,
+                audit_report& rep) {
   bytes prev(32, 0);
   uint64_t expected = 1;
-  std::map<uint64_t, uint64_t> doc_records; // sequence -> evidence index
   db.for_each(table::evidence, [&](const bytes& key, const bytes& val) {
     ++rep.records;
     auto at = from_be64(key);
+    rep.head_index = at;
     auto e = decode_evidence(val);
     if (!e) {
       rep.problems.push_back({at, 0, "record " + std::to_string(at) + " is unreadable"});
@@ -99,19 +121,21 @@ audit_report audit_evidence(const store_reader& db, const crypto::public_key* hu
       rep.problems.push_back({at, 0, "record " + std::to_string(at)
                                        + " does not follow the record before it (previous "
                                          "hash "
-                                       + short_hex(e->prev_hash) + "..., expected "
-                                       + short_hex(prev) + "...): inserted, removed or "
-                                                           "reordered records"});
+                                       + hash_difference(e->prev_hash, prev)
+                                       + "): inserted, removed or reordered records"});
     switch (e->kind) {
       case evidence_entry::document:
         ++rep.documents;
-        if (!doc_records.emplace(e->sequence, at).second)
+        if (!chain.documents.emplace(e->sequence, chain_document{at, e->hash}).second)
           rep.problems.push_back({at, e->sequence, "document " + std::to_string(e->sequence)
                                                      + " has a second evidence record"});
+        chain.last_document = std::max(chain.last_document, e->sequence);
         check_document(db, *e, rep);
         break;
       case evidence_entry::decision:
         ++rep.decisions;
+        if (auto v = rule_set_version_in(e->detail); v != 0)
+          chain.rule_sets.insert(v);
         break;
       case evidence_entry::checkpoint: {
         ++rep.checkpoints;
@@ -135,22 +159,248 @@ audit_report audit_evidence(const store_reader& db, const crypto::public_key* hu
         break;
       }
     }
+    if (auto w = chain.wanted.find(at); w != chain.wanted.end())
+      w->second = *e;
     prev = e->hash;
     expected = at + 1;
     return true;
   });
   rep.head_hash = prev;
-  rep.unsigned_tail = rep.records - (rep.last_checkpoint == 0 ? 0 : rep.last_checkpoint);
-  // Every stored document must have exactly one evidence record.
-  db.for_each(table::documents, [&](const bytes& key, const bytes&) {
-    auto seq = from_be64(key);
-    if (doc_records.count(seq) == 0)
-      rep.problems.push_back({0, seq, "document " + std::to_string(seq)
-                                        + " has no evidence record (inserted, or its record "
-                                          "was removed)"});
+}
+
+/// Why a row whose document has no record lacks it: beyond the chain's last document,
+/// the log was cut off; before it, the record was removed.
+std::string missing_because(const chain_view& chain, uint64_t sequence) {
+  if (sequence > chain.last_document)
+    return chain.last_document == 0
+             ? ": truncated (the log holds no document)"
+             : ": truncated (the log's last document is "
+                 + std::to_string(chain.last_document) + ", record "
+                 + std::to_string(chain.documents.at(chain.last_document).index) + ")";
+  return " (its record was removed)";
+}
+
+/// Every row committed with a document must find that document in the chain.
+void cross_check(const store_references& refs, const chain_view& chain, audit_report& rep) {
+  for (auto seq : refs.documents)
+    if (chain.documents.count(seq) == 0)
+      rep.problems.push_back({0, seq, "document " + std::to_string(seq) + " has no evidence record"
+                                        + (seq > chain.last_document
+                                             ? missing_because(chain, seq)
+                                             : std::string{" (inserted, or its record was "
+                                                           "removed)"})});
+  for (auto& d : refs.dedupe) {
+    auto name = "dedupe entry of " + message_name(d.sender, d.message_id);
+    auto it = chain.documents.find(d.sequence);
+    if (it == chain.documents.end()) {
+      rep.problems.push_back({d.evidence_index, d.sequence,
+                              name + " names document " + std::to_string(d.sequence)
+                                + ", which has no evidence record"
+                                + missing_because(chain, d.sequence)});
+    } else if (d.evidence_index != 0 && d.evidence_index != it->second.index) {
+      rep.problems.push_back({d.evidence_index, d.sequence,
+                              name + " says document " + std::to_string(d.sequence)
+                                + " is evidence record " + std::to_string(d.evidence_index)
+                                + ", the log has it at record "
+                                + std::to_string(it->second.index)});
+    } else if (d.evidence_index != 0 && d.evidence_hash != it->second.hash) {
+      rep.problems.push_back({d.evidence_index, d.sequence,
+                              "record " + std::to_string(d.evidence_index) + " differs from the "
+                                + name + ": hash " + hash_difference(it->second.hash, d.evidence_hash)
+                                + " (the log was rewritten)"});
+    }
+  }
+  for (auto& c : refs.cases)
+    if (c.sequence != 0 && chain.documents.count(c.sequence) == 0)
+      rep.problems.push_back({0, c.sequence, "case " + c.case_id + ": its declaration ("
+                                               + message_name(c.declarant, c.message_id)
+                                               + "), document " + std::to_string(c.sequence)
+                                               + ", has no evidence record"
+                                               + missing_because(chain, c.sequence)});
+  if (refs.last_rule_set != 0 && chain.rule_sets.count(refs.last_rule_set) == 0)
+    rep.problems.push_back({0, 0, "rule set version " + std::to_string(refs.last_rule_set)
+                                    + " has no evidence record (the log was truncated, or "
+                                      "the rule set inserted)"});
+}
+
+/// Holds the log against one witness; true if it holds exactly the record vouched for.
+bool check_witness(const store_reader& db, const audit_witness& w, const chain_view& chain,
+                   audit_report& rep) {
+  auto index = w.index;
+  if (index == 0) { // a receipt from before receipts named their record: by sequence
+    auto it = chain.documents.find(w.sequence);
+    if (it == chain.documents.end()) {
+      rep.problems.push_back({0, w.sequence, w.source + ": the hub receipted document "
+                                               + std::to_string(w.sequence) + " ("
+                                               + message_name(w.party, w.message_id)
+                                               + "), which has no evidence record"
+                                               + missing_because(chain, w.sequence)});
+      return false;
+    }
+    index = it->second.index;
+  } else if (index > rep.head_index) {
+    rep.problems.push_back({index, w.sequence,
+                            "truncated: " + w.source + " holds record " + std::to_string(index)
+                              + " (hash " + to_hex(w.hash) + "), the log ends at record "
+                              + std::to_string(rep.head_index) + ": records "
+                              + std::to_string(rep.head_index + 1) + ".."
+                              + std::to_string(index) + " were removed"});
+    return false;
+  }
+  auto i = chain.wanted.find(index);
+  std::optional<evidence_entry> e;
+  if (i != chain.wanted.end()) {
+    e = i->second;
+  } else if (auto raw = db.get(table::evidence, be64(index))) {
+    if (auto d = decode_evidence(*raw))
+      e = std::move(*d);
+  }
+  if (!e) {
+    rep.problems.push_back({index, w.sequence, "record " + std::to_string(index) + ", held by "
+                                                 + w.source + ", is missing (removed)"});
+    return false;
+  }
+  if (w.index != 0 && e->hash != w.hash) {
+    rep.problems.push_back({index, w.sequence,
+                            "record " + std::to_string(index) + " differs from " + w.source
+                              + ": hash " + hash_difference(e->hash, w.hash)
+                              + ": truncated and written again from there, or altered"});
+    return false;
+  }
+  if (w.receipt
+      && (e->kind != evidence_entry::document || e->sequence != w.sequence
+          || e->party != w.party || e->message_id != w.message_id || e->digest != w.digest)) {
+    rep.problems.push_back({index, w.sequence,
+                            "record " + std::to_string(index) + " is not the document "
+                              + w.source + " was receipted for (document "
+                              + std::to_string(w.sequence) + ", "
+                              + message_name(w.party, w.message_id) + ")"});
+    return false;
+  }
+  return true;
+}
+
+/// The store's own head: a log that ends before it, or differs at it, was cut off.
+void check_store_head(const store_references& refs, const chain_view& chain,
+                      audit_report& rep) {
+  if (!refs.head) {
+    if (rep.records > 0)
+      rep.warnings.push_back("the store keeps no head record yet (meta "
+                             + std::string{evidence_head_key}
+                             + ", written by every commit since this check exists): a log "
+                               "cut off at its end is only found by the other checks");
+    return;
+  }
+  auto& h = *refs.head;
+  if (h.index > rep.head_index) {
+    rep.problems.push_back({h.index, 0, "truncated: the store's head record says the log "
+                                        "reaches record "
+                                          + std::to_string(h.index) + " (hash "
+                                          + to_hex(h.hash) + "), it ends at record "
+                                          + std::to_string(rep.head_index) + ": records "
+                                          + std::to_string(rep.head_index + 1) + ".."
+                                          + std::to_string(h.index) + " were removed"});
+    return;
+  }
+  // Records after it were committed while the audit ran (a live hub) or appended by
+  // something else; the latter also leaves documents without rows, found elsewhere.
+  auto i = chain.wanted.find(h.index);
+  if (h.index != 0 && i != chain.wanted.end() && i->second && i->second->hash != h.hash)
+    rep.problems.push_back({h.index, 0, "record " + std::to_string(h.index)
+                                          + " differs from the store's head record: hash "
+                                          + hash_difference(i->second->hash, h.hash)
+                                          + ": truncated and written again from there"});
+}
+
+} // namespace
+
+std::string hash_difference(const bytes& actual, const bytes& expected) {
+  auto a = to_hex(actual), b = to_hex(expected);
+  size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i])
+    ++i;
+  return (a.empty() ? std::string{"(none)"} : a) + ", expected "
+         + (b.empty() ? std::string{"(none)"} : b) + " (first difference at hex digit "
+         + std::to_string(i + 1) + ")";
+}
+
+audit_report audit_evidence(const store_reader& db, const crypto::public_key* hub_key,
+                            const std::vector<audit_witness>& witnesses) {
+  audit_report rep;
+  // Everything that points into the chain is read before the chain (safe on a live hub).
+  auto refs = read_references(db);
+  chain_view chain;
+  if (refs.head)
+    chain.wanted[refs.head->index];
+  for (auto& w : witnesses)
+    if (w.index != 0)
+      chain.wanted[w.index];
+  walk_chain(db, hub_key, chain, rep);
+  rep.unsigned_tail = rep.head_index - std::min(rep.head_index, rep.last_checkpoint);
+  rep.problems.insert(rep.problems.end(), refs.problems.begin(), refs.problems.end());
+  check_store_head(refs, chain, rep);
+  cross_check(refs, chain, rep);
+  for (auto& w : witnesses) {
+    witness_result res{w.source, w.index, check_witness(db, w, chain, rep)};
+    if (res.confirmed) {
+      if (res.index == 0)
+        res.index = chain.documents.at(w.sequence).index;
+      rep.witnessed_to = std::max(rep.witnessed_to, res.index);
+    }
+    rep.witnesses.push_back(std::move(res));
+  }
+  auto covered = std::max(rep.last_checkpoint, rep.witnessed_to);
+  if (rep.head_index > covered) {
+    rep.unprotected = rep.head_index - covered;
+    rep.warnings.push_back(
+      "records " + std::to_string(covered + 1) + ".." + std::to_string(rep.head_index) + " ("
+      + std::to_string(rep.unprotected) + ") come after the last signed checkpoint ("
+      + std::to_string(rep.last_checkpoint) + ")"
+      + (rep.witnessed_to > 0 ? " and the last witness (" + std::to_string(rep.witnessed_to) + ")"
+                              : std::string{})
+      + " and are unprotected: they could have been changed or cut off without a trace. A "
+        "hub stopped cleanly ends its log with a checkpoint; this log was still being "
+        "written, its hub crashed, or its last records were removed");
+  }
+  return rep;
+}
+
+caf::expected<evidence_head> current_head(const store_reader& db) {
+  evidence_head h;
+  auto record = [&db](uint64_t index) -> std::optional<evidence_entry> {
+    auto raw = db.get(table::evidence, be64(index));
+    if (!raw)
+      return std::nullopt;
+    auto e = decode_evidence(*raw);
+    return e ? std::optional<evidence_entry>{std::move(*e)} : std::nullopt;
+  };
+  // Fast: from the store's head record forward (a live hub may have committed since).
+  bytes key(evidence_head_key.begin(), evidence_head_key.end());
+  if (auto raw = db.get(table::meta, key)) {
+    auto stored = decode_head(*raw);
+    auto e = stored ? record(stored->index) : std::nullopt;
+    if (e && e->hash == stored->hash) {
+      h = *stored;
+      while (auto next = record(h.index + 1))
+        h = {next->index, next->hash};
+      return h;
+    }
+  }
+  // Slow: the last record of the whole chain.
+  caf::error err;
+  db.for_each(table::evidence, [&h, &err](const bytes& k, const bytes& val) {
+    auto e = decode_evidence(val);
+    if (!e) {
+      err = caf::make_error(ec::store_failure,
+                            "evidence record " + std::to_string(from_be64(k)) + " is unreadable");
+      return false;
+    }
+    h = {from_be64(k), e->hash};
     return true;
   });
-  return rep;
+  if (err)
+    return err;
+  return h;
 }
 
 } // namespace hub

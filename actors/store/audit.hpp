@@ -1,14 +1,18 @@
 #pragma once
 // The auditor: verifies the evidence log of a data directory (a live one read-only, or
 // a copy) and names every record that was altered, removed, inserted or reordered,
-// and every stored document whose content no longer matches its evidence.
+// every stored document whose content no longer matches its evidence, and a log cut
+// shorter than the rest of the store or than a witness kept outside it says it was.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <caf/expected.hpp>
+
 #include "actors/actors.hpp"
 #include "actors/crypto/signature.hpp"
+#include "actors/store/evidence.hpp"
 
 namespace hub {
 
@@ -20,6 +24,27 @@ struct audit_problem {
   std::string what;
 };
 
+/// Something kept outside the store that says what the log held: a hub-signed receipt
+/// (the evidence record of its document) or a head exported by `swhub audit head`.
+/// The caller has checked its signature, if it has one.
+struct audit_witness {
+  std::string source;  ///< where it came from, for the report ("receipts.json line 3")
+  uint64_t index = 0;  ///< the evidence record it vouches for (0: an older receipt)
+  bytes hash;          ///< that record's hash
+  bool receipt = false; ///< a receipt: the record must be the document below
+  std::string party;
+  bytes message_id;
+  uint64_t sequence = 0;
+  bytes digest;
+};
+
+/// What one witness showed.
+struct witness_result {
+  std::string source;
+  uint64_t index = 0;  ///< the record it vouches for (a receipt without one: its document's)
+  bool confirmed = false; ///< the log holds exactly that record
+};
+
 struct audit_report {
   uint64_t records = 0;
   uint64_t documents = 0;
@@ -27,13 +52,32 @@ struct audit_report {
   uint64_t checkpoints = 0;
   uint64_t last_checkpoint = 0;  ///< index of the last valid signed checkpoint
   uint64_t unsigned_tail = 0;    ///< records after it, not yet covered by a signature
+  uint64_t head_index = 0;       ///< the last record's index
   bytes head_hash;
+  uint64_t witnessed_to = 0;     ///< the highest record a witness confirmed
+  /// Records after both the last signed checkpoint and the last confirmed witness:
+  /// they could have been changed or cut off without a trace.
+  uint64_t unprotected = 0;
+  std::vector<witness_result> witnesses;
   std::vector<audit_problem> problems;
+  std::vector<std::string> warnings; ///< true statements that are not proof of tampering
   bool ok() const { return problems.empty(); }
 };
 
-/// Walks the whole chain and cross-checks the documents table. `hub_key` verifies the
-/// checkpoints (null: checkpoint signatures are reported as unverified problems).
-audit_report audit_evidence(const store_reader& db, const crypto::public_key* hub_key);
+/// Walks the whole chain, cross-checks it against the other tables (documents, dedupe,
+/// cases, case references, rule sets, the store's head) and holds it against
+/// `witnesses`. `hub_key` verifies the checkpoints (null: checkpoint signatures are
+/// reported as unverified problems). Safe on a live store: the other tables are read
+/// before the chain, so a commit in between is never mistaken for a removal.
+audit_report audit_evidence(const store_reader& db, const crypto::public_key* hub_key,
+                            const std::vector<audit_witness>& witnesses = {});
+
+/// The log's head as it is now: the store's head record, followed forward to the last
+/// record (or, without one, the whole chain walked). Index 0: an empty log.
+caf::expected<evidence_head> current_head(const store_reader& db);
+
+/// "ACTUAL, expected EXPECTED (first difference at hex digit N)": both hashes in full,
+/// so that two different hashes never look alike in a report.
+std::string hash_difference(const bytes& actual, const bytes& expected);
 
 } // namespace hub

@@ -57,6 +57,32 @@ bytes checkpoint_signing_input(uint64_t index, const bytes& prev_hash) {
   return in;
 }
 
+bytes encode_head(const evidence_head& h) {
+  bytes out;
+  put_u64(out, h.index);
+  out.insert(out.end(), h.hash.begin(), h.hash.end());
+  return out;
+}
+
+std::optional<evidence_head> decode_head(const bytes& value) {
+  if (value.size() != 8 + 32)
+    return std::nullopt;
+  evidence_head h;
+  for (size_t i = 0; i < 8; ++i)
+    h.index = (h.index << 8) | value[i];
+  h.hash.assign(value.begin() + 8, value.end());
+  return h;
+}
+
+bytes head_signing_input(const evidence_head& h) {
+  static const std::string tag = "swhub-evidence-head-v1";
+  bytes in;
+  put_lp(in, tag);
+  put_u64(in, h.index);
+  put_lp(in, h.hash);
+  return in;
+}
+
 bytes encode(const evidence_entry& e) {
   capnp::MallocMessageBuilder mb;
   auto r = mb.initRoot<stored::EvidenceRecord>();

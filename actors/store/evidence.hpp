@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <caf/expected.hpp>
 
@@ -40,6 +42,25 @@ bytes checkpoint_signing_input(uint64_t index, const bytes& prev_hash);
 /// Cap'n Proto encoding (stored.capnp EvidenceRecord) and back.
 bytes encode(const evidence_entry& e);
 caf::expected<evidence_entry> decode_evidence(const bytes& value);
+
+/// The chain head: the last record's index and hash (index 0: an empty log).
+struct evidence_head {
+  uint64_t index = 0;
+  bytes hash; ///< 32 bytes
+};
+
+/// Key in `meta` of the head as of the last commit, written in the same transaction as
+/// the records it ends with. The auditor holds the log against it: a log that ends
+/// before it was cut off (docs/design.md, "Evidence log").
+inline constexpr std::string_view evidence_head_key = "evidence-head";
+
+/// u64 big-endian index, then the 32-byte hash; nullopt if `value` is not that.
+bytes encode_head(const evidence_head& h);
+std::optional<evidence_head> decode_head(const bytes& value);
+
+/// What a head exported by `swhub audit head --sign-key` is signed over:
+/// "swhub-evidence-head-v1", its index and hash.
+bytes head_signing_input(const evidence_head& h);
 
 /// Signs checkpoint inputs: returns (key id, signature).
 using checkpoint_signer

@@ -335,6 +335,9 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       dc.hub_time = e.getHubTime();
       auto dg = e.getDigest();
       dc.digest.assign(dg.begin(), dg.end());
+      dc.evidence_index = e.getEvidenceIndex();
+      auto eh = e.getEvidenceHash();
+      dc.evidence_hash.assign(eh.begin(), eh.end());
       result.docs.push_back(std::move(dc));
       continue;
     }
@@ -361,6 +364,20 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       if ((rc = mdb_put(tx.txn, docs, &sk_v, &val, MDB_APPEND)) != 0)
         return lmdb_error("mdb_put documents", rc);
     }
+    { // evidence: the accepted document's digest; its receipt and dedupe record
+      // carry the record's index and hash
+      evidence_entry e;
+      e.kind = evidence_entry::document;
+      e.sequence = dc.sequence;
+      e.party = d.sender;
+      e.message_id = d.message_id;
+      e.digest = d.digest;
+      e.frame_hash = sha256(d.frame.data(), d.frame.size());
+      if ((rc = append(std::move(e))) != 0)
+        return lmdb_error("mdb_put evidence", rc);
+      dc.evidence_index = ev_index;
+      dc.evidence_hash = ev_hash;
+    }
     { // dedupe[sender \0 message id]
       capnp::MallocMessageBuilder mb;
       auto r = mb.initRoot<stored::DedupeEntry>();
@@ -372,21 +389,12 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       if (!d.case_key.empty())
         r.setCaseKey(kj::arrayPtr(reinterpret_cast<const uint8_t*>(d.case_key.data()),
                                   d.case_key.size()));
+      r.setEvidenceIndex(dc.evidence_index);
+      r.setEvidenceHash(kj::arrayPtr(dc.evidence_hash.data(), dc.evidence_hash.size()));
       auto flat = capnp::messageToFlatArray(mb);
       MDB_val val = as_val(flat.asBytes());
       if ((rc = mdb_put(tx.txn, dedupe, &k, &val, MDB_NOOVERWRITE)) != 0)
         return lmdb_error("mdb_put dedupe", rc);
-    }
-    { // evidence: the accepted document's digest
-      evidence_entry e;
-      e.kind = evidence_entry::document;
-      e.sequence = dc.sequence;
-      e.party = d.sender;
-      e.message_id = d.message_id;
-      e.digest = d.digest;
-      e.frame_hash = sha256(d.frame.data(), d.frame.size());
-      if ((rc = append(std::move(e))) != 0)
-        return lmdb_error("mdb_put evidence", rc);
     }
     for (auto& op : d.ops) // state the document changes, only because it is new
       if (auto err = apply(op))
@@ -438,6 +446,13 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
     e.checkpoint_signature = sig->second;
     if ((rc = append(std::move(e))) != 0)
       return lmdb_error("mdb_put evidence", rc);
+  }
+  if (ev_index != evidence_index_) { // meta[evidence-head]: where this commit left the chain
+    bytes hkey(evidence_head_key.begin(), evidence_head_key.end());
+    auto hval = encode_head({ev_index, ev_hash});
+    MDB_val k = as_val(hkey), v = as_val(hval);
+    if ((rc = mdb_put(tx.txn, meta, &k, &v, 0)) != 0)
+      return lmdb_error("mdb_put meta", rc);
   }
   if (nid != next_nid_) {
     bytes nkey{'n', 'e', 'x', 't', '-', 'n', 'i', 'd'};

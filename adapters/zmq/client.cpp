@@ -63,6 +63,8 @@ receipt read_receipt(wire::Receipt::Reader r) {
   out.hub_signature = to_vec(r.getHubSignature());
   for (auto step : r.getHubBatchPath())
     out.hub_batch_path.push_back(to_vec(step));
+  out.evidence_index = r.getEvidenceIndex();
+  out.evidence_hash = to_vec(r.getEvidenceHash());
   return out;
 }
 
@@ -190,7 +192,9 @@ nlohmann::ordered_json receipt::to_json() const {
                            for (auto& step : hub_batch_path)
                              a.push_back(to_hex(step));
                            return a;
-                         }()}};
+                         }()},
+                        {"evidenceIndex", evidence_index},
+                        {"evidenceHash", to_hex(evidence_hash)}};
 }
 
 caf::expected<receipt> receipt::from_json(const nlohmann::json& j) {
@@ -218,6 +222,11 @@ caf::expected<receipt> receipt::from_json(const nlohmann::json& j) {
     r.hub_signature = from_hex(j.at("hubSignature").get<std::string>());
     for (auto& step : j.at("hubBatchPath"))
       r.hub_batch_path.push_back(from_hex(step.get<std::string>()));
+    r.evidence_index = j.value("evidenceIndex", uint64_t{0});
+    r.evidence_hash = from_hex(j.value("evidenceHash", std::string{}));
+    if (r.evidence_index != 0 && r.evidence_hash.size() != 32)
+      return caf::make_error(ec::invalid_field, "receipt JSON: evidenceHash must be 64 hex "
+                                                "digits when evidenceIndex is set");
     return r;
   } catch (const nlohmann::json::exception& e) {
     return caf::make_error(ec::invalid_field, std::string{"receipt JSON: "} + e.what());
@@ -236,6 +245,17 @@ caf::error receipt::verify(const crypto::public_key& hub_key) const {
   auto input = crypto::receipt_signing_input({party, message_id, status_value, error_code,
                                               error_name, reason, retryable, digest, hub_time,
                                               sequence});
+  // A receipt naming an evidence record is paired with its witness leaf: the first
+  // path entry must be exactly that witness (receipt_batch.hpp).
+  if (evidence_index != 0
+      && (hub_batch_path.empty()
+          || hub_batch_path.front()
+               != crypto::witness_path_entry(
+                 crypto::evidence_witness_hash(evidence_index, evidence_hash))))
+    return caf::make_error(ec::bad_signature,
+                           "the evidence record the receipt names (index "
+                             + std::to_string(evidence_index)
+                             + ") is not the one the hub signed with it");
   auto root = crypto::fold_receipt_path(crypto::receipt_leaf_hash(input), hub_batch_path);
   auto signed_input = crypto::receipt_batch_signing_input(root);
   if (root.empty()

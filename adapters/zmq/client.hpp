@@ -88,17 +88,22 @@ struct receipt {
   std::string hub_key_id;  ///< the hub key that signed it
   bytes hub_signature;     ///< over the root of the receipt's batch; empty: unsigned
   std::vector<bytes> hub_batch_path; ///< Merkle path from this receipt to that root
+  uint64_t evidence_index = 0; ///< the document's record in the hub's evidence log (0: none)
+  bytes evidence_hash;         ///< that record's hash (a witness for `swhub audit verify`)
 
-  /// Checks the hub's signature with the hub's public key (offline; no connection).
+  /// Checks the hub's signature with the hub's public key (offline; no connection),
+  /// including the evidence record it vouches for, if any.
   /// ec::bad_signature if it does not verify or the receipt is unsigned,
   /// ec::unknown_key_id if it was signed by another key.
   caf::error verify(const crypto::public_key& hub_key) const;
 
   /// {"messageId": hex, "status": "accepted", "errorCode", "errorName", "reason",
   ///  "retryable", "digest": hex, "hubTime", "sequence", "party", "hubKeyId",
-  ///  "hubSignature": hex, "hubBatchPath": [hex, ...]}
+  ///  "hubSignature": hex, "hubBatchPath": [hex, ...], "evidenceIndex",
+  ///  "evidenceHash": hex}
   nlohmann::ordered_json to_json() const;
   /// The inverse of to_json (for `swhub receipt verify`); ec::invalid_field on bad JSON.
+  /// "evidenceIndex" and "evidenceHash" may be absent (receipts of older hubs).
   static caf::expected<receipt> from_json(const nlohmann::json& j);
 };
 

@@ -163,11 +163,18 @@ void gateway::flush_receipts() {
     return;
   std::vector<bytes> leaves;
   leaves.reserve(receipts_.size());
+  std::vector<bytes> witnesses(receipts_.size()); // a stored document's evidence record
   auto now = now_ms();
-  for (auto& [route, r] : receipts_) {
+  for (size_t i = 0; i < receipts_.size(); ++i) {
+    auto& r = receipts_[i].second;
     if (r.hub_time == 0)
       r.hub_time = now;
-    leaves.push_back(crypto::receipt_leaf_hash(receipt_signing_input(r)));
+    auto leaf = crypto::receipt_leaf_hash(receipt_signing_input(r));
+    if (r.evidence_index != 0) {
+      witnesses[i] = crypto::evidence_witness_hash(r.evidence_index, r.evidence_hash);
+      leaf = crypto::pair_with_witness(leaf, witnesses[i]);
+    }
+    leaves.push_back(std::move(leaf));
   }
   crypto::signed_receipt_batch signed_batch;
   std::string key_id;
@@ -182,8 +189,13 @@ void gateway::flush_receipts() {
     }
   }
   for (size_t i = 0; i < receipts_.size(); ++i) {
-    static const std::vector<bytes> no_path;
-    auto& path = signed_batch.paths.empty() ? no_path : signed_batch.paths[i];
+    std::vector<bytes> path;
+    if (!signed_batch.paths.empty()) {
+      if (!witnesses[i].empty())
+        path.push_back(crypto::witness_path_entry(witnesses[i]));
+      auto& rest = signed_batch.paths[i];
+      path.insert(path.end(), rest.begin(), rest.end());
+    }
     send_now(receipts_[i].first,
              receipt_frame(receipts_[i].second, key_id, signed_batch.signature, path));
   }

@@ -130,6 +130,13 @@ caf::expected<std::shared_ptr<hub::lmdb_storage>> open_database(const database_a
   return hub::lmdb_storage::open(opts);
 }
 
+caf::expected<hub::crypto::public_key> read_public_key(const std::string& file) {
+  auto pem = read_text_file(file);
+  if (!pem)
+    return pem.error();
+  return hub::crypto::public_key::from_pem(*pem);
+}
+
 caf::expected<std::string> read_text_file(const std::string& path) {
   std::stringstream ss;
   if (path == "-") {

@@ -77,12 +77,16 @@ caf::expected<std::shared_ptr<hub::lmdb_storage>> open_database(const database_a
 /// The whole file ("-" reads stdin).
 caf::expected<std::string> read_text_file(const std::string& path);
 
+/// A public key from a PEM file (the hub's signing key, `hub.sign.pub.pem`).
+caf::expected<hub::crypto::public_key> read_public_key(const std::string& file);
+
 // -- subcommands: each registers itself on `app` and runs from its callback -------
 
 void add_keygen(CLI::App& app, int& rc);
 void add_partner_commands(CLI::App& app, int& rc); // submit, status, receive
 void add_admin_commands(CLI::App& app, int& rc);   // config check, db stat
-void add_trust_commands(CLI::App& app, int& rc);   // receipt verify, audit verify, permissions
+void add_trust_commands(CLI::App& app, int& rc);   // receipt verify, permissions
+void add_audit_commands(CLI::App& app, int& rc);   // audit verify, audit head
 void add_keys_commands(CLI::App& app, int& rc);    // keys rotate, keys list
 void add_customs_commands(CLI::App& app, int& rc);
 

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   add_partner_commands(app, rc);
   add_admin_commands(app, rc);
   add_trust_commands(app, rc);
+  add_audit_commands(app, rc);
   add_keys_commands(app, rc);
   add_customs_commands(app, rc);
   try {

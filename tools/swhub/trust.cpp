@@ -1,5 +1,5 @@
 // `swhub receipt verify` (offline check of a hub-signed receipt) and
-// `swhub permissions` (the power list of a configuration).
+// `swhub permissions` (the power list of a configuration). `swhub audit` is audit.cpp.
 
 #include <algorithm>
 
@@ -8,20 +8,11 @@
 #include "actors/core/frames.hpp"
 #include "actors/crypto/signature.hpp"
 #include "actors/intake/document_types.hpp"
-#include "actors/store/audit.hpp"
 #include "tools/swhub/cli.hpp"
 
 namespace swhub_cli {
 
 namespace {
-
-/// The hub's signing public key from a PEM file.
-caf::expected<hub::crypto::public_key> read_public_key(const std::string& file) {
-  auto pem = read_text_file(file);
-  if (!pem)
-    return pem.error();
-  return hub::crypto::public_key::from_pem(*pem);
-}
 
 struct receipt_verify_args {
   std::string receipt = "-";                        ///< JSON file, "-" = stdin
@@ -50,6 +41,8 @@ int run_receipt_verify(const receipt_verify_args& a) {
                              {"status", hub::to_string(r->status)},
                              {"party", r->party},
                              {"sequence", r->sequence},
+                             {"evidenceIndex", r->evidence_index},
+                             {"evidenceHash", hub::to_hex(r->evidence_hash)},
                              {"hubKeyId", r->hub_key_id}};
   // A genuine receipt presented for another message or party is not valid for it.
   std::string mismatch;
@@ -69,35 +62,6 @@ int run_receipt_verify(const receipt_verify_args& a) {
   }
   print_line(out);
   return out["valid"].get<bool>() ? exit_ok : exit_negative;
-}
-
-struct audit_args {
-  database_args db;
-  std::string hub_key = "var/keys/hub.sign.pub.pem";
-};
-
-int run_audit_verify(const audit_args& a) {
-  auto db = open_database(a.db);
-  if (!db)
-    return print_error(db.error());
-  auto key = read_public_key(a.hub_key);
-  if (!key)
-    return print_error(key.error());
-  auto rep = hub::audit_evidence(**db, &*key);
-  auto problems = nlohmann::ordered_json::array();
-  for (auto& p : rep.problems)
-    problems.push_back({{"index", p.index}, {"sequence", p.sequence}, {"problem", p.what}});
-  print_line({{"ok", rep.ok()},
-              {"dataDir", (*db)->dir()},
-              {"records", rep.records},
-              {"documents", rep.documents},
-              {"decisions", rep.decisions},
-              {"checkpoints", rep.checkpoints},
-              {"lastSignedCheckpoint", rep.last_checkpoint},
-              {"recordsAfterLastCheckpoint", rep.unsigned_tail},
-              {"headHash", hub::to_hex(rep.head_hash)},
-              {"problems", problems}});
-  return rep.ok() ? exit_ok : exit_negative;
 }
 
 int run_permissions(const std::string& config_file) {
@@ -152,21 +116,6 @@ void add_trust_commands(CLI::App& app, int& rc) {
     cmd->add_option("--message-id", args->message_id, "the message the receipt must be for");
     cmd->add_option("--party", args->party, "the party the receipt must be issued to");
     cmd->callback([args, &rc]() { rc = run_receipt_verify(*args); });
-  }
-  {
-    auto* group = app.add_subcommand("audit", "evidence log tools");
-    group->require_subcommand(1);
-    auto args = std::make_shared<audit_args>();
-    auto* cmd = group->add_subcommand(
-      "verify", "check the hash-chained evidence log of a data directory (live or a copy): "
-                "exit 0 intact, 2 if any record or document was altered, removed, "
-                "inserted or reordered (each is named)");
-    add_database_options(*cmd, args->db);
-    cmd->add_option("--hub-key", args->hub_key,
-                    "the hub's signing public key (PEM), to verify the checkpoints")
-      ->envname("SWHUB_HUB_SIGN_KEY")
-      ->capture_default_str();
-    cmd->callback([args, &rc]() { rc = run_audit_verify(*args); });
   }
   {
     auto file = std::make_shared<std::string>("config/hub.toml");

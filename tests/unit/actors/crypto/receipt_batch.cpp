@@ -47,3 +47,27 @@ TEST_CASE("a malformed path leads nowhere", "[crypto][receipt-batch]") {
   auto leaf = receipt_leaf_hash(bytes{1, 2, 3});
   CHECK(fold_receipt_path(leaf, {bytes(10, 0)}).empty());
 }
+
+TEST_CASE("a receipt paired with its evidence witness reaches the signed root through a "
+          "path that starts with the witness, and only that witness does",
+          "[crypto][receipt-batch][evidence]") {
+  auto key = private_key::generate(algorithm::ecdsa_p256_sha256);
+  REQUIRE(key);
+  auto signer = hub_signer::from_key(*key);
+  auto leaf = receipt_leaf_hash(bytes{'r', 1});
+  auto other = receipt_leaf_hash(bytes{'r', 2}); // a rejection: no witness
+  auto witness = evidence_witness_hash(42, bytes(32, 7));
+  auto b = sign_receipt_batch(*signer, {pair_with_witness(leaf, witness), other});
+  REQUIRE(b);
+  auto path = b->paths[0];
+  path.insert(path.begin(), witness_path_entry(witness));
+  auto root = fold_receipt_path(leaf, path); // what a verifier unaware of the witness does
+  CHECK(root == fold_receipt_path(other, b->paths[1]));
+  auto input = receipt_batch_signing_input(root);
+  CHECK_FALSE(verify(signer->public_part(), input.data(), input.size(), b->signature));
+  // Another index or hash is another witness, and the witness is no receipt leaf.
+  CHECK(evidence_witness_hash(43, bytes(32, 7)) != witness);
+  CHECK(evidence_witness_hash(42, bytes(32, 8)) != witness);
+  CHECK(witness_path_entry(witness).size() == 33);
+  CHECK(witness_path_entry(witness)[0] == 1);
+}

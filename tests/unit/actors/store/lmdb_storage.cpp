@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "actors/core/error.hpp"
+#include "actors/store/evidence.hpp"
 #include "actors/store/lmdb_storage.hpp"
 #include "tests/support/support.hpp"
 
@@ -77,6 +78,40 @@ TEST_CASE("a stored (sender, message id) is reported as existing with its origin
   CHECK(res->docs[2].existed);
   CHECK(res->docs[2].sequence == res->docs[1].sequence);
   CHECK(db->counts()["documents"] == 2);
+}
+
+TEST_CASE("a document's commit names its evidence record, a duplicate the original one, "
+          "and the store keeps the chain head beside it", "[store][lmdb][evidence]") {
+  temp_dir dir;
+  auto db = open_db(dir.path());
+  write_batch b1;
+  b1.docs = {doc("A", 1), doc("A", 2)};
+  auto res = db->commit(b1, 1000);
+  REQUIRE(res);
+  auto record = [&db](uint64_t index) {
+    auto raw = db->get("evidence", be64(index));
+    REQUIRE(raw);
+    auto e = decode_evidence(*raw);
+    REQUIRE(e);
+    return *e;
+  };
+  CHECK(res->docs[0].evidence_index == 1);
+  CHECK(res->docs[0].evidence_hash == record(1).hash);
+  CHECK(res->docs[1].evidence_index == 2);
+  CHECK(res->docs[1].evidence_hash == record(2).hash);
+  write_batch again;
+  again.docs = {doc("A", 1)};
+  auto dup = db->commit(again, 2000);
+  REQUIRE(dup);
+  CHECK(dup->docs[0].existed);
+  CHECK(dup->docs[0].evidence_index == 1);
+  CHECK(dup->docs[0].evidence_hash == record(1).hash);
+  auto head = db->get("meta", bytes(evidence_head_key.begin(), evidence_head_key.end()));
+  REQUIRE(head);
+  auto h = decode_head(*head);
+  REQUIRE(h);
+  CHECK(h->index == 2);
+  CHECK(h->hash == record(2).hash);
 }
 
 TEST_CASE("sequences and notification ids continue after a reopen", "[store][lmdb]") {
