@@ -290,7 +290,9 @@ using office_actor = caf::typed_actor<
   status_sig,
   /// A task opened or done: case id, kind ("documentary check", "examination",
   /// "audit", "verification"), open.
-  caf::reacts_to<atom::task, std::string, std::string, bool>>;
+  caf::reacts_to<atom::task, std::string, std::string, bool>,
+  /// Retry timer: writes again the assignments and closes the store refused.
+  caf::reacts_to<atom::tick>>;
 
 /// TAX CENTRE: reviews released declarations of its commodity group in batches.
 using tax_centre_actor = caf::typed_actor<
