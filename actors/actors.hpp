@@ -211,6 +211,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
   CAF_ADD_ATOM(hub, hub::atom, review, "review")
   CAF_ADD_ATOM(hub, hub::atom, tick, "tick")
   CAF_ADD_ATOM(hub, hub::atom, task, "task")
+  CAF_ADD_ATOM(hub, hub::atom, resync, "resync")
 CAF_END_TYPE_ID_BLOCK(hub)
 
 namespace hub {
@@ -232,10 +233,18 @@ using store_actor = caf::typed_actor<
   /// Commits a write_set atomically; replies with the commit number and the ids of
   /// the outbox entries its notices became.
   caf::replies_to<atom::write, write_set>::with<write_result>,
-  /// Answers whether the store can write now (false after map-full or disk errors).
+  /// Answers whether the store can write now (false from a map-full or disk error
+  /// until a probe commit succeeds).
   caf::replies_to<atom::ready>::with<bool>,
+  /// The sender keeps state ahead of its commits and has just rolled it back to what
+  /// is stored. From its first resync on, a refused write fences it: its later writes
+  /// are refused too, until it sends resync again.
+  caf::reacts_to<atom::resync>,
   /// Commits the pending batch now (the store sends this to itself on its timer).
-  caf::reacts_to<atom::flush>>;
+  caf::reacts_to<atom::flush>,
+  /// While not ready: probe whether the storage takes writes again (the store's
+  /// backoff timer).
+  caf::reacts_to<atom::tick>>;
 
 /// INTAKE: validates, dedupes and commits partner frames; answers on the frame's
 /// connection. The gateway shards partners over several intakes by party id, so
@@ -284,7 +293,9 @@ using office_actor = caf::typed_actor<
   status_sig,
   /// A task opened or done: case id, kind ("documentary check", "examination",
   /// "audit", "verification"), open.
-  caf::reacts_to<atom::task, std::string, std::string, bool>>;
+  caf::reacts_to<atom::task, std::string, std::string, bool>,
+  /// Retry timer: writes again the assignments and closes the store refused.
+  caf::reacts_to<atom::tick>>;
 
 /// TAX CENTRE: reviews released declarations of its commodity group in batches.
 using tax_centre_actor = caf::typed_actor<

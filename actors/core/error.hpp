@@ -56,7 +56,8 @@ enum class ec : uint8_t {
   unknown_country = 20,
   /// A document has more items than the hub accepts.
   too_many_items = 21,
-  /// The hub cannot commit new documents now (map full, disk error); retry later.
+  /// The hub cannot commit new documents now (map full, disk full or failing); retry
+  /// later: it resumes by itself once a probe commit succeeds.
   hub_not_ready = 22,
   /// The hub is overloaded or stopping and dropped the request; retry later.
   hub_busy = 23,
@@ -115,7 +116,8 @@ enum class ec : uint8_t {
   crypto_failure = 103,
   /// The actor is stopping and will not finish this request.
   shutting_down = 104,
-  /// The hub's storage is full (MDB_MAP_FULL or ENOSPC).
+  /// The hub's storage is full: the LMDB map (MDB_MAP_FULL) or the disk (ENOSPC,
+  /// EDQUOT, or EIO while the filesystem has next to nothing free).
   storage_full = 105,
   /// A transport (socket) operation failed.
   transport_failure = 106,

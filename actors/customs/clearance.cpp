@@ -19,7 +19,10 @@ using clearance_ptr = clearance_actor::stateful_pointer<clearance_state>;
 
 // -- commit and follow-ups -----------------------------------------------------
 
-/// Forgets cached state a failed commit may have changed; it is re-read from LMDB.
+void reload(clearance_state& st);
+
+/// Forgets cached state of a plan that changed nothing (its document was committed
+/// before); it is re-read from LMDB.
 void invalidate(clearance_state& st, const plan& p) {
   for (auto& id : p.touched_cases) {
     auto i = st.cases.find(id);
@@ -70,6 +73,19 @@ void after_commit(clearance_ptr self, const plan& p, const std::vector<uint64_t>
   }
 }
 
+/// After a refused commit (or a desk failure): memory becomes what LMDB holds. Every
+/// plan still in flight was made on the memory being discarded, and the store refuses
+/// it (it fenced clearance at the refusal); resync tells the store that what clearance
+/// sends from now on builds on what is stored.
+void rollback(clearance_ptr self, const caf::error& why) {
+  auto& st = self->state;
+  reload(st);
+  ++st.generation;
+  self->send(st.d.store, atom::resync_v);
+  log::warn("clearance", "cases, accounts, licences and rulings reloaded from LMDB after: "
+                           + context_text(why));
+}
+
 using steady = std::chrono::steady_clock;
 
 uint32_t micros_since(steady::time_point t0) {
@@ -86,6 +102,7 @@ caf::result<document_commit> commit_document(clearance_ptr self, document_write&
   w.notices = p.notices;
   w.case_key = p.case_key;
   auto rp = self->make_response_promise<document_commit>();
+  auto generation = st.generation;
   self->request(st.d.store, st.d.store_timeout, atom::put_v, std::move(w))
     .then(
       [self, rp, p, t0, declaration, decide_us](document_commit& dc) mutable {
@@ -98,9 +115,9 @@ caf::result<document_commit> commit_document(clearance_ptr self, document_write&
         }
         rp.deliver(std::move(dc));
       },
-      [self, rp, p](caf::error& err) mutable {
-        invalidate(self->state, p);
-        load_rulings(self->state); // a ruling registered in the failed commit is forgotten
+      [self, rp, generation](caf::error& err) mutable {
+        if (generation == self->state.generation)
+          rollback(self, err);
         rp.deliver(std::move(err));
       });
   return rp;
@@ -109,14 +126,16 @@ caf::result<document_commit> commit_document(clearance_ptr self, document_write&
 void commit_set(clearance_ptr self, plan p, caf::typed_response_promise<bool> rp) {
   auto& st = self->state;
   write_set ws{std::move(p.ops), std::move(p.decisions), p.notices};
+  auto generation = st.generation;
   self->request(st.d.store, st.d.store_timeout, atom::write_v, std::move(ws))
     .then(
       [self, rp, p](write_result& wr) mutable {
         after_commit(self, p, wr.notice_ids);
         rp.deliver(true);
       },
-      [self, rp, p](caf::error& err) mutable {
-        invalidate(self->state, p);
+      [self, rp, generation](caf::error& err) mutable {
+        if (generation == self->state.generation)
+          rollback(self, err);
         rp.deliver(std::move(err));
       });
 }
@@ -145,10 +164,13 @@ void load(clearance_state& st) {
     return true;
   });
   st.next_serial = max_serial + 1;
+  std::map<std::string, std::pair<uint32_t, uint32_t>> history;
   st.d.reader->for_each(table::enterprises, [&](const bytes& key, const bytes& val) {
-    st.enterprises[as_string(key)] = decode_enterprise(val);
+    auto& e = st.enterprises[as_string(key)] = decode_enterprise(val);
+    history[as_string(key)] = {e.declarations, e.violations};
     return true;
   });
+  st.board->set_histories(std::move(history)); // assessors read it
   load_rulings(st);
   load_licences(st);
 }
@@ -171,6 +193,7 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
   st.offices = std::move(offices);
   st.board = std::move(board);
   load(st);
+  self->send(st.d.store, atom::resync_v); // fence clearance after each refused write
   for (auto& [id, c] : st.cases) // offices ignore tasks they have already assigned
     announce_task(st, c);
   auto me = caf::actor_cast<clearance_actor>(self);
@@ -216,7 +239,7 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
         // Never take the desk down on one document: forget what it may have half
         // changed in memory (LMDB is unchanged) and refuse it.
         log::error("clearance", t + " from " + w.sender + " failed: " + e.what());
-        reload(st);
+        rollback(self, caf::make_error(ec::hub_busy, t + " failed: " + e.what()));
         return caf::make_error(ec::hub_busy, "the customs desk could not decide this document; retry later");
       }
       if (t == "customs.control-instruction") {
@@ -246,7 +269,7 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
         p = on_declaration(st, w, prep);
       } catch (const std::exception& e) {
         log::error("clearance", "customs.declaration from " + w.sender + " failed: " + e.what());
-        reload(st);
+        rollback(self, caf::make_error(ec::hub_busy, std::string{"customs.declaration failed: "} + e.what()));
         return caf::make_error(ec::hub_busy, "the customs desk could not decide this document; retry later");
       }
       if (!p)

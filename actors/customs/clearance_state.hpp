@@ -79,6 +79,11 @@ public:
     std::lock_guard<std::mutex> g{m_};
     history_[enterprise] = {declarations, violations};
   }
+  /// Replaces every enterprise's history (after clearance reloaded its accounts).
+  void set_histories(std::map<std::string, std::pair<uint32_t, uint32_t>> h) {
+    std::lock_guard<std::mutex> g{m_};
+    history_ = std::move(h);
+  }
 
 private:
   mutable std::mutex m_;
@@ -116,6 +121,11 @@ struct clearance_state {
   uint64_t next_serial = 1;
   std::shared_ptr<step1_board> board = std::make_shared<step1_board>();
   std::mt19937_64 seeds{random_device_seed()}; ///< lane draw seeds (recorded with each decision)
+  /// Memory runs ahead of the store: a plan changes cases, accounts, licences and
+  /// rulings before its commit. A refused commit rolls all of that back by reloading
+  /// from LMDB and bumps the generation; a refusal of a plan made under an older
+  /// generation needs nothing more, the reload after it already undid it.
+  uint64_t generation = 0;
 };
 
 bytes encode(const enterprise_state& e);

@@ -1,5 +1,7 @@
 #include "actors/customs/customs_office.hpp"
 
+#include <set>
+
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/rand.h>
@@ -30,7 +32,16 @@ struct office_state {
   static inline const char* name = "customs-office";
   customs_unit unit;
   customs_deps d;
-  std::map<std::string, task> open; ///< case id -> assignment (committed or being committed)
+  /// Case id -> the assignment as stored (or being stored: `busy`).
+  std::map<std::string, task> open;
+  /// Case id -> the task kind clearance last announced and has not withdrawn.
+  std::map<std::string, std::string> wanted;
+  /// Cases with a write in flight: at most one per case, so `open` follows the store.
+  std::set<std::string> busy;
+  /// Cases whose last write the store refused; written again on the retry timer.
+  std::set<std::string> retry;
+  bool timer = false;
+  std::chrono::milliseconds retry_delay{50}; ///< doubles while writes are refused
 };
 
 using office_ptr = office_actor::stateful_pointer<office_state>;
@@ -70,10 +81,24 @@ notice task_notice(const std::string& officer, const std::string& case_id, const
   return notice{officer, to_bytes(mb)};
 }
 
-void open_task(office_ptr self, const std::string& case_id, const std::string& kind) {
+void sync(office_ptr self, const std::string& case_id);
+
+/// A refused write is tried again later (50 ms doubling to 2 s, like the store's
+/// probe): clearance announces a task once, so the office must not drop it.
+void retry_later(office_ptr self, const std::string& case_id) {
   auto& st = self->state;
-  if (st.open.count(case_id) != 0)
-    return; // already assigned (a restart re-announces open cases)
+  st.retry.insert(case_id);
+  if (st.timer)
+    return;
+  st.timer = true;
+  self->delayed_send(self, st.retry_delay, atom::tick_v);
+  st.retry_delay = std::min(st.retry_delay * 2, std::chrono::milliseconds{2000});
+}
+
+/// Assigns the task to an officer at random and stores the assignment, its draw in the
+/// evidence log and the officer's notification in one commit.
+void assign(office_ptr self, const std::string& case_id, const std::string& kind) {
+  auto& st = self->state;
   auto officers = officers_of(st);
   if (officers.empty()) {
     log::warn("customs-office", st.unit.code + ": no customs officer registered for " + kind + " of " + case_id);
@@ -86,6 +111,7 @@ void open_task(office_ptr self, const std::string& case_id, const std::string& k
   auto pick = static_cast<size_t>(draw(seed, "assign") % static_cast<ppm>(officers.size()));
   task t{kind, officers[pick], now};
   st.open[case_id] = t;
+  st.busy.insert(case_id);
   json j{{"kind", kind}, {"officer", t.officer}, {"at", now}, {"seed", std::to_string(seed)},
          {"candidates", officers}};
   auto v = j.dump();
@@ -103,25 +129,56 @@ void open_task(office_ptr self, const std::string& case_id, const std::string& k
   auto n = ws.notices.front();
   self->request(st.d.store, st.d.store_timeout, atom::write_v, std::move(ws))
     .then(
-      [self, n](write_result& wr) {
+      [self, n, case_id](write_result& wr) {
+        self->state.busy.erase(case_id);
+        self->state.retry_delay = std::chrono::milliseconds{50};
         if (!wr.notice_ids.empty())
           self->send(self->state.d.outbox, atom::deliver_v, wr.notice_ids.front(), n.recipient, n.notification);
+        sync(self, case_id); // clearance may have withdrawn or changed it meanwhile
       },
       [self, case_id](caf::error& err) {
-        self->state.open.erase(case_id); // assigned again when clearance re-announces it
-        log::warn("customs-office", "assignment of " + case_id + " not committed: " + context_text(err));
+        auto& st = self->state;
+        st.busy.erase(case_id);
+        st.open.erase(case_id); // not stored; the draw was not recorded: drawn again
+        log::warn("customs-office", "assignment of " + case_id + " not committed, retried: " + context_text(err));
+        retry_later(self, case_id);
       });
 }
 
-void close_task(office_ptr self, const std::string& case_id) {
+/// Erases a stored assignment; `open` keeps it until the erase is committed.
+void unassign(office_ptr self, const std::string& case_id) {
   auto& st = self->state;
-  if (st.open.erase(case_id) == 0)
-    return;
+  st.busy.insert(case_id);
   write_set ws;
   ws.ops.push_back({std::string{table::tasks}, key_of(st.unit.code, case_id), {}, true});
   self->request(st.d.store, st.d.store_timeout, atom::write_v, std::move(ws))
-    .then([](write_result&) {},
-          [](caf::error& err) { log::warn("customs-office", "task close not committed: " + context_text(err)); });
+    .then(
+      [self, case_id](write_result&) {
+        self->state.busy.erase(case_id);
+        self->state.retry_delay = std::chrono::milliseconds{50};
+        self->state.open.erase(case_id);
+        sync(self, case_id);
+      },
+      [self, case_id](caf::error& err) {
+        self->state.busy.erase(case_id);
+        log::warn("customs-office", "task close of " + case_id + " not committed, retried: " + context_text(err));
+        retry_later(self, case_id);
+      });
+}
+
+/// Brings the stored assignment of one case to what clearance wants: none, or one of
+/// the wanted kind. A case already assigned that kind keeps its officer (a restart
+/// re-announces open cases).
+void sync(office_ptr self, const std::string& case_id) {
+  auto& st = self->state;
+  if (st.busy.count(case_id) != 0)
+    return; // decided again when the write in flight returns
+  auto w = st.wanted.find(case_id);
+  auto o = st.open.find(case_id);
+  if (o != st.open.end() && (w == st.wanted.end() || w->second != o->second.kind))
+    return unassign(self, case_id);
+  if (w != st.wanted.end() && o == st.open.end())
+    return assign(self, case_id, w->second);
 }
 
 office_actor::behavior_type office(office_ptr self, customs_unit unit, customs_deps deps) {
@@ -148,16 +205,29 @@ office_actor::behavior_type office(office_ptr self, customs_unit unit, customs_d
       stale.push_back(id);
   }
   for (auto& id : stale)
-    close_task(self, id);
+    sync(self, id); // not wanted: closed
   return {
     [self](atom::status) {
       return "customs-office " + self->state.unit.code + " open-tasks=" + std::to_string(self->state.open.size());
     },
     [self](atom::task, std::string& case_id, std::string& kind, bool open) {
-      if (open)
-        open_task(self, case_id, kind);
-      else
-        close_task(self, case_id);
+      auto& st = self->state;
+      if (open) {
+        st.wanted[case_id] = kind;
+      } else {
+        auto w = st.wanted.find(case_id);
+        if (w == st.wanted.end() || w->second == kind)
+          st.wanted.erase(case_id);
+      }
+      sync(self, case_id);
+    },
+    [self](atom::tick) {
+      auto& st = self->state;
+      st.timer = false;
+      auto due = std::move(st.retry);
+      st.retry.clear();
+      for (auto& id : due)
+        sync(self, id); // a write refused again re-arms the timer, later each time
     },
   };
 }

@@ -25,6 +25,9 @@ struct risk_state {
   customs_deps d;
   lodge_actor national; ///< level 2: the level-1 centre
   rule_set pending;     ///< level 1: the rule set including changes not yet committed
+  /// Bumped when a refused commit sets `pending` back to the rules in force; a refusal
+  /// of a change made under an older generation needs nothing more.
+  uint64_t generation = 0;
 };
 
 using risk_ptr = lodge_actor::stateful_pointer<risk_state>;
@@ -211,6 +214,7 @@ caf::result<document_commit> publish(risk_ptr self, document_write& w) {
   auto rp = self->make_response_promise<document_commit>();
   auto next = ch->rules_changed ? std::make_shared<rule_set>(std::move(ch->next)) : nullptr;
   auto notices = ch->notices;
+  auto generation = st.generation;
   self->request(st.d.store, st.d.store_timeout, atom::put_v, std::move(w))
     .then(
       [self, rp, next, notices](document_commit& dc) mutable {
@@ -225,8 +229,15 @@ caf::result<document_commit> publish(risk_ptr self, document_write& w) {
         }
         rp.deliver(std::move(dc));
       },
-      [self, rp](caf::error& e) mutable {
-        self->state.pending = self->state.d.rules->get()->rules(); // back to what is in force
+      [self, rp, generation](caf::error& e) mutable {
+        auto& st = self->state;
+        if (generation == st.generation) {
+          // Back to what is in force. Changes planned on the refused one are refused
+          // too (the store fenced this centre) until resync.
+          st.pending = st.d.rules->get()->rules();
+          ++st.generation;
+          self->send(st.d.store, atom::resync_v);
+        }
         rp.deliver(std::move(e));
       });
   return rp;
@@ -236,6 +247,7 @@ lodge_actor::behavior_type national_centre(risk_ptr self, customs_deps deps) {
   self->state.unit = "0000";
   self->state.d = std::move(deps);
   self->state.pending = self->state.d.rules->get()->rules();
+  self->send(self->state.d.store, atom::resync_v); // fence the centre after each refused write
   return {
     [self](atom::status) {
       return "risk-centre 0000 rule-set=" + std::to_string(self->state.pending.version);

@@ -367,9 +367,12 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
   if (auto err = validate_payload(*find_document_type(f.type), payload.begin(),
                                   payload.size(), st.cfg.limits))
     return reject(self, sub.route, sub.party, f.message_id, err);
-  if (!st.deps.store_stats->ready)
+  if (!st.deps.store_stats->ready) {
+    st.deps.store_stats->refused++;
     return reject(self, sub.route, sub.party, f.message_id,
-                  caf::make_error(ec::hub_not_ready, "the hub cannot commit documents now"));
+                  caf::make_error(ec::hub_not_ready, "the hub cannot commit documents now "
+                                                     "(storage full or failing); retry later"));
+  }
   document_write w;
   w.sender = f.sender;
   w.message_id = f.message_id;

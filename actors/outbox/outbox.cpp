@@ -245,8 +245,13 @@ outbox_actor::behavior_type outbox(outbox_ptr self, outbox_config cfg, store_act
             auto i = self->state.entries.find(nid);
             if (i != self->state.entries.end())
               i->second.acking = false;
-            log::warn("outbox", "ack of " + std::to_string(nid)
-                                  + " not committed: " + context_text(err));
+            // While the store is not ready (it logged why) every ack is refused:
+            // one line each would flood the log.
+            auto line = "ack of " + std::to_string(nid) + " not committed: " + context_text(err);
+            if (code_of(err) == ec::hub_not_ready)
+              log::debug("outbox", line);
+            else
+              log::warn("outbox", line);
           });
     },
     [self](atom::online, std::string& party, bytes& route) {

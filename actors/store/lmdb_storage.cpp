@@ -1,13 +1,17 @@
 #include "actors/store/lmdb_storage.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <shared_mutex>
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
@@ -84,6 +88,30 @@ struct txn_guard {
   }
 };
 
+bytes schema_version_key() {
+  return bytes{'s', 'c', 'h', 'e', 'm', 'a', '-', 'v', 'e', 'r', 's', 'i', 'o', 'n'};
+}
+
+/// About how many bytes a batch writes (frames and values), to tell whether the room
+/// left on the disk or in the map could take it.
+int64_t approx_bytes(const write_batch& b) {
+  size_t n = 0;
+  auto ops = [&n](const std::vector<table_op>& xs) {
+    for (auto& op : xs)
+      n += op.key.size() + op.value.size();
+  };
+  for (auto& d : b.docs) {
+    n += d.frame.size() + 256; // document, dedupe and evidence records
+    ops(d.ops);
+    for (auto& x : d.notices)
+      n += x.notification.size();
+  }
+  ops(b.ops);
+  for (auto& x : b.notices)
+    n += x.notification.size();
+  return static_cast<int64_t>(n);
+}
+
 kj::Array<capnp::word> aligned_copy(const MDB_val& v) {
   auto words = kj::heapArray<capnp::word>((v.mv_size + 7) / 8);
   std::memset(words.begin(), 0, words.size() * sizeof(capnp::word));
@@ -93,16 +121,49 @@ kj::Array<capnp::word> aligned_copy(const MDB_val& v) {
 
 } // namespace
 
+/// Read-write lock around the environment. Writer-preferring: a waiting reopen goes
+/// before new readers (glibc's default prefers readers, and a steady stream of dedupe
+/// lookups could hold a reopen off forever). So no reader may take it twice on one
+/// thread (nested reads) while a reopen can happen; no live reader does.
+class env_lock {
+public:
+  env_lock() {
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&lock_, &attr);
+    pthread_rwlockattr_destroy(&attr);
+  }
+  ~env_lock() { pthread_rwlock_destroy(&lock_); }
+  env_lock(const env_lock&) = delete;
+  env_lock& operator=(const env_lock&) = delete;
+  void lock() { pthread_rwlock_wrlock(&lock_); }
+  void unlock() { pthread_rwlock_unlock(&lock_); }
+  void lock_shared() { pthread_rwlock_rdlock(&lock_); }
+  void unlock_shared() { pthread_rwlock_unlock(&lock_); }
+
+private:
+  pthread_rwlock_t lock_;
+};
+
 struct lmdb_storage::impl {
   MDB_env* env = nullptr;
   std::map<std::string, MDB_dbi, std::less<>> dbis;
   bool read_only = false;
   int writer_lock = -1; // flock'ed while this process is the environment's writer
+  /// Shared by every transaction; taken exclusively only to reopen the environment,
+  /// which LMDB allows only while no transaction of this process is open.
+  mutable env_lock env_mutex;
   ~impl() {
-    if (env != nullptr)
-      mdb_env_close(env);
+    close_env();
     if (writer_lock >= 0)
       close(writer_lock); // releases the flock
+  }
+  void close_env() {
+    if (env != nullptr)
+      mdb_env_close(env);
+    env = nullptr;
+    dbis.clear();
   }
   caf::expected<MDB_dbi> dbi(std::string_view name) const {
     auto i = dbis.find(name);
@@ -110,6 +171,21 @@ struct lmdb_storage::impl {
       return caf::make_error(ec::store_failure, "unknown table " + std::string{name});
     return i->second;
   }
+  caf::error usable() const {
+    if (env == nullptr)
+      return caf::make_error(ec::store_failure, "the LMDB environment is closed (a reopen failed)");
+    return caf::none;
+  }
+};
+
+struct lmdb_storage::heads {
+  uint64_t next_seq = 1;
+  uint64_t next_nid = 1;
+  uint64_t ev_index = 0;
+  uint64_t ev_since = 0;
+  int64_t ev_last_checkpoint = 0;
+  bytes ev_hash = bytes(32, 0);
+  int dead = 0;
 };
 
 lmdb_storage::lmdb_storage(std::unique_ptr<impl> p) : impl_(std::move(p)) {
@@ -138,21 +214,42 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
                              opts.dir + " is in use by another swhubd (" + lock_path
                                + " is locked); stop it or give this one another data-dir");
   }
-  int rc = mdb_env_create(&p->env);
+  auto h = open_env(*p, opts);
+  if (!h)
+    return h.error();
+  auto result = std::shared_ptr<lmdb_storage>(new lmdb_storage(std::move(p)));
+  result->opts_ = opts;
+  result->checkpoints_ = opts.checkpoints;
+  result->adopt(*h);
+  result->stale_cleared_ = h->dead;
+  return result;
+}
+
+void lmdb_storage::adopt(const heads& h) {
+  next_seq_ = h.next_seq;
+  next_nid_ = h.next_nid;
+  evidence_index_ = h.ev_index;
+  evidence_hash_ = h.ev_hash;
+  since_checkpoint_ = h.ev_since;
+  last_checkpoint_ms_ = h.ev_last_checkpoint;
+}
+
+caf::expected<lmdb_storage::heads> lmdb_storage::open_env(impl& p, const lmdb_options& opts) {
+  int rc = mdb_env_create(&p.env);
   if (rc != 0)
     return lmdb_error("mdb_env_create", rc);
-  mdb_env_set_mapsize(p->env, opts.map_size_mb * size_t{1024 * 1024});
-  mdb_env_set_maxdbs(p->env, 32);
-  mdb_env_set_maxreaders(p->env, opts.max_readers);
+  mdb_env_set_mapsize(p.env, opts.map_size_mb * size_t{1024 * 1024});
+  mdb_env_set_maxdbs(p.env, 32);
+  mdb_env_set_maxreaders(p.env, opts.max_readers);
   unsigned flags = MDB_NOTLS | (opts.read_only ? MDB_RDONLY : 0u);
-  rc = mdb_env_open(p->env, opts.dir.c_str(), flags, 0640);
+  rc = mdb_env_open(p.env, opts.dir.c_str(), flags, 0640);
   if (rc != 0)
     return lmdb_error(("mdb_env_open " + opts.dir).c_str(), rc);
-  int dead = 0;
+  heads h;
   if (!opts.read_only)
-    mdb_reader_check(p->env, &dead); // slots left by a process killed mid-read
+    mdb_reader_check(p.env, &h.dead); // slots left by a process killed mid-read
   txn_guard tx;
-  rc = mdb_txn_begin(p->env, nullptr, opts.read_only ? MDB_RDONLY : 0u, &tx.txn);
+  rc = mdb_txn_begin(p.env, nullptr, opts.read_only ? MDB_RDONLY : 0u, &tx.txn);
   if (rc != 0)
     return lmdb_error("mdb_txn_begin", rc);
   auto open_table = [&](std::string_view name) -> caf::error {
@@ -162,7 +259,7 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
       return caf::none; // a table a later version added; the next writer creates it
     if (r != 0)
       return lmdb_error(("mdb_dbi_open " + std::string{name}).c_str(), r);
-    p->dbis.emplace(std::string{name}, dbi);
+    p.dbis.emplace(std::string{name}, dbi);
     return caf::none;
   };
   // Schema version first: written once by the first start, checked by every later one
@@ -172,15 +269,15 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
       return caf::make_error(ec::store_failure, opts.dir + ": not an swhub database");
     return err;
   }
-  bytes vkey{'s', 'c', 'h', 'e', 'm', 'a', '-', 'v', 'e', 'r', 's', 'i', 'o', 'n'};
+  bytes vkey = schema_version_key();
   MDB_val k = as_val(vkey), v;
-  rc = mdb_get(tx.txn, p->dbis["meta"], &k, &v);
+  rc = mdb_get(tx.txn, p.dbis["meta"], &k, &v);
   if (rc == MDB_NOTFOUND) {
     if (opts.read_only)
       return caf::make_error(ec::store_failure, opts.dir + ": not an swhub database");
     auto ver = be64(storage_schema_version);
     MDB_val vv = as_val(ver);
-    if ((rc = mdb_put(tx.txn, p->dbis["meta"], &k, &vv, 0)) != 0)
+    if ((rc = mdb_put(tx.txn, p.dbis["meta"], &k, &vv, 0)) != 0)
       return lmdb_error("mdb_put schema-version", rc);
   } else if (rc != 0) {
     return lmdb_error("mdb_get schema-version", rc);
@@ -197,38 +294,34 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
         return err;
   // Counters: the next document sequence follows the last stored document; the next
   // notification id is kept in meta because acknowledged entries are erased.
-  uint64_t next_seq = 1, next_nid = 1;
   MDB_cursor* cur = nullptr;
-  if ((rc = mdb_cursor_open(tx.txn, p->dbis["documents"], &cur)) != 0)
+  if ((rc = mdb_cursor_open(tx.txn, p.dbis["documents"], &cur)) != 0)
     return lmdb_error("mdb_cursor_open", rc);
   MDB_val ck, cv;
   if (mdb_cursor_get(cur, &ck, &cv, MDB_LAST) == 0)
-    next_seq = from_be64(to_bytes(ck)) + 1;
+    h.next_seq = from_be64(to_bytes(ck)) + 1;
   mdb_cursor_close(cur);
   bytes nkey{'n', 'e', 'x', 't', '-', 'n', 'i', 'd'};
   MDB_val nk = as_val(nkey), nv;
-  if (mdb_get(tx.txn, p->dbis["meta"], &nk, &nv) == 0)
-    next_nid = from_be64(to_bytes(nv));
+  if (mdb_get(tx.txn, p.dbis["meta"], &nk, &nv) == 0)
+    h.next_nid = from_be64(to_bytes(nv));
   // Evidence head, and how many records the next checkpoint must cover.
-  uint64_t ev_index = 0, ev_since = 0;
-  int64_t ev_last_checkpoint = 0;
-  bytes ev_hash(32, 0);
-  if ((rc = mdb_cursor_open(tx.txn, p->dbis["evidence"], &cur)) != 0)
+  if ((rc = mdb_cursor_open(tx.txn, p.dbis["evidence"], &cur)) != 0)
     return lmdb_error("mdb_cursor_open", rc);
   for (rc = mdb_cursor_get(cur, &ck, &cv, MDB_LAST); rc == 0;
        rc = mdb_cursor_get(cur, &ck, &cv, MDB_PREV)) {
     auto e = decode_evidence(to_bytes(cv));
     if (!e)
       break;
-    if (ev_index == 0) {
-      ev_index = e->index;
-      ev_hash = e->hash;
+    if (h.ev_index == 0) {
+      h.ev_index = e->index;
+      h.ev_hash = e->hash;
     }
     if (e->kind == evidence_entry::checkpoint) {
-      ev_last_checkpoint = e->hub_time;
+      h.ev_last_checkpoint = e->hub_time;
       break;
     }
-    if (++ev_since > opts.checkpoints.every)
+    if (++h.ev_since > opts.checkpoints.every)
       break;
   }
   mdb_cursor_close(cur);
@@ -236,17 +329,96 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
   // handles it opened.
   if ((rc = tx.commit()) != 0)
     return lmdb_error("mdb_txn_commit (open)", rc);
-  auto result = std::shared_ptr<lmdb_storage>(new lmdb_storage(std::move(p)));
-  result->dir_ = opts.dir;
-  result->next_seq_ = next_seq;
-  result->next_nid_ = next_nid;
-  result->evidence_index_ = ev_index;
-  result->evidence_hash_ = ev_hash;
-  result->since_checkpoint_ = ev_since;
-  result->last_checkpoint_ms_ = ev_last_checkpoint;
-  result->checkpoints_ = opts.checkpoints;
-  result->stale_cleared_ = dead;
-  return result;
+  return h;
+}
+
+caf::error lmdb_storage::reopen() {
+  std::unique_lock<env_lock> guard{impl_->env_mutex};
+  impl_->close_env();
+  auto h = open_env(*impl_, opts_);
+  if (!h) {
+    impl_->close_env();
+    return caf::make_error(ec::store_failure, "reopening " + opts_.dir + " after MDB_PANIC: "
+                                                + context_text(h.error()));
+  }
+  // A failed commit moves no counter, so the environment must agree with memory; if
+  // it does not, what is stored wins.
+  adopt(*h);
+  ++reopens_;
+  return caf::none;
+}
+
+caf::error lmdb_storage::fail(const char* op, int rc, int64_t needed) {
+  auto room = std::max<int64_t>(needed, static_cast<int64_t>(opts_.min_free_bytes));
+  failure_ = classify_write_error(rc, opts_.dir, room);
+  failed_bytes_ = needed;
+  return write_error(op, rc, opts_.dir, room, opts_.map_size_mb);
+}
+
+caf::error lmdb_storage::probe() {
+  if (impl_->read_only)
+    return caf::make_error(ec::store_failure, "storage opened read-only");
+  auto needed = std::max<int64_t>(failed_bytes_, static_cast<int64_t>(opts_.min_free_bytes));
+  // Room first: a small write can succeed on a full disk (or map) by reusing pages
+  // LMDB freed earlier, and the next real batch would fail again at once.
+  if (failure_ == write_failure::map_full) {
+    std::shared_lock<env_lock> guard{impl_->env_mutex};
+    if (auto err = impl_->usable())
+      return err;
+    MDB_envinfo info;
+    MDB_stat st;
+    mdb_env_info(impl_->env, &info);
+    mdb_env_stat(impl_->env, &st);
+    auto room = static_cast<int64_t>(info.me_mapsize)
+                - static_cast<int64_t>(info.me_last_pgno + 1) * static_cast<int64_t>(st.ms_psize);
+    if (room < needed)
+      return caf::make_error(ec::storage_full,
+                             "map full: " + format_bytes(room) + " left of the LMDB map of "
+                               + std::to_string(opts_.map_size_mb) + " MiB (MDB_MAP_FULL), "
+                               + format_bytes(needed) + " needed; free disk space does not "
+                               + "help: raise store.map-size-mb and restart");
+  }
+  auto free = free_bytes(opts_.dir);
+  if (free >= 0 && free < needed) {
+    return caf::make_error(ec::storage_full, "disk full: " + opts_.dir + " has "
+                                               + format_bytes(free) + " free, "
+                                               + format_bytes(needed) + " needed to resume");
+  }
+  // Then the smallest real write: the schema version rewritten with its own value. It
+  // dirties and writes pages, syncs and writes a meta page like every commit, but
+  // changes no record, uses no sequence and appends no evidence.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int rc = 0;
+    {
+      std::shared_lock<env_lock> guard{impl_->env_mutex};
+      if (impl_->env == nullptr) {
+        rc = MDB_PANIC; // a reopen failed before: try it again
+      } else {
+        txn_guard tx;
+        rc = mdb_txn_begin(impl_->env, nullptr, 0, &tx.txn);
+        if (rc == 0) {
+          auto key = schema_version_key();
+          auto val = be64(storage_schema_version);
+          MDB_val k = as_val(key), v = as_val(val);
+          rc = mdb_put(tx.txn, impl_->dbis["meta"], &k, &v, 0);
+          if (rc == 0)
+            rc = tx.commit();
+          if (rc == 0) {
+            failure_ = write_failure::none;
+            failed_bytes_ = 0;
+            return caf::none;
+          }
+        }
+      }
+    }
+    if (rc != MDB_PANIC || attempt > 0)
+      return fail("probe commit", rc, needed);
+    // A failed meta-page write left the environment unusable (MDB_FATAL_ERROR): every
+    // transaction now fails with MDB_PANIC until it is closed and opened again.
+    if (auto err = reopen())
+      return err;
+  }
+  return caf::make_error(ec::store_failure, "probe commit: not reached");
 }
 
 caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64_t hub_time) {
@@ -255,10 +427,14 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
   if (batch.docs.empty() && batch.ops.empty() && batch.decisions.empty() && batch.notices.empty()
       && (!batch.checkpoint || since_checkpoint_ == 0 || !checkpoints_.sign))
     return batch_result{}; // nothing to write: no transaction, no fsync
+  std::shared_lock<env_lock> guard{impl_->env_mutex};
+  if (auto err = impl_->usable())
+    return err;
+  auto needed = approx_bytes(batch);
   txn_guard tx;
   int rc = mdb_txn_begin(impl_->env, nullptr, 0, &tx.txn);
   if (rc != 0)
-    return lmdb_error("mdb_txn_begin", rc);
+    return fail("mdb_txn_begin", rc, needed);
   auto seq = next_seq_;
   auto nid = next_nid_;
   // The evidence chain advances in this transaction; the members move only on commit.
@@ -292,7 +468,7 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
     MDB_val k = as_val(op.key), v = as_val(op.value);
     int r = op.erase ? mdb_del(tx.txn, *dbi, &k, nullptr) : mdb_put(tx.txn, *dbi, &k, &v, 0);
     if (r != 0 && !(op.erase && r == MDB_NOTFOUND))
-      return lmdb_error(op.erase ? "mdb_del" : "mdb_put", r);
+      return fail(op.erase ? "mdb_del" : "mdb_put", r, needed);
     return caf::none;
   };
   auto append_decision = [&](const decision_record& dr, uint64_t sequence) -> int {
@@ -342,7 +518,7 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       continue;
     }
     if (rc != MDB_NOTFOUND)
-      return lmdb_error("mdb_get dedupe", rc);
+      return fail("mdb_get dedupe", rc, needed);
     document_commit dc;
     dc.sequence = seq++;
     dc.hub_time = hub_time;
@@ -362,7 +538,7 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       auto sk = be64(dc.sequence);
       MDB_val sk_v = as_val(sk), val = as_val(flat.asBytes());
       if ((rc = mdb_put(tx.txn, docs, &sk_v, &val, MDB_APPEND)) != 0)
-        return lmdb_error("mdb_put documents", rc);
+        return fail("mdb_put documents", rc, needed);
     }
     { // evidence: the accepted document's digest; its receipt and dedupe record
       // carry the record's index and hash
@@ -374,7 +550,7 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       e.digest = d.digest;
       e.frame_hash = sha256(d.frame.data(), d.frame.size());
       if ((rc = append(std::move(e))) != 0)
-        return lmdb_error("mdb_put evidence", rc);
+        return fail("mdb_put evidence", rc, needed);
       dc.evidence_index = ev_index;
       dc.evidence_hash = ev_hash;
     }
@@ -394,14 +570,14 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       auto flat = capnp::messageToFlatArray(mb);
       MDB_val val = as_val(flat.asBytes());
       if ((rc = mdb_put(tx.txn, dedupe, &k, &val, MDB_NOOVERWRITE)) != 0)
-        return lmdb_error("mdb_put dedupe", rc);
+        return fail("mdb_put dedupe", rc, needed);
     }
     for (auto& op : d.ops) // state the document changes, only because it is new
       if (auto err = apply(op))
         return err;
     for (auto& dr : d.decisions)
       if ((rc = append_decision(dr, dc.sequence)) != 0)
-        return lmdb_error("mdb_put evidence", rc);
+        return fail("mdb_put evidence", rc, needed);
     if (d.deliver) { // outbox[nid]: deliver the document to its recipient
       dc.notification_id = nid++;
       capnp::MallocMessageBuilder mb;
@@ -413,26 +589,26 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
       auto nk = be64(dc.notification_id);
       MDB_val nk_v = as_val(nk), val = as_val(flat.asBytes());
       if ((rc = mdb_put(tx.txn, outbox, &nk_v, &val, MDB_NOOVERWRITE)) != 0)
-        return lmdb_error("mdb_put outbox", rc);
+        return fail("mdb_put outbox", rc, needed);
     }
     for (auto& n : d.notices) {
       dc.notice_ids.push_back(nid);
       if ((rc = enqueue(n, nid++)) != 0)
-        return lmdb_error("mdb_put outbox", rc);
+        return fail("mdb_put outbox", rc, needed);
     }
     result.docs.push_back(std::move(dc));
   }
   for (auto& n : batch.notices) {
     result.notice_ids.push_back(nid);
     if ((rc = enqueue(n, nid++)) != 0)
-      return lmdb_error("mdb_put outbox", rc);
+      return fail("mdb_put outbox", rc, needed);
   }
   for (auto& op : batch.ops)
     if (auto err = apply(op))
       return err;
   for (auto& dr : batch.decisions)
     if ((rc = append_decision(dr, dr.sequence)) != 0)
-      return lmdb_error("mdb_put evidence", rc);
+      return fail("mdb_put evidence", rc, needed);
   // A signed checkpoint over the chain head, every N records or T ms.
   if (checkpoints_.sign && ev_since > 0
       && (batch.checkpoint || ev_since >= checkpoints_.every
@@ -445,24 +621,24 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
     e.checkpoint_key_id = sig->first;
     e.checkpoint_signature = sig->second;
     if ((rc = append(std::move(e))) != 0)
-      return lmdb_error("mdb_put evidence", rc);
+      return fail("mdb_put evidence", rc, needed);
   }
   if (ev_index != evidence_index_) { // meta[evidence-head]: where this commit left the chain
     bytes hkey(evidence_head_key.begin(), evidence_head_key.end());
     auto hval = encode_head({ev_index, ev_hash});
     MDB_val k = as_val(hkey), v = as_val(hval);
     if ((rc = mdb_put(tx.txn, meta, &k, &v, 0)) != 0)
-      return lmdb_error("mdb_put meta", rc);
+      return fail("mdb_put meta", rc, needed);
   }
   if (nid != next_nid_) {
     bytes nkey{'n', 'e', 'x', 't', '-', 'n', 'i', 'd'};
     auto nval = be64(nid);
     MDB_val k = as_val(nkey), v = as_val(nval);
     if ((rc = mdb_put(tx.txn, meta, &k, &v, 0)) != 0)
-      return lmdb_error("mdb_put meta", rc);
+      return fail("mdb_put meta", rc, needed);
   }
   if ((rc = tx.commit()) != 0)
-    return lmdb_error("mdb_txn_commit", rc);
+    return fail("mdb_txn_commit", rc, needed);
   // Only a committed transaction moves the counters and the chain head.
   next_seq_ = seq;
   next_nid_ = nid;
@@ -475,6 +651,9 @@ caf::expected<batch_result> lmdb_storage::commit(const write_batch& batch, int64
 }
 
 caf::expected<bytes> lmdb_storage::get(std::string_view tbl, const bytes& key) const {
+  std::shared_lock<env_lock> guard{impl_->env_mutex};
+  if (auto err = impl_->usable())
+    return err;
   auto dbi = impl_->dbi(tbl);
   if (!dbi)
     return dbi.error();
@@ -494,6 +673,9 @@ caf::expected<bytes> lmdb_storage::get(std::string_view tbl, const bytes& key) c
 caf::error lmdb_storage::for_each(std::string_view tbl,
                                   const std::function<bool(const bytes&, const bytes&)>& fn)
   const {
+  std::shared_lock<env_lock> guard{impl_->env_mutex};
+  if (auto err = impl_->usable())
+    return err;
   auto dbi = impl_->dbi(tbl);
   if (!dbi)
     return dbi.error();
@@ -515,6 +697,9 @@ caf::error lmdb_storage::for_each(std::string_view tbl,
 
 std::map<std::string, uint64_t> lmdb_storage::counts() const {
   std::map<std::string, uint64_t> out;
+  std::shared_lock<env_lock> guard{impl_->env_mutex};
+  if (impl_->env == nullptr)
+    return out;
   txn_guard tx;
   if (mdb_txn_begin(impl_->env, nullptr, MDB_RDONLY, &tx.txn) != 0)
     return out;
@@ -529,6 +714,9 @@ std::map<std::string, uint64_t> lmdb_storage::counts() const {
 std::map<std::string, uint64_t> lmdb_storage::env_info() const {
   MDB_envinfo info;
   MDB_stat st;
+  std::shared_lock<env_lock> guard{impl_->env_mutex};
+  if (impl_->env == nullptr)
+    return {};
   mdb_env_info(impl_->env, &info);
   mdb_env_stat(impl_->env, &st);
   return {{"map-size-bytes", info.me_mapsize},

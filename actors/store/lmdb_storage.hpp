@@ -2,7 +2,8 @@
 // LMDB implementation of storage and store_reader: one environment under the data
 // directory, one named database per table, default (durable) sync mode, never
 // MDB_WRITEMAP (a full disk must be an error, not SIGBUS), MDB_NOTLS because CAF
-// moves actors between threads.
+// moves actors between threads. After a failed write it tells when writes work again
+// (probe), reopening the environment if LMDB declared it unusable (MDB_PANIC).
 
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "actors/store/evidence.hpp"
 #include "actors/store/storage.hpp"
+#include "actors/store/write_errors.hpp"
 
 namespace hub {
 
@@ -20,6 +22,9 @@ struct lmdb_options {
   unsigned max_readers = 126;
   bool read_only = false;       ///< for tools reading a live or copied database
   checkpoint_policy checkpoints; ///< when to sign the evidence chain head
+  /// Free space (disk, and map after MDB_MAP_FULL) below which a write error counts as
+  /// "full" and a probe does not resume writing; the failed batch's size if larger.
+  size_t min_free_bytes = size_t{1} << 20;
 };
 
 /// The schema version this build writes; a database with another one is refused.
@@ -37,6 +42,7 @@ public:
   lmdb_storage& operator=(const lmdb_storage&) = delete;
 
   caf::expected<batch_result> commit(const write_batch& batch, int64_t hub_time) override;
+  caf::error probe() override;
   caf::expected<bytes> get(std::string_view tbl, const bytes& key) const override;
   caf::error for_each(std::string_view tbl,
                       const std::function<bool(const bytes&, const bytes&)>& fn)
@@ -44,7 +50,7 @@ public:
   std::map<std::string, uint64_t> counts() const override;
 
   /// The environment's directory.
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return opts_.dir; }
 
   /// Highest document sequence committed so far.
   uint64_t last_sequence() const { return next_seq_ - 1; }
@@ -53,11 +59,21 @@ public:
   /// Map size and pages in use, for `swhub db stat`.
   std::map<std::string, uint64_t> env_info() const;
 
+  /// Times the environment was reopened after MDB_PANIC.
+  int reopens() const { return reopens_; }
+
 private:
   struct impl;
+  struct heads; // the counters and chain head read from the environment
   explicit lmdb_storage(std::unique_ptr<impl> p);
+  static caf::expected<heads> open_env(impl& p, const lmdb_options& opts);
+  void adopt(const heads& h);
+  /// Closes and reopens the environment (no reader may be inside it meanwhile).
+  caf::error reopen();
+  /// The error for `rc` in `op` during a write of about `needed` bytes; remembers it.
+  caf::error fail(const char* op, int rc, int64_t needed);
   std::unique_ptr<impl> impl_;
-  std::string dir_;
+  lmdb_options opts_;
   uint64_t next_seq_ = 1;
   uint64_t next_nid_ = 1;
   int stale_cleared_ = 0;
@@ -68,6 +84,10 @@ private:
   uint64_t since_checkpoint_ = 0;
   int64_t last_checkpoint_ms_ = 0;
   checkpoint_policy checkpoints_;
+  // The last failed write, for probe().
+  write_failure failure_ = write_failure::none;
+  int64_t failed_bytes_ = 0;
+  int reopens_ = 0;
 };
 
 } // namespace hub

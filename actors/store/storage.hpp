@@ -59,6 +59,11 @@ public:
   /// Writes the whole batch in one transaction, or nothing. `hub_time` is stamped on
   /// every document. Fails with ec::storage_full or ec::store_failure.
   virtual caf::expected<batch_result> commit(const write_batch& batch, int64_t hub_time) = 0;
+  /// After a failed commit: succeeds once writes are possible again. Checks the room
+  /// left for the batch that failed, then commits the smallest real write, one that
+  /// changes no record and appends no evidence. Fails with the cause (ec::storage_full
+  /// or ec::store_failure) while writes are not possible.
+  virtual caf::error probe() = 0;
 };
 
 /// Read side. Thread-safe: each call is one short read-only transaction.

@@ -1,21 +1,20 @@
 // Fault tests: a full LMDB map and a full disk. The batch that does not fit is refused
-// with the retryable hub_not_ready, the hub refuses new documents from then on but
-// keeps answering, nothing committed is harmed, and after a restart with room every
-// receipted document is there and new ones are accepted.
+// with the retryable hub_not_ready, the hub refuses new documents while there is no
+// room but keeps answering, nothing committed is harmed, and after a restart with room
+// every receipted document is there and new ones are accepted. (Recovery without a
+// restart: storage_recovery.cpp.)
 
 #include <catch2/catch.hpp>
 
-#include <sys/mount.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "actors/core/error.hpp"
 #include "actors/store/lmdb_storage.hpp"
 #include "tests/support/hub_process.hpp"
 #include "tests/support/samples.hpp"
+#include "tests/support/tmpfs.hpp"
 
 using namespace hub;
 using namespace hub::test;
@@ -125,16 +124,12 @@ TEST_CASE("a full disk (ENOSPC on a small tmpfs) makes the hub not ready without
           "committed documents", "[integration][fault][disk-full]") {
   temp_dir dir;
   auto data = dir.file("data");
-  std::filesystem::create_directories(data);
-  if (mount("tmpfs", data.c_str(), "tmpfs", 0, "size=2m") != 0) {
+  auto disk = std::make_unique<tmpfs_mount>(data, "2m");
+  if (!disk->mounted()) {
     // Needs CAP_SYS_ADMIN (CI runs as root); the map-full case above covers the logic.
-    WARN("cannot mount a tmpfs here (" << std::strerror(errno) << "): disk-full case not run");
+    WARN("cannot mount a tmpfs here (" << disk->why() << "): disk-full case not run");
     return;
   }
-  struct unmount_at_exit {
-    std::string path;
-    ~unmount_at_exit() { umount2(path.c_str(), MNT_DETACH); }
-  } guard{data};
   auto a = make_party("ENT-A", "enterprise");
   auto b = make_party("ENT-B", "enterprise");
   hub_settings s;
@@ -145,8 +140,9 @@ TEST_CASE("a full disk (ENOSPC on a small tmpfs) makes the hub not ready without
   // Make room: move the data to a bigger tmpfs (the copy is what a restore would do).
   auto copy = dir.file("data-copy");
   std::filesystem::copy(data, copy);
-  umount2(data.c_str(), MNT_DETACH);
-  REQUIRE(mount("tmpfs", data.c_str(), "tmpfs", 0, "size=32m") == 0);
+  disk.reset();
+  disk = std::make_unique<tmpfs_mount>(data, "32m");
+  REQUIRE(disk->mounted());
   std::filesystem::copy(copy, data);
   check_after_restart(dir, cfg, a, accepted);
 }

@@ -1,9 +1,11 @@
 // The LMDB storage: one transaction per batch, dedupe in the same transaction,
-// counters that survive a reopen, and a full map that refuses without harm.
+// counters that survive a reopen, a full map that refuses without harm, and the probe
+// that tells when writes work again.
 
 #include <catch2/catch.hpp>
 
 #include "actors/core/error.hpp"
+#include "actors/store/audit.hpp"
 #include "actors/store/evidence.hpp"
 #include "actors/store/lmdb_storage.hpp"
 #include "tests/support/support.hpp"
@@ -162,6 +164,53 @@ TEST_CASE("a full map refuses the batch with storage_full and keeps what was com
   CHECK(again->counts()["documents"] == committed);
   for (uint64_t s = 1; s <= committed; ++s)
     CHECK(again->get(table::documents, be64(s)));
+}
+
+TEST_CASE("a full map stays full for the probe: freeing disk does not help, the cause is named",
+          "[store][lmdb][fault]") {
+  temp_dir dir;
+  auto db = open_db(dir.path(), 1);
+  caf::error err;
+  for (uint8_t i = 1; i < 250 && !err; ++i) {
+    write_batch b;
+    b.docs = {doc("A", i, 64 * 1024)};
+    if (auto res = db->commit(b, i); !res)
+      err = res.error();
+  }
+  REQUIRE(is(err, ec::storage_full));
+  CHECK_THAT(context_text(err), Catch::Contains("map full"));
+  auto probed = db->probe();
+  REQUIRE(probed);
+  CHECK(is(probed, ec::storage_full));
+  CHECK_THAT(context_text(probed), Catch::Contains("MDB_MAP_FULL"));
+  CHECK_THAT(context_text(probed), Catch::Contains("raise store.map-size-mb"));
+}
+
+TEST_CASE("a probe commit changes no record, uses no sequence and appends no evidence",
+          "[store][lmdb][fault]") {
+  temp_dir dir;
+  auto db = open_db(dir.path());
+  write_batch b;
+  b.docs = {doc("A", 1), doc("A", 2, 100, true)};
+  REQUIRE(db->commit(b, 1));
+  auto before = db->counts();
+  auto txn_before = db->env_info()["last-transaction"];
+  CHECK_FALSE(db->probe());
+  CHECK(db->env_info()["last-transaction"] == txn_before + 1); // it did commit
+  CHECK(db->counts() == before);
+  write_batch next;
+  next.docs = {doc("A", 3)};
+  auto res = db->commit(next, 2);
+  REQUIRE(res);
+  CHECK(res->docs[0].sequence == 3);
+  auto rep = audit_evidence(*db, nullptr);
+  CHECK(rep.documents == 3);
+  CHECK(db->counts()["evidence"] == 3);
+  for (auto& p : rep.problems) { // the test frames are no real frames: only they are named
+    INFO(p.what);
+    CHECK((p.what.find("frame is unreadable") != std::string::npos
+           || p.what.find("digest") != std::string::npos));
+  }
 }
 
 TEST_CASE("a read-only open of a directory that is no swhub database fails clearly",
