@@ -21,6 +21,13 @@ caf::expected<units> to_units(double quantity, std::string_view what) {
   return static_cast<units>(scaled);
 }
 
+units units_from_stored(double quantity) {
+  if (!(quantity > 0))
+    return 0;
+  long double scaled = std::round(static_cast<long double>(quantity) * units_per_one);
+  return scaled >= static_cast<long double>(max_units) ? max_units : static_cast<units>(scaled);
+}
+
 double to_double(units q) {
   return static_cast<double>(q) / units_per_one;
 }

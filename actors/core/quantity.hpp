@@ -28,6 +28,10 @@ inline constexpr units max_units = 999'999'999'999'999'999;
 /// 0.000005) or is beyond 9999999999999.99999.
 caf::expected<units> to_units(double quantity, std::string_view what);
 
+/// A quantity stored as a double before issue 16 (licences, drawdowns), as units:
+/// rounded in long double, NaN and negatives as 0, clamped to max_units.
+units units_from_stored(double quantity);
+
 /// The nearest double (for risk facts and display only; never summed).
 double to_double(units q);
 

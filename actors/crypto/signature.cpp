@@ -350,6 +350,7 @@ std::string private_key::pem() const {
 caf::expected<bytes> sign(const private_key& key, const uint8_t* data, size_t size) {
   if (!key)
     return caf::make_error(ec::crypto_failure, "sign: empty private key");
+  ERR_clear_error(); // a failure below reports its own reasons, not another call's
   if (data == nullptr)
     data = empty_input;
   md_ctx_ptr ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
@@ -376,6 +377,7 @@ caf::error verify(const public_key& key, const uint8_t* data, size_t size,
     return caf::make_error(ec::bad_signature, "no public key to verify with");
   if (signature.empty())
     return caf::make_error(ec::bad_signature, "empty signature");
+  ERR_clear_error(); // a failure below reports its own reasons, not another call's
   if (data == nullptr)
     data = empty_input;
   md_ctx_ptr ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};

@@ -165,13 +165,18 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
       c.amendments++;
       c.message_id = w.message_id;
       if (!correct) {
+        // Everything that can refuse runs before the licences and the guarantee are
+        // given back: a refused amendment changes nothing in memory either.
+        auto pr = prepare_step1(st.d, *st.board, *l, c.declarant, st.seeds(), now);
+        if (!pr)
+          return pr.error();
         return_licences(st, c, p, w.message_id, "declaration amended");
         restore_reservation(st, c, p, w.message_id, "declaration amended");
         c.paid = std::min(c.paid, l->assessed.total);
         set_status(c, "accepted", "amended: " + text(a.getReason()), now);
         p.decisions.push_back(decision_for(c, w.message_id, "amended before release: " + text(a.getReason())));
-        if (auto e = decide(st, c, *l, p, w.message_id, now))
-          return e;
+        c.credit = pr->credit;
+        apply_step1(st, c, *pr, p, w.message_id, now);
         if (c.at != stage::rejected)
           draw_licences(st, c, std::move(dd), p, w.message_id);
       } else {
@@ -439,8 +444,13 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
     e.violations++;
     put_enterprise(st, p, c.enterprise);
   }
+  auto due_after = within_limit(wide_cents{c.due} + r.adjustment, "the amount due after the adjustment");
+  if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0 && !due_after) {
+    outcome = audit_outcome::verification; // cannot be paid in one amount: customs verifies
+    summary += (summary.empty() ? "" : "; ") + context_text(due_after.error());
+  }
   if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0) {
-    c.due += r.adjustment;
+    c.due = *due_after;
     c.waiting_on = "payment of the tax adjustment, CNY " + format_amount(c.due);
     set_status(c, "auditPending", "tax adjustment by " + centre + ": " + summary, now);
   } else if (outcome == audit_outcome::verification) {

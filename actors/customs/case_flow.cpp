@@ -601,16 +601,6 @@ void apply_step1(clearance_state& st, case_record& c, const prepared& pr, plan& 
   p.step1.clear();
 }
 
-caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p, const bytes& subject,
-                  int64_t now) {
-  auto pr = prepare_step1(st.d, *st.board, l, c.declarant, st.seeds(), now);
-  if (!pr)
-    return pr.error();
-  c.credit = pr->credit;
-  apply_step1(st, c, *pr, p, subject, now);
-  return caf::none;
-}
-
 void load_rulings(clearance_state& st) {
   st.rulings.clear();
   st.d.reader->for_each(table::rulings, [&](const bytes&, const bytes& val) {
@@ -639,6 +629,8 @@ std::pair<std::string, std::string> task_of(const clearance_state& st, const cas
 bytes encode(const licence_state& l) {
   auto text = json{{"id", l.id}, {"type", l.type}, {"holder", l.holder}, {"issuer", l.issuer},
                    {"hsPrefixes", l.hs_prefixes}, {"quantityUnits", l.quantity}, {"remainingUnits", l.remaining},
+                   // doubles too, for a build from before issue 16 (a rollback) to read
+                   {"quantity", to_double(l.quantity)}, {"remaining", to_double(l.remaining)},
                    {"unit", l.unit}, {"validFrom", l.valid_from}, {"validUntil", l.valid_until}}
                 .dump();
   return bytes(text.begin(), text.end());
@@ -658,7 +650,7 @@ std::optional<licence_state> decode_licence(const bytes& b) {
   auto fixed = [&](const char* key, const char* old_key) -> units {
     if (j.contains(key))
       return j.value(key, units{0});
-    return static_cast<units>(std::llround(j.value(old_key, 0.0) * units_per_one));
+    return units_from_stored(j.value(old_key, 0.0));
   };
   l.quantity = fixed("quantityUnits", "quantity");
   l.remaining = fixed("remainingUnits", "remaining");

@@ -404,8 +404,7 @@ caf::expected<case_record> decode_case(const bytes& b) {
                             a.getEscalated()});
     for (auto d : r.getDrawdowns())
       c.drawdowns.push_back({str(d.getLicence()), d.getItem(),
-                             d.getUnits() != 0 ? d.getUnits()
-                                               : static_cast<units>(std::llround(d.getQuantity() * units_per_one))});
+                             d.getUnits() != 0 ? d.getUnits() : units_from_stored(d.getQuantity())});
     for (auto t : r.getItemTaxes())
       c.assessed.items.push_back({t.getValueCny(), t.getDutyRate(), t.getPreferential(), t.getDuty(),
                                   t.getConsumptionTax(), t.getVat()});

@@ -230,7 +230,6 @@ void release_held(clearance_state& st, const std::string& enterprise, const std:
                   int64_t now);
 caf::expected<std::vector<std::string>> ruling_deviations(const std::map<std::string, advance_ruling>& rulings,
                                                           const lodged& l, int64_t now);
-caf::error decide(clearance_state& st, case_record& c, const lodged& l, plan& p, const bytes& subject, int64_t now);
 
 // one function per document (case_documents.cpp)
 /// `pre`: step 1 already prepared by an assessor (null: prepare it here).

@@ -110,10 +110,15 @@ ppm shortfall(cents value, cents reference) {
   return static_cast<ppm>(static_cast<wide>(reference - value) * one_ppm / reference);
 }
 
+/// The value per unit, or none when it is beyond max_amount (a tiny quantity of a
+/// large value: llround would overflow) and cannot be compared with a price range.
 std::optional<cents> unit_value(cents value_cny, double quantity) {
   if (!std::isfinite(quantity) || quantity <= 0)
     return std::nullopt;
-  return static_cast<cents>(std::llround(static_cast<double>(value_cny) / quantity));
+  long double v = static_cast<long double>(value_cny) / quantity;
+  if (!(v <= static_cast<long double>(max_amount)))
+    return std::nullopt;
+  return static_cast<cents>(std::llround(v));
 }
 
 /// What the review works from per item: the assessed taxes and the unit value.
@@ -388,16 +393,25 @@ std::vector<case_result> audit_batch(const reference_data& ref,
   reviewer rev{ref, policy, medians};
   std::vector<case_result> out;
   out.reserve(batch.size());
+  amount_sum adjustments;
   std::map<std::string, size_t> per_enterprise;
   for (size_t k = 0; k < batch.size(); ++k) {
     case_result r;
     r.case_id = batch[k].case_id;
     rev.review(batch[k], views[k], r);
+    amount_sum adjustment;
     for (auto& f : r.findings) {
       r.outcome = std::max(r.outcome, f.outcome);
-      r.adjustment += f.adjustment;
+      adjustment += f.adjustment;
       if (f.outcome != audit_outcome::no_action)
         ++per_enterprise[batch[k].enterprise];
+    }
+    if (auto total = adjustment.total("the case's tax adjustment")) {
+      r.adjustment = *total;
+    } else { // too large to ask for: customs verifies it by hand
+      r.adjustment = 0;
+      r.outcome = std::max(r.outcome, audit_outcome::verification);
+      r.note = context_text(total.error());
     }
     out.push_back(std::move(r));
   }
@@ -412,8 +426,11 @@ std::vector<case_result> audit_batch(const reference_data& ref,
                + std::to_string(policy.audit_after_findings) + ")";
     }
     ++report.outcomes[r.outcome];
-    report.adjustments += r.adjustment;
+    adjustments += r.adjustment;
   }
+  // A report figure: shown at the limit rather than wrapped if a batch ever exceeds it.
+  auto sum = adjustments.exact();
+  report.adjustments = static_cast<cents>(std::clamp<wide>(sum, -wide{max_amount}, wide{max_amount}));
   report.cases = batch.size();
   for (auto& [hs, values] : by_hs) {
     auto& u = report.by_hs[hs];

@@ -76,7 +76,9 @@ void reject(intake_ptr self, const bytes& route, const std::string& party,
   r.message_id = message_id;
   r.status = receipt_info::rejected;
   r.code = code_of(err);
-  r.reason = context_text(err);
+  // A library failure stays in the log: the partner learns only to retry.
+  r.reason = r.code == ec::crypto_failure ? "the hub cannot check signatures now; retry later"
+                                          : valid_utf8(context_text(err)); // quotes partner bytes
   send_receipt(self, route, r);
 }
 

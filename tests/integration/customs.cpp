@@ -624,6 +624,12 @@ licence-types = ["automatic-import-licence"]
   }
   CHECK(won == 1);
   CHECK(exhausted == 1);
+  // An amendment refused late (an unknown ruling, found after the licences were
+  // checked) gives nothing back: B-1 keeps its 600 kg and 100 kg stay left.
+  auto bad_amend = beef("B-1", 600, {"L-1"});
+  bad_amend.ruling_id = "R-NOPE";
+  for (int i = 0; i < 3; ++i)
+    CHECK(refused(*c, doc("customs.amendment", amendment_payload("B-1", 0, "fix", &bad_amend))) == "unknown_ruling");
   // Cancelling a declaration gives its quantity back.
   CHECK(refused(*c, declaration(beef("B-2", 150, {"L-1"}))) == "licence_exhausted");
   accepted(*c, doc("customs.amendment", amendment_payload("B-1", 1, "order cancelled")));

@@ -57,3 +57,12 @@ TEST_CASE("a quantity sum is exact over a million draws and beyond the limit",
   CHECK(big.text() == "10000000000000");
   CHECK(big.compare(max_units) == 1);
 }
+
+TEST_CASE("quantities stored as doubles before issue 16 convert safely", "[quantity]") {
+  CHECK(units_from_stored(10.0) == 1'000'000);
+  CHECK(units_from_stored(1.000004) == 100'000); // rounded like to_units
+  CHECK(units_from_stored(0.0) == 0);
+  CHECK(units_from_stored(-3.0) == 0);
+  CHECK(units_from_stored(std::nan("")) == 0);
+  CHECK(units_from_stored(1e300) == max_units); // llround would overflow here
+}
