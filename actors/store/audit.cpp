@@ -1,5 +1,6 @@
 #include "actors/store/audit.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -65,16 +66,53 @@ void check_document(const store_reader& db, const evidence_entry& e, audit_repor
                             "document " + std::to_string(e.sequence) + ": " + problem});
 }
 
-/// The version named by a decision's "rule set version N" (risk centre), 0 if none.
-uint64_t rule_set_version_in(const std::string& detail) {
-  static const std::string marker = "rule set version ";
-  auto at = detail.find(marker);
-  if (at == std::string::npos)
+/// The digits of `text` from `at` to its end (0 if none, not only digits, or too long).
+uint64_t number_to_end(const std::string& text, size_t at) {
+  if (at >= text.size() || text.size() - at > 19)
     return 0;
   uint64_t v = 0;
-  for (auto i = at + marker.size(); i < detail.size() && detail[i] >= '0' && detail[i] <= '9'; ++i)
-    v = v * 10 + static_cast<uint64_t>(detail[i] - '0');
+  for (auto i = at; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9')
+      return 0;
+    v = v * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
   return v;
+}
+
+/// The rule set version a decision records, 0 if none. Only what the hub itself writes
+/// counts, never free text (an officer's reason, a declarant's): the hub's own record
+/// of a rule set loaded from its file ("risk rule set version N from ..."), or a risk
+/// centre's decision on a control instruction, which ends with "; rule set version N"
+/// (actors/customs/risk_centre.cpp) after the officer's reason. A proposal changes no
+/// rule set and ends with its reason, so a reason ending like that suffix never counts.
+uint64_t rule_set_version_in(const evidence_entry& e) {
+  static const std::string loaded = "risk rule set version ";
+  static const std::string suffix = "; rule set version ";
+  const auto& d = e.detail;
+  if (e.party == "hub" && e.message_id.empty() && d.compare(0, loaded.size(), loaded) == 0) {
+    auto end = d.find(" from ", loaded.size());
+    return end == std::string::npos ? 0 : number_to_end(d.substr(0, end), loaded.size());
+  }
+  // The risk centre's decisions are digests of their own text; a case decision's digest
+  // also covers its case id, so a declarant's reason never ends up here.
+  if (e.digest != sha256(reinterpret_cast<const uint8_t*>(d.data()), d.size()))
+    return 0;
+  auto at = d.rfind(suffix);
+  if (at == std::string::npos)
+    return 0;
+  // What the hub wrote after the instruction id (an officer's text, before it) names
+  // the action; the first of these is the hub's.
+  const std::string& by = e.party;
+  size_t issued = d.find(" issued by " + by + " (level ");
+  size_t revoked = d.find(" revoked by " + by + suffix);
+  size_t proposed = d.find(" proposed to level 1 by " + by + " of ");
+  bool instruction = d.compare(0, 20, "control instruction ") == 0
+                     && std::min(issued, revoked) < std::min(proposed, at);
+  bool approval = d.compare(0, 9, "proposal ") == 0
+                  && d.find(" approved by " + by + ": national ") < at;
+  if (!instruction && !approval)
+    return 0;
+  return number_to_end(d, at + suffix.size());
 }
 
 /// What the chain walk keeps of each document record.
@@ -134,7 +172,7 @@ void walk_chain(const store_reader& db, const crypto::public_key* hub_key, chain
         break;
       case evidence_entry::decision:
         ++rep.decisions;
-        if (auto v = rule_set_version_in(e->detail); v != 0)
+        if (auto v = rule_set_version_in(*e); v != 0)
           chain.rule_sets.insert(v);
         break;
       case evidence_entry::checkpoint: {
@@ -340,15 +378,25 @@ audit_report audit_evidence(const store_reader& db, const crypto::public_key* hu
   rep.problems.insert(rep.problems.end(), refs.problems.begin(), refs.problems.end());
   check_store_head(refs, chain, rep);
   cross_check(refs, chain, rep);
+  uint64_t unsigned_to = 0; // the highest record an unsigned head matched
   for (auto& w : witnesses) {
     witness_result res{w.source, w.index, check_witness(db, w, chain, rep)};
     if (res.confirmed) {
       if (res.index == 0)
         res.index = chain.documents.at(w.sequence).index;
-      rep.witnessed_to = std::max(rep.witnessed_to, res.index);
+      res.counted = w.hub_signed;
+      if (res.counted)
+        rep.witnessed_to = std::max(rep.witnessed_to, res.index);
+      else
+        unsigned_to = std::max(unsigned_to, res.index);
     }
     rep.witnesses.push_back(std::move(res));
   }
+  if (unsigned_to > std::max(rep.last_checkpoint, rep.witnessed_to))
+    rep.warnings.push_back(
+      "unsigned heads match the log up to record " + std::to_string(unsigned_to)
+      + " but protect nothing: whoever rewrote the log could have written them too (export "
+        "heads with `swhub audit head --sign-key`)");
   auto covered = std::max(rep.last_checkpoint, rep.witnessed_to);
   if (rep.head_index > covered) {
     rep.unprotected = rep.head_index - covered;
@@ -365,28 +413,47 @@ audit_report audit_evidence(const store_reader& db, const crypto::public_key* hu
   return rep;
 }
 
-caf::expected<evidence_head> current_head(const store_reader& db) {
-  evidence_head h;
-  auto record = [&db](uint64_t index) -> std::optional<evidence_entry> {
+caf::expected<log_head> current_head(const store_reader& db) {
+  log_head out;
+  auto& h = out.head;
+  auto record = [&db](uint64_t index) -> caf::expected<std::optional<evidence_entry>> {
     auto raw = db.get(table::evidence, be64(index));
     if (!raw)
-      return std::nullopt;
+      return std::optional<evidence_entry>{};
     auto e = decode_evidence(*raw);
-    return e ? std::optional<evidence_entry>{std::move(*e)} : std::nullopt;
+    if (!e)
+      return caf::make_error(ec::store_failure,
+                             "evidence record " + std::to_string(index) + " is unreadable");
+    return std::optional<evidence_entry>{std::move(*e)};
   };
-  // Fast: from the store's head record forward (a live hub may have committed since).
   bytes key(evidence_head_key.begin(), evidence_head_key.end());
+  std::optional<evidence_head> stored;
   if (auto raw = db.get(table::meta, key)) {
-    auto stored = decode_head(*raw);
-    auto e = stored ? record(stored->index) : std::nullopt;
-    if (e && e->hash == stored->hash) {
+    stored = decode_head(*raw);
+    if (!stored)
+      return caf::make_error(ec::store_failure, "the store's head record (meta "
+                                                  + std::string{evidence_head_key}
+                                                  + ") is unreadable");
+  }
+  if (stored && stored->index > 0) {
+    auto e = record(stored->index);
+    if (!e)
+      return e.error();
+    if (*e && (*e)->hash == stored->hash) {
+      // Fast: from the store's head record forward (a live hub may have committed since).
       h = *stored;
-      while (auto next = record(h.index + 1))
-        h = {next->index, next->hash};
-      return h;
+      for (;;) {
+        auto next = record(h.index + 1);
+        if (!next)
+          return next.error();
+        if (!*next)
+          return out;
+        h = {(*next)->index, (*next)->hash};
+      }
     }
   }
-  // Slow: the last record of the whole chain.
+  // The whole chain: without a head record (a store from before it), or to name how the
+  // log disagrees with it.
   caf::error err;
   db.for_each(table::evidence, [&h, &err](const bytes& k, const bytes& val) {
     auto e = decode_evidence(val);
@@ -400,7 +467,32 @@ caf::expected<evidence_head> current_head(const store_reader& db) {
   });
   if (err)
     return err;
-  return h;
+  if (stored && (stored->index > 0 || h.index > 0)) {
+    out.stored = stored;
+    auto said = "the store's head record (meta " + std::string{evidence_head_key}
+                + ") says the log reaches record " + std::to_string(stored->index) + " (hash "
+                + to_hex(stored->hash) + ")";
+    if (stored->index > h.index)
+      out.disagreement = "truncated: " + said + ", it ends at record " + std::to_string(h.index)
+                         + " (hash " + to_hex(h.hash) + "): records "
+                         + std::to_string(h.index + 1) + ".." + std::to_string(stored->index)
+                         + " were removed";
+    else if (stored->index == 0)
+      out.disagreement = said + ", it holds records up to " + std::to_string(h.index)
+                         + " (hash " + to_hex(h.hash) + ")";
+    else {
+      auto e = record(stored->index);
+      out.disagreement =
+        e && *e ? "record " + std::to_string(stored->index) + " differs from the store's head record: hash "
+                    + hash_difference((*e)->hash, stored->hash)
+                    + ": truncated and written again from there; the log ends at record "
+                    + std::to_string(h.index) + " (hash " + to_hex(h.hash) + ")"
+                : "truncated: " + said + ", its record " + std::to_string(stored->index)
+                    + " is missing (removed); the log ends at record " + std::to_string(h.index)
+                    + " (hash " + to_hex(h.hash) + ")";
+    }
+  }
+  return out;
 }
 
 } // namespace hub

@@ -5,6 +5,7 @@
 // shorter than the rest of the store or than a witness kept outside it says it was.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct audit_witness {
   uint64_t index = 0;  ///< the evidence record it vouches for (0: an older receipt)
   bytes hash;          ///< that record's hash
   bool receipt = false; ///< a receipt: the record must be the document below
+  /// Signed by the hub (receipts, signed heads): only then can a match count as
+  /// confirmation. An unsigned head is still checked (a log shorter than it, or another
+  /// hash at its index, is named truncated), but whoever rewrote the log could have
+  /// written a matching one, so it protects nothing.
+  bool hub_signed = true;
   std::string party;
   bytes message_id;
   uint64_t sequence = 0;
@@ -43,6 +49,7 @@ struct witness_result {
   std::string source;
   uint64_t index = 0;  ///< the record it vouches for (a receipt without one: its document's)
   bool confirmed = false; ///< the log holds exactly that record
+  bool counted = false;   ///< confirmed and hub-signed: raises `witnessed_to`
 };
 
 struct audit_report {
@@ -54,7 +61,7 @@ struct audit_report {
   uint64_t unsigned_tail = 0;    ///< records after it, not yet covered by a signature
   uint64_t head_index = 0;       ///< the last record's index
   bytes head_hash;
-  uint64_t witnessed_to = 0;     ///< the highest record a witness confirmed
+  uint64_t witnessed_to = 0;     ///< the highest record a hub-signed witness confirmed
   /// Records after both the last signed checkpoint and the last confirmed witness:
   /// they could have been changed or cut off without a trace.
   uint64_t unprotected = 0;
@@ -72,9 +79,20 @@ struct audit_report {
 audit_report audit_evidence(const store_reader& db, const crypto::public_key* hub_key,
                             const std::vector<audit_witness>& witnesses = {});
 
+/// The log's head as read by `current_head`.
+struct log_head {
+  evidence_head head; ///< the last record (index 0: an empty log)
+  std::optional<evidence_head> stored; ///< the store's head record, when it disagrees
+  /// Non-empty: the store's head record (meta evidence-head) is past the log's end, or
+  /// another hash is at its index: what a cut-off log looks like. Both are named; such
+  /// a head must never be exported as a witness, let alone signed.
+  std::string disagreement;
+};
+
 /// The log's head as it is now: the store's head record, followed forward to the last
-/// record (or, without one, the whole chain walked). Index 0: an empty log.
-caf::expected<evidence_head> current_head(const store_reader& db);
+/// record (a live hub may have committed since), or, without one, the whole chain
+/// walked. A head record the log disagrees with is reported, never silently replaced.
+caf::expected<log_head> current_head(const store_reader& db);
 
 /// "ACTUAL, expected EXPECTED (first difference at hex digit N)": both hashes in full,
 /// so that two different hashes never look alike in a report.

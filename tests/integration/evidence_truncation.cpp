@@ -307,3 +307,121 @@ TEST_CASE("a head exported by `swhub audit head` is a witness: a copy cut shorte
   CHECK(forged.exit_code == 1);
   CHECK_THAT(forged.out, Catch::Contains("bad_signature") && Catch::Contains("forged.json"));
 }
+
+TEST_CASE("`swhub audit head` refuses a log its store's head record disagrees with, and "
+          "never signs it", "[integration][trust][evidence][truncation]") {
+  customs_run run;
+  auto intact = run.copy("intact");
+  auto head_of = [&](const std::string& path) {
+    return run_cli("audit head --data-dir " + sh_quote(path) + " --sign-key "
+                   + sh_quote(run.dir.file("hub.sign.pem")) + " 2>" + sh_quote(path + ".err"));
+  };
+  auto ok = head_of(intact);
+  INFO(ok.out);
+  REQUIRE(ok.exit_code == 0);
+  auto index = nlohmann::json::parse(ok.out)["index"].get<uint64_t>();
+  auto last = record(intact, index);
+  // The final checkpoint cut off, the head record left: no head, signed or not.
+  auto cut = run.copy("cut");
+  tamper(cut, {table_op{"evidence", be64(index), {}, true}});
+  auto refused = head_of(cut);
+  auto err = read_text(cut + ".err");
+  INFO(err);
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.out.empty());
+  auto j = nlohmann::json::parse(err);
+  CHECK(j["error"] == "truncated");
+  CHECK(j["headRecordIndex"] == index);
+  CHECK(j["headRecordHash"] == to_hex(last.hash));
+  CHECK(j["logIndex"] == index - 1);
+  CHECK(j["logHash"] == to_hex(record(cut, index - 1).hash));
+  CHECK_THAT(j["reason"].get<std::string>(),
+             Catch::Contains("says the log reaches record " + std::to_string(index)));
+  // Written again from there: another hash at the head record's index.
+  auto again = run.copy("again");
+  auto other = last;
+  other.hub_time += 1;
+  other.hash = evidence_hash(other);
+  tamper(again, {table_op{"evidence", be64(index), encode(other), false}});
+  auto refused2 = head_of(again);
+  CHECK(refused2.exit_code == 2);
+  CHECK(refused2.out.empty());
+  CHECK_THAT(read_text(again + ".err"),
+             Catch::Contains("record " + std::to_string(index)
+                             + " differs from the store's head record"));
+}
+
+TEST_CASE("an unsigned head is checked but confirms nothing; a signed one and receipts do",
+          "[integration][trust][evidence][truncation]") {
+  crashed_run run;
+  auto data = run.copy("data-copy");
+  auto export_head = [&](const std::string& name, const std::string& extra) {
+    auto out = run_cli("audit head --data-dir " + sh_quote(data) + extra);
+    INFO(out.out);
+    REQUIRE(out.exit_code == 0);
+    std::ofstream{run.dir.file(name)} << out.out;
+    return nlohmann::json::parse(out.out)["index"].get<uint64_t>();
+  };
+  auto index = export_head("unsigned.json", "");
+  export_head("signed.json", " --sign-key " + sh_quote(run.dir.file("hub.sign.pem")));
+  auto plain = verify_cli(run.dir, data, 0, " --witness " + sh_quote(run.dir.file("unsigned.json")));
+  CHECK(plain["witnesses"][0]["result"] == "matches, unsigned: not counted as protection");
+  CHECK(plain["witnessedTo"] == 0);
+  CHECK(plain["unprotectedRecords"] == index - plain["lastSignedCheckpoint"].get<uint64_t>());
+  CHECK_THAT(plain["warnings"].dump(), Catch::Contains("unsigned heads match the log up to record "
+                                                       + std::to_string(index)));
+  auto sig = verify_cli(run.dir, data, 0, " --witness " + sh_quote(run.dir.file("signed.json")));
+  CHECK(sig["witnesses"][0]["result"] == "confirmed");
+  CHECK(sig["witnessedTo"] == index);
+  CHECK(sig["unprotectedRecords"] == 0);
+  auto receipts = verify_cli(run.dir, data, 0,
+                             " --witness " + sh_quote(run.dir.file("receipts.jsonl")));
+  CHECK(receipts["witnessedTo"] == index);
+  // Unsigned, it still names a copy cut shorter than it.
+  auto cut = run.copy("cut");
+  tamper(cut, {table_op{"evidence", be64(index), {}, true}, head_at(cut, index - 1)});
+  auto j = verify_cli(run.dir, cut, 2, " --witness " + sh_quote(run.dir.file("unsigned.json")));
+  CHECK(json_names(j, "truncated: " + run.dir.file("unsigned.json") + " holds record "
+                        + std::to_string(index)));
+}
+
+TEST_CASE("an officer's reason that mentions a rule set version neither hides the newest "
+          "rule set nor names one", "[integration][trust][evidence][truncation]") {
+  temp_dir dir;
+  auto risk1 = make_party("RSK-0000", "risk-officer");
+  risk1.customs_unit = "0000";
+  auto risk2 = make_party("RSK-2200", "risk-officer");
+  risk2.customs_unit = "2200";
+  hub_settings s;
+  s.customs = customs_settings{};
+  {
+    hub_process hubd{dir, write_hub_config(dir, {risk1, risk2}, s)};
+    zmq::context_t ctx;
+    auto r1 = hubd.connect(ctx, risk1);
+    auto r2 = hubd.connect(ctx, risk2);
+    instruction_spec ci;
+    ci.id = "CI-REVIEW";
+    ci.hs_prefixes = {"8471"};
+    ci.valid_until = now_ms() + 3'600'000;
+    ci.reason = "tighten after rule set version review";
+    auto r = submit(*r1, doc("customs.control-instruction", instruction_payload(ci)));
+    INFO(r.error_name << ": " << r.reason);
+    REQUIRE(r.status == receipt::accepted);
+    // A proposal changes no rule set; its reason only looks like the hub's suffix.
+    instruction_spec p = ci;
+    p.id = "CI-PROPOSED";
+    p.action = 1; // propose
+    p.reason = "see; rule set version 3";
+    auto r2r = submit(*r2, doc("customs.control-instruction", instruction_payload(p)));
+    INFO(r2r.error_name << ": " << r2r.reason);
+    REQUIRE(r2r.status == receipt::accepted);
+    REQUIRE(hubd.terminate() == 0);
+  }
+  auto data = copy_data_dir(dir.file("data"), dir.file("copy"));
+  auto ok = verify_cli(dir, data, 0); // versions 1 (loaded) and 2 (the instruction)
+  CHECK(ok["ok"] == true);
+  // A rule set 3 without its decision (the log cut off after it) is still named.
+  tamper(data, {table_op{"rule_sets", be64(3), get(data, "rule_sets", 2), false}});
+  auto j = verify_cli(dir, data, 2);
+  CHECK(json_names(j, "rule set version 3 has no evidence record"));
+}

@@ -2,6 +2,7 @@
 // the store and against witnesses kept outside it) and `swhub audit head` (the log's
 // head as a witness to keep elsewhere).
 
+#include <iostream>
 #include <sstream>
 
 #include "actors/core/error.hpp"
@@ -76,8 +77,10 @@ caf::expected<hub::audit_witness> head_witness(const std::string& source, const 
       return caf::make_error(hub::ec::invalid_field,
                              source + ": a head needs an index > 0 and a 64-hex-digit hash");
     auto sig = hub::from_hex(j.value("signature", std::string{}));
-    if (sig.empty())
-      return w; // the operator's own record: it vouches for itself
+    if (sig.empty()) {
+      w.hub_signed = false; // checked, but anyone who rewrote the log could write one
+      return w;
+    }
     auto key_id = j.value("hubKeyId", std::string{});
     if (key_id != hub_key.fingerprint())
       return caf::make_error(hub::ec::unknown_key_id, source + ": the head is signed by key "
@@ -160,7 +163,10 @@ int run_audit_verify(const audit_args& a) {
   for (auto& w : rep.witnesses)
     results.push_back({{"source", w.source},
                        {"index", w.index},
-                       {"result", w.confirmed ? "confirmed" : "problem"}});
+                       {"result", !w.confirmed ? "problem"
+                                  : w.counted    ? "confirmed"
+                                                 : "matches, unsigned: not counted as "
+                                                   "protection"}});
   auto problems = nlohmann::ordered_json::array();
   for (auto& p : rep.problems)
     problems.push_back({{"index", p.index}, {"sequence", p.sequence}, {"problem", p.what}});
@@ -196,9 +202,22 @@ int run_audit_head(const head_args& a) {
       return print_error(key.error());
     signer = hub::crypto::hub_signer::from_key(std::move(*key));
   }
-  auto head = hub::current_head(**db);
-  if (!head)
-    return print_error(head.error());
+  auto read = hub::current_head(**db);
+  if (!read)
+    return print_error(read.error());
+  if (!read->disagreement.empty()) {
+    // No head is printed, let alone signed: it would vouch for a cut-off log.
+    nlohmann::ordered_json j{{"error", "truncated"},
+                             {"reason", read->disagreement},
+                             {"dataDir", (*db)->dir()},
+                             {"logIndex", read->head.index},
+                             {"logHash", hub::to_hex(read->head.hash)},
+                             {"headRecordIndex", read->stored->index},
+                             {"headRecordHash", hub::to_hex(read->stored->hash)}};
+    std::cerr << j.dump() << std::endl;
+    return exit_negative;
+  }
+  auto head = &read->head;
   if (head->index == 0)
     return print_error("not_found", (*db)->dir() + ": the evidence log is empty");
   nlohmann::ordered_json out{{"kind", head_kind},
@@ -244,7 +263,8 @@ void add_audit_commands(CLI::App& app, int& rc) {
     auto args = std::make_shared<head_args>();
     auto* cmd = group->add_subcommand(
       "head", "print the evidence log's head (index and hash) as one JSON line to keep "
-              "outside the hub, a witness for `audit verify --witness`");
+              "outside the hub, a witness for `audit verify --witness`; exit 2 and no head "
+              "if the store's head record disagrees with the log (cut off)");
     add_database_options(*cmd, args->db);
     cmd->add_option("--sign-key", args->sign_key,
                     "the hub's signing key (hub.signing-key-file) to sign the head with");

@@ -329,10 +329,130 @@ TEST_CASE("the head follows the log past the store's head record, and is found w
   s.tamper({s.set_head(1)}); // as if read before two commits
   auto head = current_head(*s.db);
   REQUIRE(head);
-  CHECK(head->index == 3);
+  CHECK(head->head.index == 3);
+  CHECK(head->disagreement.empty());
   s.tamper({table_op{"meta", bytes(evidence_head_key.begin(), evidence_head_key.end()), {}, true}});
   head = current_head(*s.db);
   REQUIRE(head);
-  CHECK(head->index == 3);
-  CHECK(head->hash == s.record(3).hash);
+  CHECK(head->head.index == 3);
+  CHECK(head->head.hash == s.record(3).hash);
+  CHECK(head->disagreement.empty());
+}
+
+TEST_CASE("a store's head record the log disagrees with is reported, not replaced by the "
+          "log's last record", "[store][audit][evidence]") {
+  signed_store s{100};
+  for (uint8_t i = 1; i <= 3; ++i)
+    s.add(i);
+  auto meta_key = bytes(evidence_head_key.begin(), evidence_head_key.end());
+  // The last record cut off, the head record left: past the end of the log.
+  auto third = s.record(3);
+  s.tamper({table_op{"evidence", be64(3), {}, true}});
+  auto head = current_head(*s.db);
+  REQUIRE(head);
+  INFO(head->disagreement);
+  CHECK(head->head.index == 2);
+  REQUIRE(head->stored);
+  CHECK(head->stored->index == 3);
+  CHECK_THAT(head->disagreement,
+             Catch::StartsWith("truncated: the store's head record (meta evidence-head) says the "
+                               "log reaches record 3 (hash " + to_hex(third.hash) + ")")
+               && Catch::Contains("it ends at record 2 (hash " + to_hex(s.record(2).hash) + ")"));
+  // Written again from there: another hash at the head record's index.
+  auto other = s.record(2);
+  other.detail = "written again";
+  other.hash = evidence_hash(other);
+  s.tamper({table_op{"meta", meta_key, encode_head({2, s.record(2).hash}), false},
+            table_op{"evidence", be64(2), encode(other), false}});
+  head = current_head(*s.db);
+  REQUIRE(head);
+  INFO(head->disagreement);
+  CHECK_THAT(head->disagreement,
+             Catch::StartsWith("record 2 differs from the store's head record: hash "
+                               + to_hex(other.hash)));
+}
+
+TEST_CASE("unsigned heads are checked but do not count as confirmation; receipts do",
+          "[store][audit][evidence]") {
+  signed_store s{100};
+  for (uint8_t i = 1; i <= 3; ++i)
+    s.add(i);
+  audit_witness head;
+  head.source = "head.json";
+  head.index = 3;
+  head.hash = s.record(3).hash;
+  head.hub_signed = false;
+  auto rep = s.audit({head});
+  INFO(problems_of(rep));
+  CHECK(rep.ok());
+  REQUIRE(rep.witnesses.size() == 1);
+  CHECK(rep.witnesses[0].confirmed);
+  CHECK_FALSE(rep.witnesses[0].counted);
+  CHECK(rep.witnessed_to == 0);
+  CHECK(rep.unprotected == 3);
+  bool said = false;
+  for (auto& w : rep.warnings)
+    said = said || w.find("unsigned heads match the log up to record 3 but protect nothing")
+                     != std::string::npos;
+  CHECK(said);
+  // Signed (as the caller found it to be), the same head counts.
+  head.hub_signed = true;
+  auto signed_rep = s.audit({head});
+  CHECK(signed_rep.witnessed_to == 3);
+  CHECK(signed_rep.unprotected == 0);
+  // A receipt counts.
+  auto receipt = s.audit({witness_of(s.commits[2], 3)});
+  CHECK(receipt.witnesses.at(0).counted);
+  CHECK(receipt.witnessed_to == 3);
+  // Unsigned, it still names a log shorter than it, or another hash at its index.
+  head.hub_signed = false;
+  head.index = 5;
+  CHECK(names(s.audit({head}), "truncated: head.json holds record 5"));
+  head.index = 2;
+  CHECK(names(s.audit({head}), "record 2 differs from head.json"));
+}
+
+TEST_CASE("a rule set is named only by the hub's own words: a reason that mentions a rule "
+          "set version neither hides nor fakes one", "[store][audit][evidence]") {
+  signed_store s{100};
+  auto decide = [&](uint64_t version, const std::string& party, const std::string& detail,
+                    bool digest_of_detail = true) {
+    write_batch b;
+    if (version != 0)
+      b.ops = {table_op{"rule_sets", be64(version), bytes{'{', '}'}, false}};
+    decision_record dr;
+    dr.party = party;
+    dr.message_id = party == "hub" ? bytes{} : bytes(16, 7);
+    dr.detail = detail;
+    auto body = digest_of_detail ? detail : "case X\n" + detail;
+    dr.digest = sha256(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+    b.decisions = {dr};
+    REQUIRE(s.db->commit(b, ++s.now));
+  };
+  decide(1, "hub", "risk rule set version 1 from risk.toml: 0 parameters, 0 control instructions");
+  // As actors/customs/risk_centre.cpp writes them: the officer's reason, then the version.
+  decide(2, "RSK-0000",
+         "control instruction CI-1 issued by RSK-0000 (level 1, national): red until 9, "
+         "tighten after rule set version review; rule set version 2");
+  auto rep = s.audit();
+  INFO(problems_of(rep));
+  CHECK(rep.ok());
+  decide(3, "RSK-0000",
+         "control instruction CI-2 issued by RSK-0000 (level 1, national): red until 9, "
+         "see rule set version 99; rule set version 3");
+  decide(4, "RSK-0000", "control instruction CI-1 revoked by RSK-0000; rule set version 4");
+  decide(5, "RSK-0000",
+         "proposal CI-3 of RSK-2200 approved by RSK-0000: national red instruction, as agreed; "
+         "rule set version 5");
+  auto all = s.audit();
+  INFO(problems_of(all));
+  CHECK(all.ok());
+  // Text that only ends like the hub's suffix names nothing: a proposal (no rule set
+  // changes) and a case decision (its digest covers its case id).
+  decide(0, "RSK-2200",
+         "control instruction CI-4 proposed to level 1 by RSK-2200 of 2200: red, "
+         "compare; rule set version 6");
+  decide(0, "ENT-A", "case X: cancelled before release: mistake; rule set version 6", false);
+  s.tamper({table_op{"rule_sets", be64(6), bytes{'{', '}'}, false}});
+  CHECK(names(s.audit(), "rule set version 6 has no evidence record"));
 }
