@@ -16,6 +16,7 @@
 #include "actors/store/lmdb_storage.hpp"
 #include "adapters/zmq/client.hpp"
 #include "schemas/stored.capnp.h"
+#include "tests/support/evidence_tamper.hpp"
 #include "tests/support/support.hpp"
 
 using namespace hub;
@@ -127,15 +128,6 @@ struct signed_store {
     return audit_evidence(*db, &signer->public_part(), witnesses);
   }
 };
-
-std::string problems_of(const audit_report& r) {
-  std::string out;
-  for (auto& p : r.problems)
-    out += "[" + std::to_string(p.index) + "/" + std::to_string(p.sequence) + "] " + p.what + "\n";
-  for (auto& w : r.warnings)
-    out += "warning: " + w + "\n";
-  return out;
-}
 
 bool names(const audit_report& r, const std::string& text) {
   for (auto& p : r.problems)
