@@ -14,6 +14,7 @@
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/lmdb_storage.hpp"
 #include "tests/support/support.hpp"
+#include "tests/support/deterministic_system.hpp"
 
 using namespace hub;
 using namespace hub::customs;
@@ -71,17 +72,7 @@ outbox_actor::behavior_type mock_outbox(outbox_actor::pointer, std::shared_ptr<o
   };
 }
 
-struct fixture {
-  static caf::actor_system_config& prepare(caf::actor_system_config& cfg) {
-    cfg.set("scheduler.policy", caf::atom("testing"));
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    add_message_types(cfg);
-    return cfg;
-  }
-  caf::actor_system_config cfg;
-  caf::actor_system sys{prepare(cfg)};
-  caf::scheduler::test_coordinator& sched
-    = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+struct fixture : test::deterministic_system {
   test::temp_dir dir;
   std::shared_ptr<observed> seen = std::make_shared<observed>();
   std::map<std::string, office_actor> offices;

@@ -12,6 +12,7 @@
 #include "actors/core/error.hpp"
 #include "actors/store/storage.hpp"
 #include "actors/store/store.hpp"
+#include "tests/support/deterministic_system.hpp"
 
 using namespace hub;
 using namespace std::chrono_literals;
@@ -63,17 +64,7 @@ private:
   uint64_t seq_ = 0;
 };
 
-struct fixture {
-  static caf::actor_system_config& prepare(caf::actor_system_config& cfg) {
-    cfg.set("scheduler.policy", caf::atom("testing"));
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    add_message_types(cfg);
-    return cfg;
-  }
-  caf::actor_system_config cfg;
-  caf::actor_system sys{prepare(cfg)};
-  caf::scheduler::test_coordinator& sched
-    = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+struct fixture : test::deterministic_system {
   caf::scoped_actor self{sys};
   std::shared_ptr<observed> seen = std::make_shared<observed>();
   std::shared_ptr<store_metrics> metrics = std::make_shared<store_metrics>();
