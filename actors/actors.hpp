@@ -111,8 +111,9 @@ struct document_write {
   std::vector<table_op> ops;
   std::vector<decision_record> decisions;
   std::vector<notice> notices;
-  /// Case the document opens or changes (customs): kept on its dedupe record so that
-  /// a status query about the document answers with the case's status.
+  /// Case the document opens or changes, in the terms of the module owning the
+  /// document's type: kept on its dedupe record so that a status query about the
+  /// document answers with the case's status (running_module::status_of).
   std::string case_key;
 };
 
@@ -142,42 +143,6 @@ typename Inspector::result_type inspect(Inspector& f, document_commit& x) {
            x.evidence_hash);
 }
 
-/// A tax centre's finding on one case, sent to the clearance actor that owns the case.
-struct review_result {
-  std::string case_id;
-  uint8_t outcome = 0;      ///< customs::audit_outcome
-  int64_t adjustment = 0;   ///< additional tax, CNY cents
-  std::string findings;     ///< JSON array of the findings
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, review_result& x) {
-  return f(caf::meta::type_name("review_result"), x.case_id, x.outcome, x.adjustment, x.findings);
-}
-
-/// One batch review of a tax centre (SR-06.2): results per case and the group report.
-struct review_report {
-  std::string centre;
-  std::vector<review_result> results;
-  std::string report; ///< JSON: counts per outcome, adjustments, unit values per HS
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, review_report& x) {
-  return f(caf::meta::type_name("review_report"), x.centre, x.results, x.report);
-}
-
-/// Step 1 of a declaration prepared by a customs assessor, handed to clearance with the
-/// document. Local only: the pointer is never serialized (it crosses no process).
-struct prepared_ref {
-  std::shared_ptr<const void> ptr;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, prepared_ref&) {
-  return f(caf::meta::type_name("prepared_ref"));
-}
-
 } // namespace hub
 
 CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
@@ -192,10 +157,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(hub, (std::vector<hub::notice>))
   CAF_ADD_TYPE_ID(hub, (hub::write_set))
   CAF_ADD_TYPE_ID(hub, (hub::write_result))
-  CAF_ADD_TYPE_ID(hub, (hub::review_result))
-  CAF_ADD_TYPE_ID(hub, (std::vector<hub::review_result>))
-  CAF_ADD_TYPE_ID(hub, (hub::review_report))
-  CAF_ADD_TYPE_ID(hub, (hub::prepared_ref))
   CAF_ADD_ATOM(hub, hub::atom, status, "status")
   CAF_ADD_ATOM(hub, hub::atom, put, "put")
   CAF_ADD_ATOM(hub, hub::atom, write, "write")
@@ -207,12 +168,22 @@ CAF_BEGIN_TYPE_ID_BLOCK(hub, caf::first_custom_type_id)
   CAF_ADD_ATOM(hub, hub::atom, resend, "resend")
   CAF_ADD_ATOM(hub, hub::atom, ready, "ready")
   CAF_ADD_ATOM(hub, hub::atom, lodge, "lodge")
-  CAF_ADD_ATOM(hub, hub::atom, audited, "audited")
-  CAF_ADD_ATOM(hub, hub::atom, review, "review")
   CAF_ADD_ATOM(hub, hub::atom, tick, "tick")
-  CAF_ADD_ATOM(hub, hub::atom, task, "task")
   CAF_ADD_ATOM(hub, hub::atom, resync, "resync")
 CAF_END_TYPE_ID_BLOCK(hub)
+
+namespace hub {
+
+/// Where domain module `slot`'s CAF type-ID block begins (actors/core/domain_module.hpp):
+/// 256 IDs per block after the core's, so modules never collide, whatever order they
+/// register in. Slots: 0 customs.
+constexpr caf::type_id_t module_type_id_block(unsigned slot) {
+  return static_cast<caf::type_id_t>(caf::first_custom_type_id + 256 * (slot + 1));
+}
+static_assert(caf::id_block::hub::end <= module_type_id_block(0),
+              "the core's type-ID block outgrew its 256 IDs");
+
+} // namespace hub
 
 namespace hub {
 
@@ -268,41 +239,12 @@ using outbox_actor = caf::typed_actor<
   /// Re-send timer (the outbox sends this to itself).
   caf::reacts_to<atom::resend>>;
 
-/// A CUSTOMS DESK for documents that change a case (declarations, amendments,
-/// inspection results, payments, control instructions, rulings): intake hands over a
-/// checked, de-duplicated document; the desk decides, commits the document with its
-/// consequences in one transaction, and replies like the store (or with the error the
-/// partner gets, in which case nothing was stored).
+/// A DESK of a domain module for the documents it decides (document_kind::hub_desk;
+/// customs: declarations, amendments, inspection results, payments, ...): intake hands
+/// over a checked, de-duplicated document; the desk decides, commits the document with
+/// its consequences in one transaction, and replies like the store (or with the error
+/// the partner gets, in which case nothing was stored).
 using lodge_sig = caf::replies_to<atom::lodge, document_write>::with<document_commit>;
 using lodge_actor = caf::typed_actor<status_sig, lodge_sig>;
-
-/// CLEARANCE: owns the customs cases (one declaration, step-by-step processing).
-using clearance_actor = caf::typed_actor<
-  status_sig, lodge_sig,
-  /// A declaration whose step 1 an assessor prepared (tariff, rulings, lane).
-  caf::replies_to<atom::lodge, document_write, prepared_ref>::with<document_commit>,
-  /// A tax centre's batch review; replies once the outcomes are committed.
-  caf::replies_to<atom::audited, review_report>::with<bool>,
-  /// Deadline scan (payment deadlines of guarantee reservations).
-  caf::reacts_to<atom::tick>>;
-
-/// CUSTOMS OFFICE: one per customs unit (GACC, direct, port, inland customs). Holds the
-/// unit's work queue and assigns each task to one of its officers at random (SR-12.5:
-/// no officer chooses a declaration), durably, with a notification to that officer.
-using office_actor = caf::typed_actor<
-  status_sig,
-  /// A task opened or done: case id, kind ("documentary check", "examination",
-  /// "audit", "verification"), open.
-  caf::reacts_to<atom::task, std::string, std::string, bool>,
-  /// Retry timer: writes again the assignments and closes the store refused.
-  caf::reacts_to<atom::tick>>;
-
-/// TAX CENTRE: reviews released declarations of its commodity group in batches.
-using tax_centre_actor = caf::typed_actor<
-  status_sig,
-  /// A released case to review (case id).
-  caf::reacts_to<atom::review, std::string>,
-  /// Batch timer.
-  caf::reacts_to<atom::tick>>;
 
 } // namespace hub

@@ -8,8 +8,8 @@ function(swhub_add_test name)
     set(arg_TIMEOUT 60)
   endif()
   add_executable(${name} ${arg_SOURCES})
-  target_link_libraries(${name} PRIVATE swhub_test_support ${arg_LIBRARIES}
-                        Catch2::Catch2WithMain swhub_internal)
+  target_link_libraries(${name} PRIVATE swhub_test_main swhub_test_support ${arg_LIBRARIES}
+                        swhub_internal)
   catch_discover_tests(${name} TEST_PREFIX "${name}."
                        PROPERTIES TIMEOUT ${arg_TIMEOUT} LABELS "${name};${arg_LABELS}"
                        DISCOVERY_TIMEOUT 30)

@@ -6,6 +6,7 @@
 #include <caf/message.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/core/domain_module.hpp"
 #include "actors/core/error.hpp"
 
 namespace hub {
@@ -22,6 +23,10 @@ void add_message_types(caf::actor_system_config& cfg) {
                            }
                            return out;
                          });
+  // Each module's block is chained after the core's (and after the modules before it).
+  for (auto& m : modules())
+    if (m.add_message_types)
+      m.add_message_types(cfg);
 }
 
 } // namespace hub

@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "actors/core/domain_module.hpp"
 #include "actors/core/error.hpp"
 #include "actors/core/toml_read.hpp"
 
@@ -110,10 +111,11 @@ caf::error read_keys(const toml::table& party, const std::string& section,
 
 caf::error read_party(const toml::table& tbl, size_t index, hub_config& cfg) {
   std::string section = "party[" + std::to_string(index) + "]";
-  TRY(no_unknown_keys(tbl, section,
-                      {"id", "role", "name", "curve-public-key", "curve-public-key-file",
-                       "enabled", "curve-key", "signing-key", "signature-algorithms",
-                       "customs-unit"}));
+  std::vector<std::string> keys{"id", "role", "name", "curve-public-key", "curve-public-key-file",
+                                "enabled", "curve-key", "signing-key", "signature-algorithms"};
+  for (auto& m : modules())
+    keys.insert(keys.end(), m.party_keys.begin(), m.party_keys.end());
+  TRY(no_unknown_keys(tbl, section, keys));
   party_config p;
   TRY(read(tbl, section, "id", p.id));
   TRY(read(tbl, section, "role", p.role));
@@ -121,7 +123,13 @@ caf::error read_party(const toml::table& tbl, size_t index, hub_config& cfg) {
   TRY(read_key_text(tbl, section, "curve-public-key", "curve-public-key-file",
                     p.curve_public_key));
   TRY(read(tbl, section, "enabled", p.enabled));
-  TRY(read(tbl, section, "customs-unit", p.customs_unit));
+  for (auto& m : modules())
+    for (auto& key : m.party_keys) {
+      std::string value;
+      TRY(read(tbl, section, key.c_str(), value));
+      if (!value.empty())
+        p.attributes[key] = value;
+    }
   TRY(read_keys(tbl, section, "curve-key", false, p.curve_keys));
   TRY(read_keys(tbl, section, "signing-key", true, p.signing_keys));
   TRY(read_string_list(tbl, section, "signature-algorithms", p.signature_algorithms));
@@ -158,8 +166,11 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
   }
   hub_config cfg;
   cfg.source = origin;
-  TRY(no_unknown_keys(root, "", {"hub", "gateway", "store", "intake", "outbox", "roles",
-                                 "party", "evidence", "signatures", "keys", "customs"}));
+  std::vector<std::string> sections{"hub",   "gateway", "store",      "intake", "outbox", "roles",
+                                    "party", "evidence", "signatures", "keys"};
+  for (auto& m : modules())
+    sections.push_back(m.name);
+  TRY(no_unknown_keys(root, "", sections));
   caf::error err;
   if (auto* t = sub_table(root, "hub", err)) {
     TRY(no_unknown_keys(*t, "hub", {"id", "data-dir", "caf-threads", "log-level",
@@ -171,11 +182,16 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
     TRY(read(*t, "hub", "log-level", cfg.log_level));
   }
   TRY(err);
-  if (auto* t = sub_table(root, "customs", err)) {
-    TRY(no_unknown_keys(*t, "customs", {"config"}));
-    TRY(read(*t, "customs", "config", cfg.customs_config_file));
+  for (auto& m : modules()) { // [customs] config = "customs.toml", ...
+    if (auto* t = sub_table(root, m.name.c_str(), err)) {
+      TRY(no_unknown_keys(*t, m.name, {"config"}));
+      std::string file;
+      TRY(read(*t, m.name, "config", file));
+      if (!file.empty())
+        cfg.module_configs[m.name] = file;
+    }
+    TRY(err);
   }
-  TRY(err);
   if (auto* t = sub_table(root, "gateway", err)) {
     TRY(no_unknown_keys(*t, "gateway", {"endpoint", "server-secret-key-file",
                                         "max-frame-bytes", "linger-ms"}));

@@ -33,7 +33,9 @@ struct party_config {
   std::vector<key_config> signing_keys; ///< [[party.signing-key]]
   std::vector<std::string> signature_algorithms; ///< registered; empty = those of its keys
   bool enabled = true;
-  std::string customs_unit; ///< officers: the 4-digit customs unit they act for
+  /// Keys the registered modules read ("customs-unit" = the 4-digit customs unit an
+  /// officer acts for): domain_module::party_keys.
+  std::map<std::string, std::string> attributes;
 };
 
 /// What one role may do: the permission table ("power list") per document type.
@@ -77,8 +79,9 @@ struct hub_config {
   // [keys]
   std::vector<std::string> key_admin_roles;        ///< may rotate any party's keys
   std::chrono::seconds max_key_overlap{30 * 86400}; ///< longest overlap a rotation may ask
-  // [customs]
-  std::string customs_config_file;                 ///< customs.toml; empty = no customs processing
+  // [<module>] config = "...": each registered module's own config file; a module
+  // without its section does not run.
+  std::map<std::string, std::string> module_configs;
   // [roles.<name>] and [[party]]
   std::map<std::string, role_config> roles;
   std::vector<party_config> parties;

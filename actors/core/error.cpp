@@ -1,5 +1,9 @@
 #include "actors/core/error.hpp"
 
+#include <string_view>
+
+#include "actors/core/domain_module.hpp"
+
 #include <caf/atom.hpp>
 #include <caf/message.hpp>
 #include <caf/sec.hpp>
@@ -39,21 +43,6 @@ const char* to_string(ec x) {
     case ec::unknown_key_id: return "unknown_key_id";
     case ec::algorithm_not_registered: return "algorithm_not_registered";
     case ec::key_expired: return "key_expired";
-    case ec::unknown_hs_code: return "unknown_hs_code";
-    case ec::unit_mismatch: return "unit_mismatch";
-    case ec::unknown_enterprise: return "unknown_enterprise";
-    case ec::unknown_declaration: return "unknown_declaration";
-    case ec::declaration_id_reused: return "declaration_id_reused";
-    case ec::invalid_case_state: return "invalid_case_state";
-    case ec::amendment_window_closed: return "amendment_window_closed";
-    case ec::payment_mismatch: return "payment_mismatch";
-    case ec::unknown_customs_unit: return "unknown_customs_unit";
-    case ec::out_of_scope: return "out_of_scope";
-    case ec::unknown_ruling: return "unknown_ruling";
-    case ec::unknown_licence: return "unknown_licence";
-    case ec::licence_not_valid: return "licence_not_valid";
-    case ec::licence_exhausted: return "licence_exhausted";
-    case ec::not_routed: return "not_routed";
     case ec::store_failure: return "store_failure";
     case ec::not_found: return "not_found";
     case ec::invalid_config: return "invalid_config";
@@ -92,6 +81,40 @@ ec from_wire_code(uint16_t code) {
   auto x = static_cast<ec>(code);
   // to_string knows every defined code; anything else is unknown to this build.
   return std::string{to_string(x)} == "unknown" ? ec::none : x;
+}
+
+uint16_t wire_code_of(const caf::error& err) {
+  if (!err)
+    return 0;
+  if (err.category() == caf::atom("hub"))
+    return wire_code(static_cast<ec>(err.code()));
+  for (auto& m : modules())
+    if (m.errors && err.category() == caf::atom_from_string(m.errors->category)
+        && err.code() >= m.errors->first && err.code() <= m.errors->last)
+      return err.code();
+  return wire_code(ec::hub_busy);
+}
+
+std::string wire_code_name(uint16_t code) {
+  if (code <= 255) {
+    auto x = static_cast<ec>(code);
+    if (std::string_view{to_string(x)} != "unknown")
+      return to_string(x);
+    for (auto& m : modules())
+      if (m.errors && code >= m.errors->first && code <= m.errors->last)
+        return m.errors->name(static_cast<uint8_t>(code));
+  }
+  return "unknown";
+}
+
+bool retryable_wire(uint16_t code) {
+  return code == wire_code(ec::hub_not_ready) || code == wire_code(ec::hub_busy);
+}
+
+caf::error prefixed(const std::string& prefix, const caf::error& err) {
+  if (!err)
+    return err;
+  return caf::error{err.code(), err.category(), caf::make_message(prefix + context_text(err))};
 }
 
 bool is(const caf::error& err, ec x) {

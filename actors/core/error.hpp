@@ -75,36 +75,8 @@ enum class ec : uint8_t {
   algorithm_not_registered = 29,
   /// The key was valid once but its validity (rotation overlap) has ended.
   key_expired = 30,
-  /// An HS code is well formed but not a line of the tariff.
-  unknown_hs_code = 31,
-  /// A goods item's unit is not the tariff line's statutory unit.
-  unit_mismatch = 32,
-  /// The importer/exporter is not registered with customs.
-  unknown_enterprise = 33,
-  /// A document refers to a declaration the sender has not lodged.
-  unknown_declaration = 34,
-  /// A new declaration reuses a declarationId of another message.
-  declaration_id_reused = 35,
-  /// The declaration is not in a state that allows this action.
-  invalid_case_state = 36,
-  /// A correction after release arrives after the configured window.
-  amendment_window_closed = 37,
-  /// A tax payment does not match the amount due.
-  payment_mismatch = 38,
-  /// A customs unit code is not in the customs organisation.
-  unknown_customs_unit = 39,
-  /// An officer acted outside its unit, level or tax centre.
-  out_of_scope = 40,
-  /// A document refers to an advance ruling or proposal that does not exist.
-  unknown_ruling = 41,
-  /// A goods item quotes a licence the hub does not hold.
-  unknown_licence = 42,
-  /// A quoted licence is not for this holder, goods, unit or date.
-  licence_not_valid = 43,
-  /// A quoted licence has less quantity left than the item declares.
-  licence_exhausted = 44,
-  /// An agency answered for a case not routed to it.
-  not_routed = 45,
+  // 31-45: the customs module's codes (actors/customs/customs_errors.hpp). Further
+  // modules register their own ranges (actors/core/domain_module.hpp).
   // ---- internal failures (never put in a receipt as such) ----
   /// LMDB reported an error; the context carries mdb_strerror.
   store_failure = 100,
@@ -136,8 +108,29 @@ uint16_t wire_code(ec x);
 /// Parses a wire code back (for clients); unknown numbers give ec::none.
 ec from_wire_code(uint16_t code);
 
+/// The wire code of any error: the hub's codes (wire_code), a registered module's
+/// codes (actors/core/domain_module.hpp) as they are, anything else (CAF's request
+/// timeouts, ...) hub_busy. 0 for no error.
+uint16_t wire_code_of(const caf::error& err);
+
+/// The symbolic name of a wire code, the hub's or a module's; "unknown" if none.
+std::string wire_code_name(uint16_t code);
+
+/// True if a partner may succeed by sending the same message again later.
+bool retryable_wire(uint16_t code);
+
 /// True if `err` carries the hub category and code `x`.
 bool is(const caf::error& err, ec x);
+
+/// True if `err` carries the category and code of `x`, any module's error enum.
+template <class E>
+bool is_code(const caf::error& err, E x) {
+  return err && err.category() == caf::detail::error_factory<E>::category
+         && err.code() == static_cast<uint8_t>(x);
+}
+
+/// `err` with `prefix` before its context, same category and code ("items[2]: ...").
+caf::error prefixed(const std::string& prefix, const caf::error& err);
 
 /// The hub code of `err` (ec::none for an empty error, hub_busy for non-hub errors
 /// such as CAF's request timeouts).

@@ -93,10 +93,10 @@ wire_status wire_status_of(const receipt_info& r) {
     case receipt_info::rejected: w.status = wire::ReceiptStatus::REJECTED; break;
     case receipt_info::duplicate: w.status = wire::ReceiptStatus::DUPLICATE; break;
   }
-  if (r.code != ec::none) {
-    w.code = wire_code(r.code);
-    w.name = to_string(static_cast<ec>(w.code));
-    w.retry = retryable(r.code);
+  if (r.code != 0) {
+    w.code = r.code;
+    w.name = wire_code_name(r.code);
+    w.retry = retryable_wire(r.code);
   }
   return w;
 }
@@ -109,9 +109,7 @@ receipt_info rejection(const std::string& party, const bytes& message_id,
   r.party = party;
   r.message_id = message_id;
   r.status = receipt_info::rejected;
-  r.code = code_of(err);
-  if (r.code == ec::none)
-    r.code = ec::hub_busy;
+  r.code = err ? wire_code_of(err) : wire_code(ec::hub_busy);
   r.reason = valid_utf8(context_text(err)); // reasons quote partner bytes
   return r;
 }

@@ -72,7 +72,7 @@ struct receipt_info {
   std::string party; ///< whom it is issued to (part of what the hub signs)
   bytes message_id;
   enum status_t { accepted, rejected, duplicate } status = rejected;
-  ec code = ec::none;
+  uint16_t code = 0; ///< wire error code (wire_code / wire_code_of); 0: none
   std::string reason;
   bytes digest;
   int64_t hub_time = 0;

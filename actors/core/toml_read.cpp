@@ -23,6 +23,11 @@ caf::error config_error(std::string key, std::string what, std::string line) {
 
 caf::error no_unknown_keys(const toml::table& tbl, const std::string& section,
                            std::initializer_list<std::string_view> known) {
+  return no_unknown_keys(tbl, section, std::vector<std::string>(known.begin(), known.end()));
+}
+
+caf::error no_unknown_keys(const toml::table& tbl, const std::string& section,
+                           const std::vector<std::string>& known) {
   for (auto&& [key, node] : tbl)
     if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
       auto full = section.empty() ? std::string{key.str()}

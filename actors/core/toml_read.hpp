@@ -28,6 +28,9 @@ caf::error config_error(std::string key, std::string what, std::string line);
 /// Fails on the first key of `tbl` not in `known`, naming "section.key".
 caf::error no_unknown_keys(const toml::table& tbl, const std::string& section,
                            std::initializer_list<std::string_view> known);
+/// The same for a list built at run time (keys the registered modules add).
+caf::error no_unknown_keys(const toml::table& tbl, const std::string& section,
+                           const std::vector<std::string>& known);
 
 /// Reads `key` into `out` if present (string, bool or integer type); keeps the
 /// documented default otherwise.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "actors/customs/customs_actors.hpp"
 #include "actors/core/error.hpp"
 #include "actors/crypto/digest.hpp"
 #include "actors/customs/clearance_state.hpp"
@@ -11,6 +12,9 @@
 #include "actors/store/storage.hpp"
 #include "schemas/customs.capnp.h"
 #include "schemas/notification.capnp.h"
+#include "actors/customs/customs_tables.hpp"
+#include "actors/customs/officer_unit.hpp"
+#include "actors/customs/customs_errors.hpp"
 
 namespace hub::customs::detail {
 
@@ -55,7 +59,7 @@ caf::expected<plan> on_declaration(clearance_state& st, const document_write& w,
   caf::error err = with_document<wire::Declaration>(w, [&](wire::Declaration::Reader d) -> caf::error {
     auto decl_id = text(d.getDeclarationId());
     if (case_by_ref(st, w.sender, decl_id) != nullptr)
-      return caf::make_error(ec::declaration_id_reused,
+      return caf::make_error(errc::declaration_id_reused,
                              "declarationId \"" + decl_id.substr(0, 64) + "\" is already lodged by " + w.sender
                                + "; send a customs.amendment to change it, or use a new declarationId");
     std::optional<prepared> local;
@@ -98,7 +102,7 @@ caf::expected<plan> on_declaration(clearance_state& st, const document_write& w,
     ++st.next_serial;
     p.notices.push_back(status_notice(c.declarant, c, w.message_id, c.status, c.history.back().detail, now));
     auto ref = case_ref_key(c.declarant, c.declaration_id);
-    p.ops.push_back({std::string{table::case_refs}, as_bytes(ref), as_bytes(c.case_id), false});
+    p.ops.push_back({std::string{tables::case_refs}, as_bytes(ref), as_bytes(c.case_id), false});
     p.case_key = c.case_id;
     put_case(p, c);
     st.refs[ref] = c.case_id;
@@ -120,12 +124,12 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
       return no_case(w.sender, decl_id);
     case_record c = *cp; // changed on a copy; installed only if everything holds
     if (c.final())
-      return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is " + to_string(c.at)
+      return caf::make_error(errc::invalid_case_state, "declaration " + decl_id + " is " + to_string(c.at)
                                                        + "; it cannot be changed");
     auto kind = a.getKind();
     if (kind == wire::AmendmentKind::CANCEL) {
       if (c.released_already())
-        return caf::make_error(ec::invalid_case_state, "declaration " + decl_id
+        return caf::make_error(errc::invalid_case_state, "declaration " + decl_id
                                                          + " is released; it cannot be cancelled (send a correction)");
       restore_reservation(st, c, p, w.message_id, "declaration cancelled");
       return_licences(st, c, p, w.message_id, "declaration cancelled");
@@ -139,13 +143,13 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
     } else {
       bool correct = kind == wire::AmendmentKind::CORRECT;
       if (correct && !c.released_already())
-        return caf::make_error(ec::invalid_case_state, "declaration " + decl_id
+        return caf::make_error(errc::invalid_case_state, "declaration " + decl_id
                                                          + " is not released yet; send kind amend");
       if (!correct && c.released_already())
-        return caf::make_error(ec::invalid_case_state, "declaration " + decl_id
+        return caf::make_error(errc::invalid_case_state, "declaration " + decl_id
                                                          + " is released; send kind correct");
       if (correct && now - c.released_at > st.d.cfg->release.correction_window.count())
-        return caf::make_error(ec::amendment_window_closed,
+        return caf::make_error(errc::amendment_window_closed,
                                "declaration " + decl_id + " was released more than "
                                  + std::to_string(st.d.cfg->release.correction_window.count() / 86400000)
                                  + " days ago; corrections are closed (use voluntary disclosure)");
@@ -226,7 +230,7 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
       set_status(c, "closed", "post-release review closed by " + officer.id + ": " + findings, now);
       p.decisions.push_back(decision_for(c, w.message_id, "review closed by " + officer.id + ": " + findings));
     } else if (c.at != stage::inspection) {
-      return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is not awaiting inspection (it is "
+      return caf::make_error(errc::invalid_case_state, "declaration " + decl_id + " is not awaiting inspection (it is "
                                                        + c.status + ")");
     } else {
       auto outcome = r.getOutcome();
@@ -273,7 +277,7 @@ caf::expected<plan> on_evidence(clearance_state& st, const document_write& w, co
       return found.error();
     auto* cp = *found;
     if (cp->released_already() || cp->final())
-      return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is " + cp->status
+      return caf::make_error(errc::invalid_case_state, "declaration " + decl_id + " is " + cp->status
                                                        + "; evidence is taken before release");
     case_record c = *cp;
     for (auto& e : evidence_of(r.getEvidence()))
@@ -305,16 +309,16 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
       auto& e = enterprise_of(st, ent);
       auto s = e.statements.find(period);
       if (s == e.statements.end() || s->second == 0)
-        return caf::make_error(ec::invalid_case_state, "no consolidated statement " + period + " outstanding for " + ent);
+        return caf::make_error(errc::invalid_case_state, "no consolidated statement " + period + " outstanding for " + ent);
       if (*amount != s->second)
-        return caf::make_error(ec::payment_mismatch, "amount CNY " + format_amount(*amount)
+        return caf::make_error(errc::payment_mismatch, "amount CNY " + format_amount(*amount)
                                                        + " differs from statement " + period + " of " + ent
                                                        + ": CNY " + format_amount(s->second));
       bool mine = false; // the payer must have declared on this statement
       for (auto& [id, c] : st.cases)
         mine = mine || (c.enterprise == ent && c.period == period && c.reserved > 0 && c.declarant == w.sender);
       if (!mine)
-        return caf::make_error(ec::unknown_declaration, "statement " + period + " of " + ent
+        return caf::make_error(errc::unknown_declaration, "statement " + period + " of " + ent
                                                           + " holds no declaration lodged by " + w.sender);
       for (auto& [id, c] : st.cases)
         if (c.enterprise == ent && c.period == period && c.reserved > 0) {
@@ -340,12 +344,12 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
     case_record c = *cp;
     cents owed = c.due > 0 ? c.due : c.assessed.total - c.paid;
     if ((c.final() && c.reserved == 0) || owed <= 0)
-      return caf::make_error(ec::invalid_case_state, "nothing is due on declaration " + decl_id + " (" + c.status + ")");
+      return caf::make_error(errc::invalid_case_state, "nothing is due on declaration " + decl_id + " (" + c.status + ")");
     if (c.settle == settlement::consolidated && c.reserved > 0)
-      return caf::make_error(ec::invalid_case_state, "declaration " + decl_id + " is on consolidated statement "
+      return caf::make_error(errc::invalid_case_state, "declaration " + decl_id + " is on consolidated statement "
                                                        + c.period + "; pay the statement");
     if (*amount != owed)
-      return caf::make_error(ec::payment_mismatch, "amount CNY " + format_amount(*amount)
+      return caf::make_error(errc::payment_mismatch, "amount CNY " + format_amount(*amount)
                                                      + " differs from the amount due on " + decl_id + ": CNY "
                                                      + format_amount(owed));
     c.paid += *amount;
@@ -386,9 +390,9 @@ caf::expected<plan> on_ruling(clearance_state& st, const document_write& w) {
     ru.valid_from_ms = r.getValidFrom();
     ru.valid_until_ms = r.getValidUntil();
     if (st.d.cfg->enterprise(ru.holder) == nullptr)
-      return caf::make_error(ec::unknown_enterprise, "holder: \"" + ru.holder.substr(0, 64) + "\" is not registered with customs");
+      return caf::make_error(errc::unknown_enterprise, "holder: \"" + ru.holder.substr(0, 64) + "\" is not registered with customs");
     if (st.d.ref->line(ru.hs) == nullptr)
-      return caf::make_error(ec::unknown_hs_code, "hsCode: " + ru.hs + " is not in the tariff");
+      return caf::make_error(errc::unknown_hs_code, "hsCode: " + ru.hs + " is not in the tariff");
     if (st.rulings.count(ru.id) != 0)
       return caf::make_error(ec::invalid_field, "rulingId: " + ru.id + " exists; a changed ruling gets a new id");
     if (ru.kind == advance_ruling::valuation) {
@@ -399,7 +403,7 @@ caf::expected<plan> on_ruling(clearance_state& st, const document_write& w) {
       ru.max_unit_value = *hi;
     }
     auto j = ruling_to_bytes(ru);
-    p.ops.push_back({std::string{table::rulings}, as_bytes(ru.id), j, false});
+    p.ops.push_back({std::string{tables::rulings}, as_bytes(ru.id), j, false});
     decision_record dr;
     dr.party = w.sender;
     dr.message_id = w.message_id;
@@ -423,7 +427,7 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
   if (cp == nullptr)
     return;
   auto& c = *cp;
-  p.ops.push_back({std::string{table::audit_queue}, as_bytes(audit_queue_key(centre, c.case_id)), {}, true});
+  p.ops.push_back({std::string{tables::audit_queue}, as_bytes(audit_queue_key(centre, c.case_id)), {}, true});
   auto& pend = c.audits_pending;
   pend.erase(std::remove(pend.begin(), pend.end(), centre), pend.end());
   auto findings = json::parse(r.findings, nullptr, false);
@@ -463,7 +467,7 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
     set_status(c, "auditPending", "audit instruction issued by " + centre + " to " + inland + ": " + summary, now);
     auto reg = st.d.registry->get();
     for (auto& officer : reg->parties())
-      if (officer.customs_unit == inland && officer.enabled)
+      if (unit_of(officer) == inland && officer.enabled)
         p.notices.push_back(status_notice(officer.id, c, c.message_id, "auditPending",
                                           "audit instruction (稽查指令) from tax centre " + centre + " for declaration "
                                             + c.case_id + " of " + c.enterprise + ": " + summary, now));
@@ -505,7 +509,7 @@ plan deadline_plan(clearance_state& st, int64_t now) {
       }
       auto reg = st.d.registry->get(); // and the declaring office's officers
       for (auto& officer : reg->parties())
-        if (officer.enabled && officer.role == "customs-officer" && officer.customs_unit == c.customs_unit)
+        if (officer.enabled && officer.role == "customs-officer" && unit_of(officer) == c.customs_unit)
           p.notices.push_back(status_notice(officer.id, c, c.message_id, c.status, what, now));
     }
     if (changed) {
@@ -554,15 +558,15 @@ caf::expected<plan> on_licence(clearance_state& st, const document_write& w, con
     l.valid_until = r.getValidUntil();
     auto* agency = st.d.cfg->agency_of_party(sender.id);
     if (agency == nullptr)
-      return caf::make_error(ec::out_of_scope, sender.id + " speaks for no licensing agency");
+      return caf::make_error(errc::out_of_scope, sender.id + " speaks for no licensing agency");
     if (std::find(agency->licence_types.begin(), agency->licence_types.end(), l.type) == agency->licence_types.end())
-      return caf::make_error(ec::out_of_scope, "agency " + agency->id + " does not issue " + l.type);
+      return caf::make_error(errc::out_of_scope, "agency " + agency->id + " does not issue " + l.type);
     if (st.d.cfg->enterprise(l.holder) == nullptr)
-      return caf::make_error(ec::unknown_enterprise, "holder: \"" + l.holder.substr(0, 64) + "\" is not registered with customs");
+      return caf::make_error(errc::unknown_enterprise, "holder: \"" + l.holder.substr(0, 64) + "\" is not registered with customs");
     if (st.licences.count(l.id) != 0)
       return caf::make_error(ec::invalid_field, "licenceId: " + l.id + " is already registered");
     auto v = encode(l);
-    p.ops.push_back({std::string{table::licences}, as_bytes(l.id), v, false});
+    p.ops.push_back({std::string{tables::licences}, as_bytes(l.id), v, false});
     decision_record dr;
     dr.party = sender.id;
     dr.message_id = w.message_id;
@@ -583,20 +587,20 @@ caf::expected<plan> on_agency_decision(clearance_state& st, const document_write
   caf::error err = with_document<wire::AgencyDecision>(w, [&](wire::AgencyDecision::Reader r) -> caf::error {
     auto* agency = st.d.cfg->agency_of_party(sender.id);
     if (agency == nullptr)
-      return caf::make_error(ec::out_of_scope, sender.id + " speaks for no agency");
+      return caf::make_error(errc::out_of_scope, sender.id + " speaks for no agency");
     auto id = text(r.getCaseId());
     auto* cp = case_by_id(st, id);
     if (cp == nullptr)
-      return caf::make_error(ec::unknown_declaration, "caseId: no declaration " + id.substr(0, 18));
+      return caf::make_error(errc::unknown_declaration, "caseId: no declaration " + id.substr(0, 18));
     auto task = std::find_if(cp->agencies.begin(), cp->agencies.end(),
                              [&](const agency_task& t) { return t.agency == agency->id; });
     if (task == cp->agencies.end())
-      return caf::make_error(ec::not_routed, "declaration " + id + " was not routed to agency " + agency->id);
+      return caf::make_error(errc::not_routed, "declaration " + id + " was not routed to agency " + agency->id);
     if (task->state != "pending" && task->state != "documents")
-      return caf::make_error(ec::invalid_case_state, "agency " + agency->id + " already decided on " + id + " ("
+      return caf::make_error(errc::invalid_case_state, "agency " + agency->id + " already decided on " + id + " ("
                                                        + task->state + ")");
     if (cp->final() || cp->released_already())
-      return caf::make_error(ec::invalid_case_state, "declaration " + id + " is " + cp->status);
+      return caf::make_error(errc::invalid_case_state, "declaration " + id + " is " + cp->status);
     case_record c = *cp;
     auto& t = *std::find_if(c.agencies.begin(), c.agencies.end(),
                             [&](const agency_task& x) { return x.agency == agency->id; });

@@ -14,6 +14,9 @@
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/storage.hpp"
 #include "schemas/notification.capnp.h"
+#include "actors/customs/customs_tables.hpp"
+#include "actors/customs/officer_unit.hpp"
+#include "actors/customs/customs_errors.hpp"
 
 namespace hub::customs::detail {
 
@@ -94,7 +97,7 @@ decision_record decision_for(const case_record& c, const bytes& message_id, cons
 }
 
 void put_case(plan& p, const case_record& c) {
-  p.ops.push_back({std::string{table::cases}, as_bytes(c.case_id), encode_case(c), false});
+  p.ops.push_back({std::string{tables::cases}, as_bytes(c.case_id), encode_case(c), false});
   p.touched_cases.push_back(c.case_id);
 }
 
@@ -106,7 +109,7 @@ uint64_t random_device_seed() {
 }
 
 void put_enterprise(clearance_state& st, plan& p, const std::string& code) {
-  p.ops.push_back({std::string{table::enterprises}, as_bytes(code), encode(st.enterprises[code]), false});
+  p.ops.push_back({std::string{tables::enterprises}, as_bytes(code), encode(st.enterprises[code]), false});
   p.touched_enterprises.push_back(code);
   auto& e = st.enterprises[code];
   st.board->set_history(code, e.declarations, e.violations);
@@ -136,7 +139,7 @@ enterprise_state& enterprise_of(clearance_state& st, const std::string& code) {
   if (i != st.enterprises.end())
     return i->second;
   enterprise_state e;
-  if (auto b = st.d.reader->get(table::enterprises, as_bytes(code)))
+  if (auto b = st.d.reader->get(tables::enterprises, as_bytes(code)))
     e = decode_enterprise(*b);
   return st.enterprises.emplace(code, std::move(e)).first->second;
 }
@@ -144,7 +147,7 @@ enterprise_state& enterprise_of(clearance_state& st, const std::string& code) {
 case_record* case_by_id(clearance_state& st, const std::string& id) {
   if (auto i = st.cases.find(id); i != st.cases.end())
     return &i->second;
-  auto b = st.d.reader->get(table::cases, as_bytes(id));
+  auto b = st.d.reader->get(tables::cases, as_bytes(id));
   if (!b)
     return nullptr;
   auto c = decode_case(*b);
@@ -160,25 +163,25 @@ case_record* case_by_ref(clearance_state& st, const std::string& declarant, cons
   auto key = case_ref_key(declarant, decl_id);
   if (auto i = st.refs.find(key); i != st.refs.end())
     return case_by_id(st, i->second);
-  auto id = st.d.reader->get(table::case_refs, as_bytes(key));
+  auto id = st.d.reader->get(tables::case_refs, as_bytes(key));
   if (!id)
     return nullptr;
   return case_by_id(st, as_string(*id));
 }
 
 caf::error no_case(const std::string& declarant, const std::string& decl_id) {
-  return caf::make_error(ec::unknown_declaration, "no declaration \"" + decl_id.substr(0, 64)
+  return caf::make_error(errc::unknown_declaration, "no declaration \"" + decl_id.substr(0, 64)
                                                     + "\" lodged by " + declarant);
 }
 
 /// The tariff lines of an officer's reach: officers act for a unit; a case belongs to
 /// the direct customs of its declaring unit.
 caf::error officer_scope(const clearance_state& st, const party& officer, const case_record& c) {
-  auto mine = st.d.cfg->direct_of(officer.customs_unit);
+  auto mine = st.d.cfg->direct_of(unit_of(officer));
   if (mine.empty())
-    return caf::make_error(ec::out_of_scope, "officer " + officer.id + " has no customs unit");
+    return caf::make_error(errc::out_of_scope, "officer " + officer.id + " has no customs unit");
   if (mine != "0000" && mine != st.d.cfg->direct_of(c.customs_unit))
-    return caf::make_error(ec::out_of_scope, "officer " + officer.id + " of " + officer.customs_unit
+    return caf::make_error(errc::out_of_scope, "officer " + officer.id + " of " + unit_of(officer)
                                                + " may not act on a declaration of unit " + c.customs_unit);
   return caf::none;
 }
@@ -192,10 +195,10 @@ caf::expected<lodged> read_declaration(const customs_deps& dep, wire::Declaratio
   out.unit = text(d.getCustomsUnit());
   auto* unit = dep.cfg->unit(out.unit);
   if (unit == nullptr)
-    return caf::make_error(ec::unknown_customs_unit,
+    return caf::make_error(errc::unknown_customs_unit,
                            "customsUnit: " + out.unit + " is not a unit of the customs organisation");
   if (dep.cfg->enterprise(out.enterprise) == nullptr)
-    return caf::make_error(ec::unknown_enterprise,
+    return caf::make_error(errc::unknown_enterprise,
                            std::string{out.import ? "importer" : "exporter"} + ".id: \"" + out.enterprise.substr(0, 64)
                              + "\" is not registered with customs");
   out.settle = static_cast<settlement>(d.getSettlement());
@@ -247,7 +250,7 @@ caf::expected<std::vector<std::string>> ruling_deviations(const std::map<std::st
     auto r = rulings.find(it.ruling_id);
     auto field = "items[" + std::to_string(i) + "].rulingId";
     if (r == rulings.end() || r->second.holder != l.enterprise)
-      return caf::make_error(ec::unknown_ruling, field + ": no advance ruling \"" + it.ruling_id.substr(0, 64)
+      return caf::make_error(errc::unknown_ruling, field + ": no advance ruling \"" + it.ruling_id.substr(0, 64)
                                                    + "\" held by " + l.enterprise);
     auto& ru = r->second;
     if (now < ru.valid_from_ms || now >= ru.valid_until_ms)
@@ -323,7 +326,7 @@ void release(clearance_state& st, case_record& c, plan& p, const bytes& subject,
       centres.insert(tc->id);
   c.audits_pending.assign(centres.begin(), centres.end());
   for (auto& id : centres) {
-    p.ops.push_back({std::string{table::audit_queue}, as_bytes(audit_queue_key(id, c.case_id)), {}, false});
+    p.ops.push_back({std::string{tables::audit_queue}, as_bytes(audit_queue_key(id, c.case_id)), {}, false});
     p.reviews.emplace_back(id, c.case_id);
   }
   if (centres.empty()) {
@@ -603,7 +606,7 @@ void apply_step1(clearance_state& st, case_record& c, const prepared& pr, plan& 
 
 void load_rulings(clearance_state& st) {
   st.rulings.clear();
-  st.d.reader->for_each(table::rulings, [&](const bytes&, const bytes& val) {
+  st.d.reader->for_each(tables::rulings, [&](const bytes&, const bytes& val) {
     if (auto r = ruling_from_bytes(val))
       st.rulings[r->id] = std::move(*r);
     return true;
@@ -679,7 +682,7 @@ caf::expected<std::vector<drawdown>> check_licences(const clearance_state& st, c
     for (auto& id : it.licences) {
       auto f = st.licences.find(id);
       if (f == st.licences.end()) {
-        why = caf::make_error(ec::unknown_licence, field + ": no licence \"" + id.substr(0, 64) + "\" is registered");
+        why = caf::make_error(errc::unknown_licence, field + ": no licence \"" + id.substr(0, 64) + "\" is registered");
         continue;
       }
       auto& lic = f->second;
@@ -688,15 +691,15 @@ caf::expected<std::vector<drawdown>> check_licences(const clearance_state& st, c
       auto covers = std::any_of(lic.hs_prefixes.begin(), lic.hs_prefixes.end(),
                                 [&](const std::string& p) { return it.hs.rfind(p, 0) == 0; });
       if (lic.holder != l.enterprise)
-        why = caf::make_error(ec::licence_not_valid, field + ": licence " + id + " is held by " + lic.holder
+        why = caf::make_error(errc::licence_not_valid, field + ": licence " + id + " is held by " + lic.holder
                                                        + ", not " + l.enterprise);
       else if (!covers)
-        why = caf::make_error(ec::licence_not_valid, field + ": licence " + id + " does not cover HS " + it.hs);
+        why = caf::make_error(errc::licence_not_valid, field + ": licence " + id + " does not cover HS " + it.hs);
       else if (lic.unit != it.unit)
-        why = caf::make_error(ec::licence_not_valid, field + ": licence " + id + " is in " + lic.unit
+        why = caf::make_error(errc::licence_not_valid, field + ": licence " + id + " is in " + lic.unit
                                                        + ", the item in " + it.unit);
       else if (now < lic.valid_from || now >= lic.valid_until)
-        why = caf::make_error(ec::licence_not_valid, field + ": licence " + id + " is not valid now (valid "
+        why = caf::make_error(errc::licence_not_valid, field + ": licence " + id + " is not valid now (valid "
                                                        + std::to_string(lic.valid_from) + " to "
                                                        + std::to_string(lic.valid_until) + ")");
       else {
@@ -718,7 +721,7 @@ caf::expected<std::vector<drawdown>> check_licences(const clearance_state& st, c
     avail -= used[use->id];
     used[use->id] += *q;
     if (avail.compare(*q) < 0)
-      return caf::make_error(ec::licence_exhausted, field + ": licence " + use->id + " has "
+      return caf::make_error(errc::licence_exhausted, field + ": licence " + use->id + " has "
                                                       + avail.text() + " "
                                                       + use->unit + " left of " + format_units(use->quantity)
                                                       + ", the item declares " + format_units(*q));
@@ -731,7 +734,7 @@ void draw_licences(clearance_state& st, case_record& c, std::vector<drawdown> dd
   for (auto& d : dd) {
     auto& lic = st.licences[d.licence];
     lic.remaining -= d.quantity;
-    p.ops.push_back({std::string{table::licences}, as_bytes(lic.id), encode(lic), false});
+    p.ops.push_back({std::string{tables::licences}, as_bytes(lic.id), encode(lic), false});
     p.decisions.push_back(decision_for(c, subject, format_units(d.quantity) + " " + lic.unit + " drawn on licence " + lic.id
                                                      + " for item " + std::to_string(d.item) + ", " + format_units(lic.remaining)
                                                      + " left"));
@@ -745,7 +748,7 @@ void return_licences(clearance_state& st, case_record& c, plan& p, const bytes& 
     if (f == st.licences.end())
       continue;
     f->second.remaining += d.quantity;
-    p.ops.push_back({std::string{table::licences}, as_bytes(f->second.id), encode(f->second), false});
+    p.ops.push_back({std::string{tables::licences}, as_bytes(f->second.id), encode(f->second), false});
     p.decisions.push_back(decision_for(c, subject, format_units(d.quantity) + " " + f->second.unit + " given back to licence "
                                                      + d.licence + " (" + why + ")"));
   }
@@ -754,7 +757,7 @@ void return_licences(clearance_state& st, case_record& c, plan& p, const bytes& 
 
 void load_licences(clearance_state& st) {
   st.licences.clear();
-  st.d.reader->for_each(table::licences, [&](const bytes&, const bytes& val) {
+  st.d.reader->for_each(tables::licences, [&](const bytes&, const bytes& val) {
     if (auto l = decode_licence(val))
       st.licences[l->id] = std::move(*l);
     return true;

@@ -8,6 +8,9 @@
 #include "actors/customs/tax_centre.hpp"
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/storage.hpp"
+#include "actors/customs/customs_tables.hpp"
+#include "actors/customs/officer_unit.hpp"
+#include "actors/customs/customs_errors.hpp"
 
 namespace hub::customs {
 
@@ -152,7 +155,7 @@ void check_deadlines(clearance_ptr self) {
 
 void load(clearance_state& st) {
   uint64_t max_serial = 0;
-  st.d.reader->for_each(table::cases, [&](const bytes& key, const bytes& val) {
+  st.d.reader->for_each(tables::cases, [&](const bytes& key, const bytes& val) {
     auto id = as_string(key);
     if (id.size() == 18)
       max_serial = std::max<uint64_t>(max_serial, std::stoull(id.substr(9)));
@@ -165,7 +168,7 @@ void load(clearance_state& st) {
   });
   st.next_serial = max_serial + 1;
   std::map<std::string, std::pair<uint32_t, uint32_t>> history;
-  st.d.reader->for_each(table::enterprises, [&](const bytes& key, const bytes& val) {
+  st.d.reader->for_each(tables::enterprises, [&](const bytes& key, const bytes& val) {
     auto& e = st.enterprises[as_string(key)] = decode_enterprise(val);
     history[as_string(key)] = {e.declarations, e.violations};
     return true;
@@ -243,11 +246,11 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
         return caf::make_error(ec::hub_busy, "the customs desk could not decide this document; retry later");
       }
       if (t == "customs.control-instruction") {
-        auto direct = st.d.cfg->direct_of(sender->customs_unit);
+        auto direct = st.d.cfg->direct_of(unit_of(*sender));
         auto rc = st.risk_centres.find(direct);
         if (rc == st.risk_centres.end())
-          return caf::make_error(ec::out_of_scope, "officer " + w.sender + " belongs to no risk centre (customs unit \""
-                                                     + sender->customs_unit + "\")");
+          return caf::make_error(errc::out_of_scope, "officer " + w.sender + " belongs to no risk centre (customs unit \""
+                                                     + unit_of(*sender) + "\")");
         auto rp = self->make_response_promise<document_commit>();
         self->request(rc->second, st.d.store_timeout * 2, atom::lodge_v, std::move(w))
           .then([rp](document_commit& dc) mutable { rp.deliver(std::move(dc)); },
@@ -284,7 +287,7 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
       if (self->state.d.metrics)
         self->state.d.metrics->reviewed += rep.results.size();
       auto key = audit_queue_key(rep.centre, "") + std::string(reinterpret_cast<const char*>(be64(static_cast<uint64_t>(now)).data()), 8);
-      p.ops.push_back({std::string{table::reports}, as_bytes(key), as_bytes(rep.report), false});
+      p.ops.push_back({std::string{tables::reports}, as_bytes(key), as_bytes(rep.report), false});
       auto rp = self->make_response_promise<bool>();
       commit_set(self, std::move(p), rp);
       return rp;

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/customs/customs_actors.hpp"
 #include "actors/actors.hpp"
 #include "actors/core/frames.hpp"
 #include "actors/customs/case_record.hpp"

@@ -15,6 +15,8 @@
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/storage.hpp"
 #include "schemas/notification.capnp.h"
+#include "actors/customs/customs_tables.hpp"
+#include "actors/customs/officer_unit.hpp"
 
 namespace hub::customs {
 
@@ -56,11 +58,11 @@ std::vector<std::string> officers_of(const office_state& st) {
   auto reg = st.d.registry->get();
   std::vector<std::string> out;
   for (auto& p : reg->parties())
-    if (p.enabled && p.role == "customs-officer" && p.customs_unit == st.unit.code)
+    if (p.enabled && p.role == "customs-officer" && unit_of(p) == st.unit.code)
       out.push_back(p.id);
   if (out.empty() && !st.unit.parent.empty())
     for (auto& p : reg->parties())
-      if (p.enabled && p.role == "customs-officer" && p.customs_unit == st.unit.parent)
+      if (p.enabled && p.role == "customs-officer" && unit_of(p) == st.unit.parent)
         out.push_back(p.id);
   return out;
 }
@@ -116,7 +118,7 @@ void assign(office_ptr self, const std::string& case_id, const std::string& kind
          {"candidates", officers}};
   auto v = j.dump();
   write_set ws;
-  ws.ops.push_back({std::string{table::tasks}, key_of(st.unit.code, case_id), bytes(v.begin(), v.end()), false});
+  ws.ops.push_back({std::string{tables::tasks}, key_of(st.unit.code, case_id), bytes(v.begin(), v.end()), false});
   decision_record dr;
   dr.party = t.officer;
   auto detail = kind + " of case " + case_id + " assigned by unit " + st.unit.code + " to " + t.officer
@@ -150,7 +152,7 @@ void unassign(office_ptr self, const std::string& case_id) {
   auto& st = self->state;
   st.busy.insert(case_id);
   write_set ws;
-  ws.ops.push_back({std::string{table::tasks}, key_of(st.unit.code, case_id), {}, true});
+  ws.ops.push_back({std::string{tables::tasks}, key_of(st.unit.code, case_id), {}, true});
   self->request(st.d.store, st.d.store_timeout, atom::write_v, std::move(ws))
     .then(
       [self, case_id](write_result&) {
@@ -186,7 +188,7 @@ office_actor::behavior_type office(office_ptr self, customs_unit unit, customs_d
   st.unit = std::move(unit);
   st.d = std::move(deps);
   auto prefix = st.unit.code + std::string(1, '\0');
-  st.d.reader->for_each(table::tasks, [&](const bytes& key, const bytes& val) {
+  st.d.reader->for_each(tables::tasks, [&](const bytes& key, const bytes& val) {
     std::string k(key.begin(), key.end());
     if (k.rfind(prefix, 0) != 0)
       return true;
@@ -198,7 +200,7 @@ office_actor::behavior_type office(office_ptr self, customs_unit unit, customs_d
   // A task whose case moved on while the hub was down (the close was not committed).
   std::vector<std::string> stale;
   for (auto& [id, t] : st.open) {
-    auto b = st.d.reader->get(table::cases, bytes(id.begin(), id.end()));
+    auto b = st.d.reader->get(tables::cases, bytes(id.begin(), id.end()));
     auto c = b ? decode_case(*b) : caf::expected<case_record>{b.error()};
     bool inspection = t.kind == "examination" || t.kind == "documentary check";
     if (!c || c->final() || (inspection && c->at != stage::inspection) || (!inspection && c->status != "auditPending"))

@@ -12,6 +12,7 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/customs/customs_actors.hpp"
 #include "actors/actors.hpp"
 #include "actors/customs/customs_context.hpp"
 

@@ -12,6 +12,9 @@
 #include "schemas/customs.capnp.h"
 #include "schemas/frame.capnp.h"
 #include "schemas/notification.capnp.h"
+#include "actors/customs/customs_tables.hpp"
+#include "actors/customs/officer_unit.hpp"
+#include "actors/customs/customs_errors.hpp"
 
 namespace hub::customs {
 
@@ -78,7 +81,7 @@ struct change {
 };
 
 caf::expected<change> plan_change(risk_state& st, const party& officer, wire::ControlInstruction::Reader ci) {
-  auto direct = st.d.cfg->direct_of(officer.customs_unit);
+  auto direct = st.d.cfg->direct_of(unit_of(officer));
   bool national = direct == "0000";
   auto id = text(ci.getInstructionId());
   auto now = now_ms();
@@ -115,30 +118,30 @@ caf::expected<change> plan_change(risk_state& st, const party& officer, wire::Co
     }
     case wire::ControlAction::PROPOSE: {
       if (national)
-        return caf::make_error(ec::out_of_scope, "the national risk centre issues instructions directly; propose is for level 2");
-      if (existing != ins.end() || st.d.reader->get(table::proposals, bytes(id.begin(), id.end())))
+        return caf::make_error(errc::out_of_scope, "the national risk centre issues instructions directly; propose is for level 2");
+      if (existing != ins.end() || st.d.reader->get(tables::proposals, bytes(id.begin(), id.end())))
         return caf::make_error(ec::invalid_field, "instructionId: " + id + " is already used");
       auto x = make(1);
       json j = json::parse(encode(rule_set{0, {}, {x}, {}}));
       json prop{{"instruction", j}, {"proposer", officer.id}, {"district", direct}, {"status", "pending"}, {"at", now}};
       auto v = prop.dump();
-      ch.ops.push_back({std::string{table::proposals}, bytes(id.begin(), id.end()), bytes(v.begin(), v.end()), false});
+      ch.ops.push_back({std::string{tables::proposals}, bytes(id.begin(), id.end()), bytes(v.begin(), v.end()), false});
       ch.detail = "control instruction " + id + " proposed to level 1 by " + officer.id + " of " + direct + ": "
                   + to_string(x.lane) + ", " + x.reason;
       auto reg = st.d.registry->get();
       for (auto& p : reg->parties())
-        if (p.customs_unit == "0000" && p.enabled && p.role == officer.role)
+        if (unit_of(p) == "0000" && p.enabled && p.role == officer.role)
           ch.notices.push_back(officer_notice(p.id, id, "proposal " + id + " from risk centre " + direct
                                                           + " awaits approval: " + x.reason, now));
       return ch;
     }
     case wire::ControlAction::APPROVE: {
       if (!national)
-        return caf::make_error(ec::out_of_scope, "only the national (level 1) risk centre approves proposals");
-      auto stored = st.d.reader->get(table::proposals, bytes(id.begin(), id.end()));
+        return caf::make_error(errc::out_of_scope, "only the national (level 1) risk centre approves proposals");
+      auto stored = st.d.reader->get(tables::proposals, bytes(id.begin(), id.end()));
       auto prop = stored ? json::parse(stored->begin(), stored->end(), nullptr, false) : json{};
       if (!stored || prop.is_discarded() || prop.value("status", "") != "pending")
-        return caf::make_error(ec::unknown_ruling, "instructionId: no pending proposal " + id);
+        return caf::make_error(errc::unknown_ruling, "instructionId: no pending proposal " + id);
       auto one = decode_rule_set(prop["instruction"].dump());
       if (!one || one->instructions.size() != 1)
         return caf::make_error(ec::store_failure, "proposal " + id + " unreadable");
@@ -149,7 +152,7 @@ caf::expected<change> plan_change(risk_state& st, const party& officer, wire::Co
       prop["status"] = "approved";
       prop["approvedBy"] = officer.id;
       auto v = prop.dump();
-      ch.ops.push_back({std::string{table::proposals}, bytes(id.begin(), id.end()), bytes(v.begin(), v.end()), false});
+      ch.ops.push_back({std::string{tables::proposals}, bytes(id.begin(), id.end()), bytes(v.begin(), v.end()), false});
       ch.detail = "proposal " + id + " of " + prop.value("proposer", "") + " approved by " + officer.id
                   + ": national " + to_string(x.lane) + " instruction, " + x.reason;
       ch.notices.push_back(officer_notice(prop.value("proposer", ""), id, "proposal " + id + " approved by "
@@ -160,9 +163,9 @@ caf::expected<change> plan_change(risk_state& st, const party& officer, wire::Co
     }
     case wire::ControlAction::REVOKE: {
       if (existing == ins.end())
-        return caf::make_error(ec::unknown_ruling, "instructionId: no instruction " + id + " in force");
+        return caf::make_error(errc::unknown_ruling, "instructionId: no instruction " + id + " in force");
       if (!national && (existing->level != 2 || existing->district != direct.substr(0, 2)))
-        return caf::make_error(ec::out_of_scope, "a level-2 centre revokes only its own district's instructions");
+        return caf::make_error(errc::out_of_scope, "a level-2 centre revokes only its own district's instructions");
       ch.detail = "control instruction " + id + " revoked by " + officer.id;
       ins.erase(existing);
       ch.rules_changed = true;
@@ -199,7 +202,7 @@ caf::result<document_commit> publish(risk_ptr self, document_write& w) {
   if (ch->rules_changed) {
     ch->next.version = st.pending.version + 1;
     auto enc = encode(ch->next);
-    ch->ops.push_back({std::string{table::rule_sets}, be64(ch->next.version), bytes(enc.begin(), enc.end()), false});
+    ch->ops.push_back({std::string{tables::rule_sets}, be64(ch->next.version), bytes(enc.begin(), enc.end()), false});
     ch->detail += "; rule set version " + std::to_string(ch->next.version);
     st.pending = ch->next;
   }
@@ -266,8 +269,8 @@ lodge_actor::behavior_type district_centre(risk_ptr self, std::string unit, cust
       auto& st = self->state;
       auto reg = st.d.registry->get();
       auto* officer = reg->by_id(w.sender);
-      if (officer == nullptr || st.d.cfg->direct_of(officer->customs_unit) != st.unit)
-        return caf::make_error(ec::out_of_scope, "risk centre " + st.unit + " takes instructions from its own officers only");
+      if (officer == nullptr || st.d.cfg->direct_of(unit_of(*officer)) != st.unit)
+        return caf::make_error(errc::out_of_scope, "risk centre " + st.unit + " takes instructions from its own officers only");
       // The district centre has its officers' instructions published by the national
       // one, which keeps the single versioned rule book (SR-05.2).
       auto rp = self->make_response_promise<document_commit>();
@@ -284,7 +287,7 @@ lodge_actor::behavior_type district_centre(risk_ptr self, std::string unit, cust
 caf::error load_rule_book(customs_deps& deps, const store_actor& store) {
   rule_set stored;
   bool have = false;
-  deps.reader->for_each(table::rule_sets, [&](const bytes&, const bytes& val) {
+  deps.reader->for_each(tables::rule_sets, [&](const bytes&, const bytes& val) {
     auto r = decode_rule_set(std::string(val.begin(), val.end()));
     if (r) {
       stored = std::move(*r);
@@ -301,7 +304,7 @@ caf::error load_rule_book(customs_deps& deps, const store_actor& store) {
     caf::scoped_actor self{store->home_system()};
     caf::error err;
     write_set ws;
-    ws.ops.push_back({std::string{table::rule_sets}, be64(merged.version), bytes(enc.begin(), enc.end()), false});
+    ws.ops.push_back({std::string{tables::rule_sets}, be64(merged.version), bytes(enc.begin(), enc.end()), false});
     decision_record dr;
     dr.party = "hub";
     dr.digest = sha256(reinterpret_cast<const uint8_t*>(enc.data()), enc.size());

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "actors/core/error.hpp"
+#include "actors/customs/customs_errors.hpp"
 
 namespace hub::customs {
 
@@ -17,7 +18,7 @@ std::string item_key(size_t i, const char* field) {
 
 /// `err` (from money.hpp, "the tax CNY ... is beyond ...") with the tax it concerns.
 caf::error named(const caf::error& err, const char* tax) {
-  return caf::make_error(hub::code_of(err), std::string{tax} + ": " + hub::context_text(err));
+  return prefixed(std::string{tax} + ": ", err);
 }
 
 } // namespace
@@ -95,12 +96,12 @@ caf::expected<assessment> assess(const reference_data& ref, const std::vector<ta
     auto& it = items[i];
     auto* line = ref.line(it.hs);
     if (line == nullptr)
-      return caf::make_error(ec::unknown_hs_code,
+      return caf::make_error(errc::unknown_hs_code,
                              item_key(i, "hs") + " \"" + it.hs
                                  + "\" is not a line of the customs tariff (give the 10-digit "
                                    "commodity code of the goods)");
     if (it.unit != line->unit)
-      return caf::make_error(ec::unit_mismatch,
+      return caf::make_error(errc::unit_mismatch,
                              item_key(i, "unit") + " \"" + it.unit + "\" is not the tariff unit \""
                                  + line->unit + "\" of HS " + it.hs + " (declare the quantity in "
                                  + line->unit + ")");

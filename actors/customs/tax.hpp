@@ -43,8 +43,8 @@ struct assessment {
   cents total = 0;
 };
 
-/// Import assessment. Fails with ec::unknown_hs_code (not in the tariff),
-/// ec::unit_mismatch (unit differs from the tariff's), ec::unknown_currency, or
+/// Import assessment. Fails with errc::unknown_hs_code (not in the tariff),
+/// errc::unit_mismatch (unit differs from the tariff's), ec::unknown_currency, or
 /// ec::invalid_amount; the reason names the item ("items[2]: ...") or, for a
 /// declaration total beyond max_amount, the total.
 /// A claim for an agreement the line has no rate for is assessed at MFN and the

@@ -10,6 +10,7 @@
 #include "actors/customs/case_record.hpp"
 #include "actors/customs/post_release_audit.hpp"
 #include "actors/store/storage.hpp"
+#include "actors/customs/customs_tables.hpp"
 
 namespace hub::customs {
 
@@ -32,7 +33,7 @@ using tax_centre_ptr = tax_centre_actor::stateful_pointer<tax_centre_state>;
 
 std::vector<advance_ruling> rulings_of(const store_reader& reader, const std::string& holder) {
   std::vector<advance_ruling> out;
-  reader.for_each(table::rulings, [&](const bytes&, const bytes& val) {
+  reader.for_each(tables::rulings, [&](const bytes&, const bytes& val) {
     if (auto r = ruling_from_bytes(val); r && r->holder == holder)
       out.push_back(std::move(*r));
     return true;
@@ -99,7 +100,7 @@ void run_batch(tax_centre_ptr self) {
     if (ids.size() >= st.d.cfg->audit.batch_size)
       break;
     ids.push_back(id);
-    auto b = st.d.reader->get(table::cases, bytes(id.begin(), id.end()));
+    auto b = st.d.reader->get(tables::cases, bytes(id.begin(), id.end()));
     auto c = b ? decode_case(*b) : caf::expected<case_record>{b.error()};
     if (!c) {
       log::warn("tax-centre", st.cfg.id + ": case " + id + " unreadable, reviewed as empty: " + context_text(c.error()));
@@ -172,7 +173,7 @@ tax_centre_actor::behavior_type tax_centre(tax_centre_ptr self, tax_centre_confi
   st.d = std::move(deps);
   st.clearance = std::move(clearance);
   auto prefix = st.cfg.id + std::string(1, '\0');
-  st.d.reader->for_each(table::audit_queue, [&](const bytes& key, const bytes&) {
+  st.d.reader->for_each(tables::audit_queue, [&](const bytes& key, const bytes&) {
     std::string k(key.begin(), key.end());
     if (k.rfind(prefix, 0) == 0 && st.queued.insert(k.substr(prefix.size())).second)
       st.queue.push_back(k.substr(prefix.size()));

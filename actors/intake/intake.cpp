@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include <capnp/dynamic.h>
 #include <caf/all.hpp>
 
 #include "actors/core/admission.hpp"
@@ -75,9 +76,9 @@ void reject(intake_ptr self, const bytes& route, const std::string& party,
   r.party = party;
   r.message_id = message_id;
   r.status = receipt_info::rejected;
-  r.code = code_of(err);
+  r.code = wire_code_of(err);
   // A library failure stays in the log: the partner learns only to retry.
-  r.reason = r.code == ec::crypto_failure ? "the hub cannot check signatures now; retry later"
+  r.reason = is(err, ec::crypto_failure) ? "the hub cannot check signatures now; retry later"
                                           : valid_utf8(context_text(err)); // quotes partner bytes
   send_receipt(self, route, r);
 }
@@ -101,7 +102,7 @@ receipt_info answer_for_existing(const std::string& party, const bytes& message_
     r.reason = "already accepted as sequence " + std::to_string(sequence);
   } else {
     r.status = receipt_info::rejected;
-    r.code = ec::reused_message_id;
+    r.code = wire_code(ec::reused_message_id);
     r.digest = digest;
     r.reason = "message id " + to_hex(message_id) + " was accepted as sequence "
                + std::to_string(sequence) + " with other content (digest "
@@ -383,7 +384,7 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
   w.recipient = f.recipient;
   w.deliver = f.recipient != "hub";
   std::optional<rotation_plan> rotation;
-  if (f.type == "hub.key-rotation") {
+  if (f.type == doc::key_rotation) {
     auto plan = plan_rotation(self, f, payload.begin(), payload.size(), w);
     if (!plan)
       return reject(self, sub.route, sub.party, f.message_id, plan.error());
@@ -394,13 +395,13 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
   auto route = std::move(sub.route);
   auto desk = f.recipient == "hub" ? st.deps.desks.find(f.type) : st.deps.desks.end();
   if (desk != st.deps.desks.end()) {
-    // A customs document: its desk decides, commits it with the case change, and
+    // A module's document: its desk decides, commits it with the case change, and
     // answers like the store (or refuses it, and nothing is stored).
     self->request(desk->second, st.cfg.store_timeout, atom::lodge_v, std::move(w))
       .then(
         [self, key, route, f](document_commit& dc) { finish(self, key, dc, route, f, std::nullopt); },
         [self, key, route, f](caf::error& err) {
-          if (retryable(code_of(err)))
+          if (retryable_wire(wire_code_of(err)))
             return fail_pending(self, key, route, f.sender, f.message_id, err);
           reject(self, route, f.sender, f.message_id, err);
           auto& st = self->state;
@@ -421,6 +422,31 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
       [self, key, route, f](caf::error& err) {
         fail_pending(self, key, route, f.sender, f.message_id, err);
       });
+}
+
+/// The case a document names, as the module owning the document's type shows it.
+void add_case_status(const std::map<std::string, std::shared_ptr<const running_module>>& domains,
+                     const std::string& type, const std::string& subject,
+                     wire::StatusReply::Builder& rep) {
+  auto* owner = module_of_document(type);
+  if (owner == nullptr)
+    return;
+  auto running = domains.find(owner->name);
+  if (running == domains.end())
+    return;
+  auto v = running->second->status_of(subject);
+  if (!v)
+    return;
+  rep.setStatus(static_cast<wire::DocumentStatus>(document_status_code(v->status)));
+  rep.setCaseId(v->case_id);
+  rep.setReason(valid_utf8(v->reason));
+  // The module's own fields, by their wire names.
+  auto dyn = capnp::toDynamic(rep);
+  for (auto& [name, value] : v->fields)
+    KJ_IF_MAYBE (field, dyn.getSchema().findFieldByName(name)) {
+      if (field->getType().isText())
+        dyn.set(*field, capnp::Text::Reader(valid_utf8(value)));
+    }
 }
 
 void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Reader q) {
@@ -444,7 +470,7 @@ void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Rea
       auto* me = reg->by_id(sub.party);
       if (msg)
         with_root<stored::DedupeEntry>(*msg, ec::store_failure,
-                                       [&rep, &reg, me, &cases = st.deps.cases](stored::DedupeEntry::Reader e) {
+                                       [&rep, &reg, me, &domains = st.deps.domains](stored::DedupeEntry::Reader e) {
                                          std::string type = e.getDocumentType();
                                          if (me == nullptr || !reg->may(me->role, action::read, type)) {
                                            rep.setErrorCode(wire_code(ec::forbidden_read));
@@ -456,17 +482,9 @@ void handle_query(intake_ptr self, const submission& sub, wire::StatusQuery::Rea
                                                          ? wire::DocumentStatus::DELIVERED
                                                          : wire::DocumentStatus::ACCEPTED);
                                          auto ck = e.getCaseKey();
-                                         if (ck.size() > 0 && cases) {
-                                           if (auto v = cases(std::string(ck.begin(), ck.end()))) {
-                                             rep.setStatus(static_cast<wire::DocumentStatus>(
-                                               document_status_code(v->status)));
-                                             rep.setCaseId(v->case_id);
-                                             rep.setDeclarationId(v->declaration_id);
-                                             rep.setAmountDue(v->amount_due);
-                                             rep.setWaitingOn(valid_utf8(v->waiting_on));
-                                             rep.setReason(valid_utf8(v->reason));
-                                           }
-                                         }
+                                         if (ck.size() > 0)
+                                           add_case_status(domains, type,
+                                                           std::string(ck.begin(), ck.end()), rep);
                                          rep.setSequence(e.getSequence());
                                          rep.setHubTime(e.getHubTime());
                                          rep.setDocumentType(e.getDocumentType());

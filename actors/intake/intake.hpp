@@ -16,6 +16,7 @@
 #include <caf/typed_actor.hpp> // intake_deps holds handles by value
 
 #include "actors/actors.hpp"
+#include "actors/core/domain_module.hpp"
 #include "actors/intake/document_types.hpp"
 
 namespace hub {
@@ -41,14 +42,6 @@ struct intake_metrics {
   std::atomic<uint64_t> rejected{0};
 };
 
-/// What a status query shows about a document's case (customs), in the sender's terms.
-struct case_status_view {
-  std::string case_id, declaration_id, status, reason, amount_due, waiting_on;
-};
-
-/// Looks a case up by the key its documents' dedupe records carry.
-using case_lookup = std::function<std::optional<case_status_view>(const std::string& case_key)>;
-
 /// Everything an intake worker talks to.
 struct intake_deps {
   store_actor store;
@@ -59,10 +52,12 @@ struct intake_deps {
   std::shared_ptr<store_metrics> store_stats;
   std::shared_ptr<intake_metrics> metrics;
   std::shared_ptr<admission> admitted; ///< released once per answered frame (may be null)
-  /// Desks that decide documents addressed to "hub" by type (customs.*): intake hands
-  /// them the checked document instead of committing it itself.
+  /// Desks that decide documents addressed to "hub" by type (every running module's
+  /// hub_desk kinds): intake hands them the checked document instead of committing it.
   std::map<std::string, lodge_actor> desks;
-  case_lookup cases; ///< may be empty (no customs processing)
+  /// The running domain modules by name: a status query about a document that names a
+  /// case asks the module owning the document's type.
+  std::map<std::string, std::shared_ptr<const running_module>> domains;
 };
 
 caf::expected<intake_actor> spawn_intake(caf::actor_system& sys, const intake_config& cfg,

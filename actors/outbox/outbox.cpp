@@ -221,7 +221,7 @@ outbox_actor::behavior_type outbox(outbox_ptr self, outbox_config cfg, store_act
       if (i == st.entries.end() || i->second.recipient != party) {
         receipt_info r;
         r.party = party;
-        r.code = ec::unknown_notification;
+        r.code = wire_code(ec::unknown_notification);
         r.reason = "no pending notification " + std::to_string(nid) + " for " + party;
         st.link->receipt(route, r);
         return;

@@ -11,6 +11,12 @@
 
 namespace hub {
 
+const std::string& party::attribute(const std::string& key) const {
+  static const std::string none;
+  auto i = attributes.find(key);
+  return i == attributes.end() ? none : i->second;
+}
+
 const char* to_string(action x) {
   switch (x) {
     case action::send: return "send";
@@ -100,7 +106,7 @@ party_registry::build(const hub_config& cfg, const store_reader* reader) {
     p.role = pc.role;
     p.name = pc.name;
     p.enabled = pc.enabled;
-    p.customs_unit = pc.customs_unit;
+    p.attributes = pc.attributes;
     std::vector<party_key> curve;
     if (!pc.curve_public_key.empty())
       curve.push_back(party_key{pc.curve_public_key, pc.curve_public_key, 0, 0});

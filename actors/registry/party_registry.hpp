@@ -43,7 +43,11 @@ struct party {
   std::vector<party_key> signing_keys;
   std::set<crypto::algorithm> algorithms; ///< registered signature algorithms
   bool enabled = true;
-  std::string customs_unit; ///< officers: the customs unit they act for (config only)
+  /// Keys a module reads from the party's config (domain_module::party_keys, e.g.
+  /// "customs-unit"); config only, never stored.
+  std::map<std::string, std::string> attributes;
+  /// The attribute `key`, empty if the party has none.
+  const std::string& attribute(const std::string& key) const;
 };
 
 /// The permission actions of the power list.

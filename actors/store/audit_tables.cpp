@@ -5,6 +5,7 @@
 #include "actors/core/frames.hpp"
 #include "actors/store/storage.hpp"
 #include "schemas/stored.capnp.h"
+#include "actors/customs/customs_tables.hpp"
 
 namespace hub {
 
@@ -51,12 +52,12 @@ store_references read_references(const store_reader& db) {
   }
   // 2. Case references, then the cases they name.
   std::vector<std::pair<bytes, std::string>> refs;
-  db.for_each(table::case_refs, [&refs](const bytes& key, const bytes& val) {
+  db.for_each(customs::tables::case_refs, [&refs](const bytes& key, const bytes& val) {
     refs.emplace_back(key, text_of(val));
     return true;
   });
   std::set<std::string> case_ids;
-  db.for_each(table::cases, [&out, &case_ids](const bytes& key, const bytes& val) {
+  db.for_each(customs::tables::cases, [&out, &case_ids](const bytes& key, const bytes& val) {
     case_reference c;
     c.case_id = text_of(key);
     case_ids.insert(c.case_id);
@@ -107,7 +108,7 @@ store_references read_references(const store_reader& db) {
     out.documents.insert(from_be64(key));
     return true;
   });
-  db.for_each(table::rule_sets, [&out](const bytes& key, const bytes&) {
+  db.for_each(customs::tables::rule_sets, [&out](const bytes& key, const bytes&) {
     out.last_rule_set = std::max(out.last_rule_set, from_be64(key));
     return true;
   });

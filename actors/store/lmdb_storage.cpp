@@ -17,6 +17,7 @@
 #include <capnp/serialize.h>
 #include <lmdb.h>
 
+#include "actors/core/domain_module.hpp"
 #include "actors/core/error.hpp"
 #include "actors/core/frames.hpp"
 #include "actors/crypto/digest.hpp"
@@ -49,11 +50,28 @@ bytes dedupe_key(std::string_view sender, const bytes& message_id) {
 
 namespace {
 
-constexpr std::string_view all_tables[] = {
-  table::meta,        table::documents,   table::dedupe,    table::outbox,
-  table::parties,     table::evidence,    table::cases,     table::case_refs,
-  table::enterprises, table::audit_queue, table::reports,   table::rulings,
-  table::rule_sets,   table::proposals,   table::tasks,     table::licences};
+constexpr std::string_view core_tables[] = {table::meta,    table::documents, table::dedupe,
+                                            table::outbox,  table::parties,   table::evidence};
+
+/// The core's tables and every registered module's (domain_module::tables).
+std::vector<table_spec> all_tables() {
+  std::vector<table_spec> out;
+  for (auto name : core_tables)
+    out.push_back({std::string{name}, {}, nullptr});
+  for (auto& m : modules())
+    for (auto& t : m.tables)
+      out.push_back(t);
+  return out;
+}
+
+/// Named databases the environment may hold: every table, and the legacy name of each
+/// module table while its rows move (schema version 2 to 3).
+unsigned max_dbs(const std::vector<table_spec>& tables) {
+  unsigned n = 0;
+  for (auto& t : tables)
+    n += t.legacy_name.empty() ? 1 : 2;
+  return n;
+}
 
 caf::error lmdb_error(const char* op, int rc) {
   if (rc == MDB_MAP_FULL || rc == ENOSPC)
@@ -186,7 +204,46 @@ struct lmdb_storage::heads {
   int64_t ev_last_checkpoint = 0;
   bytes ev_hash = bytes(32, 0);
   int dead = 0;
+  uint64_t migrated = 0; ///< rows moved from legacy tables at this open
 };
+
+namespace {
+
+/// Moves every row of `spec.legacy_name` (if that table exists) into `to`, rewriting
+/// keys with `spec.legacy_key`, then deletes the legacy table. Returns the rows moved.
+caf::expected<uint64_t> move_legacy_rows(MDB_txn* txn, MDB_dbi to, const table_spec& spec) {
+  MDB_dbi from;
+  int rc = mdb_dbi_open(txn, spec.legacy_name.c_str(), 0, &from);
+  if (rc == MDB_NOTFOUND)
+    return uint64_t{0};
+  if (rc != 0)
+    return lmdb_error(("mdb_dbi_open " + spec.legacy_name).c_str(), rc);
+  MDB_cursor* cur = nullptr;
+  if ((rc = mdb_cursor_open(txn, from, &cur)) != 0)
+    return lmdb_error("mdb_cursor_open", rc);
+  uint64_t moved = 0;
+  MDB_val k, v;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    auto key = to_bytes(k);
+    if (spec.legacy_key)
+      key = spec.legacy_key(key);
+    MDB_val nk = as_val(key);
+    if (int r = mdb_put(txn, to, &nk, &v, 0); r != 0) {
+      mdb_cursor_close(cur);
+      return lmdb_error(("moving " + spec.legacy_name + " to " + spec.name).c_str(), r);
+    }
+    ++moved;
+  }
+  mdb_cursor_close(cur);
+  if (rc != MDB_NOTFOUND)
+    return lmdb_error(("reading " + spec.legacy_name).c_str(), rc);
+  if ((rc = mdb_drop(txn, from, 1)) != 0)
+    return lmdb_error(("mdb_drop " + spec.legacy_name).c_str(), rc);
+  return moved;
+}
+
+} // namespace
 
 lmdb_storage::lmdb_storage(std::unique_ptr<impl> p) : impl_(std::move(p)) {
   // nop
@@ -222,6 +279,7 @@ caf::expected<std::shared_ptr<lmdb_storage>> lmdb_storage::open(const lmdb_optio
   result->checkpoints_ = opts.checkpoints;
   result->adopt(*h);
   result->stale_cleared_ = h->dead;
+  result->migrated_rows_ = h->migrated;
   return result;
 }
 
@@ -239,7 +297,8 @@ caf::expected<lmdb_storage::heads> lmdb_storage::open_env(impl& p, const lmdb_op
   if (rc != 0)
     return lmdb_error("mdb_env_create", rc);
   mdb_env_set_mapsize(p.env, opts.map_size_mb * size_t{1024 * 1024});
-  mdb_env_set_maxdbs(p.env, 32);
+  auto tables = all_tables();
+  mdb_env_set_maxdbs(p.env, max_dbs(tables));
   mdb_env_set_maxreaders(p.env, opts.max_readers);
   unsigned flags = MDB_NOTLS | (opts.read_only ? MDB_RDONLY : 0u);
   rc = mdb_env_open(p.env, opts.dir.c_str(), flags, 0640);
@@ -272,26 +331,49 @@ caf::expected<lmdb_storage::heads> lmdb_storage::open_env(impl& p, const lmdb_op
   bytes vkey = schema_version_key();
   MDB_val k = as_val(vkey), v;
   rc = mdb_get(tx.txn, p.dbis["meta"], &k, &v);
-  if (rc == MDB_NOTFOUND) {
+  uint64_t stored_version = storage_schema_version;
+  bool fresh = rc == MDB_NOTFOUND;
+  if (fresh) {
     if (opts.read_only)
       return caf::make_error(ec::store_failure, opts.dir + ": not an swhub database");
+  } else if (rc != 0) {
+    return lmdb_error("mdb_get schema-version", rc);
+  } else {
+    stored_version = from_be64(to_bytes(v));
+    if (stored_version != storage_schema_version && stored_version != 2)
+      return caf::make_error(ec::store_failure,
+                             opts.dir + ": database schema version "
+                               + std::to_string(stored_version) + ", this build reads "
+                               + "versions 2 and " + std::to_string(storage_schema_version)
+                               + " (move the old data directory aside)");
+  }
+  for (auto& t : tables) {
+    if (t.name == table::meta)
+      continue;
+    if (auto err = open_table(t.name))
+      return err;
+    if (t.legacy_name.empty() || stored_version != 2)
+      continue;
+    // Version 2 kept module tables under their names before modules: a writer moves
+    // the rows, a reader reads them where they are.
+    if (opts.read_only) {
+      if (p.dbis.count(t.name) == 0 && !t.legacy_key) {
+        MDB_dbi old;
+        if (mdb_dbi_open(tx.txn, t.legacy_name.c_str(), 0, &old) == 0)
+          p.dbis.emplace(t.name, old);
+      }
+    } else if (auto moved = move_legacy_rows(tx.txn, p.dbis[t.name], t); !moved) {
+      return moved.error();
+    } else {
+      h.migrated += *moved;
+    }
+  }
+  if (!opts.read_only && (fresh || stored_version != storage_schema_version)) {
     auto ver = be64(storage_schema_version);
     MDB_val vv = as_val(ver);
     if ((rc = mdb_put(tx.txn, p.dbis["meta"], &k, &vv, 0)) != 0)
       return lmdb_error("mdb_put schema-version", rc);
-  } else if (rc != 0) {
-    return lmdb_error("mdb_get schema-version", rc);
-  } else if (from_be64(to_bytes(v)) != storage_schema_version) {
-    return caf::make_error(ec::store_failure,
-                           opts.dir + ": database schema version "
-                             + std::to_string(from_be64(to_bytes(v))) + ", this build reads "
-                             + "version " + std::to_string(storage_schema_version)
-                             + " (move the old data directory aside)");
   }
-  for (auto name : all_tables)
-    if (name != table::meta)
-      if (auto err = open_table(name))
-        return err;
   // Counters: the next document sequence follows the last stored document; the next
   // notification id is kept in meta because acknowledged entries are erased.
   MDB_cursor* cur = nullptr;

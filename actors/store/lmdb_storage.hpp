@@ -28,8 +28,9 @@ struct lmdb_options {
 };
 
 /// The schema version this build writes; a database with another one is refused.
-/// Version 2 added the evidence table.
-inline constexpr uint32_t storage_schema_version = 2;
+/// Version 2 added the evidence table; version 3 prefixes module tables with the
+/// module's name ("customs.cases"); a version-2 directory is moved over at open.
+inline constexpr uint32_t storage_schema_version = 3;
 
 class lmdb_storage : public storage, public store_reader {
 public:
@@ -56,6 +57,8 @@ public:
   uint64_t last_sequence() const { return next_seq_ - 1; }
   /// Stale reader slots cleared at open.
   int stale_readers_cleared() const { return stale_cleared_; }
+  /// Rows moved at open from a schema-version-2 directory into module tables.
+  uint64_t migrated_rows() const { return migrated_rows_; }
   /// Map size and pages in use, for `swhub db stat`.
   std::map<std::string, uint64_t> env_info() const;
 
@@ -77,6 +80,7 @@ private:
   uint64_t next_seq_ = 1;
   uint64_t next_nid_ = 1;
   int stale_cleared_ = 0;
+  uint64_t migrated_rows_ = 0;
   uint64_t commits_ = 0;
   // Evidence chain head, and what the next checkpoint waits for.
   uint64_t evidence_index_ = 0;

@@ -15,7 +15,8 @@
 
 namespace hub {
 
-/// Table names (LMDB named databases). Keys: see docs/design.md, "Storage layout".
+/// The core's table names (LMDB named databases); each module declares its own
+/// (domain_module::tables). Keys: see docs/design.md, "Storage layout".
 namespace table {
 inline constexpr std::string_view meta = "meta";
 inline constexpr std::string_view documents = "documents"; // u64 BE sequence
@@ -23,17 +24,6 @@ inline constexpr std::string_view dedupe = "dedupe";       // sender \0 message 
 inline constexpr std::string_view outbox = "outbox";       // u64 BE notification id
 inline constexpr std::string_view parties = "parties";     // party id
 inline constexpr std::string_view evidence = "evidence";   // u64 BE index
-// customs (actors/customs/)
-inline constexpr std::string_view cases = "cases";             // 18-digit case id -> case JSON
-inline constexpr std::string_view case_refs = "case_refs";     // declarant \0 declarationId -> case id
-inline constexpr std::string_view enterprises = "enterprises"; // enterprise code -> JSON (guarantee, history)
-inline constexpr std::string_view audit_queue = "audit_queue"; // centre \0 case id -> ""
-inline constexpr std::string_view reports = "reports";         // centre \0 u64 BE time -> report JSON
-inline constexpr std::string_view rulings = "rulings";         // ruling id -> JSON
-inline constexpr std::string_view rule_sets = "rule_sets";     // u64 BE version -> rule set JSON
-inline constexpr std::string_view proposals = "proposals";     // proposal id -> JSON
-inline constexpr std::string_view licences = "licences";       // licence id -> JSON (remaining quantity)
-inline constexpr std::string_view tasks = "tasks";             // unit \0 case id -> JSON (officer, kind)
 } // namespace table
 
 /// Everything one group commit writes.

@@ -24,6 +24,7 @@
 #include "tests/support/hub_process.hpp"
 #include "tests/support/samples.hpp"
 #include "tests/support/tmpfs.hpp"
+#include "actors/customs/customs_tables.hpp"
 
 using namespace hub;
 using namespace hub::test;
@@ -309,8 +310,8 @@ TEST_CASE("a customs declaration refused while the disk is full is decided exact
   auto db = lmdb_storage::open(read_only(dir));
   REQUIRE(db);
   auto counts = (*db)->counts();
-  CHECK(counts["cases"] == size_t{count});
-  CHECK(counts["case_refs"] == size_t{count});
+  CHECK(counts["customs.cases"] == size_t{count});
+  CHECK(counts["customs.case_refs"] == size_t{count});
   std::map<std::string, int> lanes;
   (*db)->for_each(table::evidence, [&](const bytes&, const bytes& val) {
     auto e = decode_evidence(val);
@@ -324,7 +325,7 @@ TEST_CASE("a customs declaration refused while the disk is full is decided exact
     INFO(id);
     CHECK(n == 1);
   }
-  auto ent_rec = (*db)->get(table::enterprises, bytes{'P', 'L', 'A', 'I', 'N', '-', 'E', 'N', 'T'});
+  auto ent_rec = (*db)->get(customs::tables::enterprises, bytes{'P', 'L', 'A', 'I', 'N', '-', 'E', 'N', 'T'});
   REQUIRE(ent_rec);
   auto j = nlohmann::json::parse(ent_rec->begin(), ent_rec->end());
   CHECK(j.value("reserved", int64_t{-1}) == 650000);

@@ -5,8 +5,7 @@
 
 #include "actors/core/config.hpp"
 #include "actors/core/error.hpp"
-#include "actors/customs/customs_config.hpp"
-#include "actors/customs/reference_data.hpp"
+#include "actors/core/domain_module.hpp"
 #include "actors/store/lmdb_storage.hpp"
 #include "tools/swhub/cli.hpp"
 
@@ -24,35 +23,40 @@ int run_config_check(const std::string& file) {
               << std::endl;
     return exit_failure;
   }
-  nlohmann::ordered_json customs = nullptr;
-  if (!cfg->customs_config_file.empty()) {
-    auto cc = hub::customs::load_customs_config(cfg->customs_config_file);
-    auto ref = cc ? hub::customs::load_reference_data(cc->reference_dir)
-                  : caf::expected<hub::customs::reference_data>{cc.error()};
-    if (!ref) {
+  // Each registered module's section: its config file checked as swhubd would load it.
+  nlohmann::ordered_json domains = nlohmann::ordered_json::object();
+  for (auto& m : hub::modules()) {
+    domains[m.name] = nullptr;
+    auto f = cfg->module_configs.find(m.name);
+    if (f == cfg->module_configs.end() || !m.check_config)
+      continue;
+    auto counts = m.check_config(f->second);
+    if (!counts) {
       std::cerr << nlohmann::ordered_json{{"ok", false},
-                                          {"error", hub::error_name(ref.error())},
-                                          {"reason", hub::context_text(ref.error())}}
+                                          {"error", hub::error_name(counts.error())},
+                                          {"reason", hub::context_text(counts.error())}}
                      .dump()
                 << std::endl;
       return exit_failure;
     }
-    customs = {{"config", cfg->customs_config_file},   {"units", cc->units.size()},
-               {"taxCentres", cc->tax_centres.size()}, {"enterprises", cc->enterprises.size()},
-               {"agencies", cc->agencies.size()},
-               {"riskParameters", cc->rules.parameters.size()}, {"tariffLines", ref->tariff.size()}};
+    nlohmann::ordered_json j{{"config", f->second}};
+    for (auto& [name, n] : *counts)
+      j[name] = n;
+    domains[m.name] = std::move(j);
   }
   auto roles = nlohmann::ordered_json::array();
   for (auto& [name, role] : cfg->roles)
     roles.push_back(name);
-  print_line({{"ok", true},
-              {"config", file},
-              {"hubId", cfg->hub_id},
-              {"parties", cfg->parties.size()},
-              {"roles", roles},
-              {"endpoint", cfg->endpoint},
-              {"dataDir", cfg->data_dir},
-              {"customs", customs}});
+  nlohmann::ordered_json out{{"ok", true},
+                             {"config", file},
+                             {"hubId", cfg->hub_id},
+                             {"parties", cfg->parties.size()},
+                             {"roles", roles},
+                             {"endpoint", cfg->endpoint},
+                             {"dataDir", cfg->data_dir}};
+  for (auto& [name, j] : domains.items()) // "customs": {...} or null
+    out[name] = j;
+  print_line(out);
   return exit_ok;
 }
 

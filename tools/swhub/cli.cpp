@@ -68,8 +68,8 @@ namespace {
 
 std::string known_types() {
   std::string out;
-  for (auto& t : hub::document_types())
-    out += (out.empty() ? "" : ", ") + t.name;
+  for (auto* t : hub::document_types())
+    out += (out.empty() ? "" : ", ") + t->name;
   return out;
 }
 

@@ -10,6 +10,8 @@
 #include "actors/customs/risk_engine.hpp"
 #include "actors/store/storage.hpp"
 #include "tools/swhub/cli.hpp"
+#include "actors/customs/customs_tables.hpp"
+#include "actors/customs/customs_errors.hpp"
 
 namespace swhub_cli {
 
@@ -41,14 +43,14 @@ caf::expected<cu::case_record> load_case(const hub::lmdb_storage& db, const case
   if (id.empty()) {
     if (a.declarant.empty() || a.declaration.empty())
       return caf::make_error(hub::ec::invalid_config, "give a case id, or --declarant and --declaration-id");
-    auto ref = db.get(hub::table::case_refs, as_bytes(cu::case_ref_key(a.declarant, a.declaration)));
+    auto ref = db.get(hub::customs::tables::case_refs, as_bytes(cu::case_ref_key(a.declarant, a.declaration)));
     if (!ref)
-      return caf::make_error(hub::ec::unknown_declaration, "no declaration " + a.declaration + " of " + a.declarant);
+      return caf::make_error(hub::customs::errc::unknown_declaration, "no declaration " + a.declaration + " of " + a.declarant);
     id.assign(ref->begin(), ref->end());
   }
-  auto b = db.get(hub::table::cases, as_bytes(id));
+  auto b = db.get(hub::customs::tables::cases, as_bytes(id));
   if (!b)
-    return caf::make_error(hub::ec::unknown_declaration, "no case " + id);
+    return caf::make_error(hub::customs::errc::unknown_declaration, "no case " + id);
   return cu::decode_case(*b);
 }
 
@@ -78,7 +80,7 @@ int run_explain(const case_args& a) {
   if (decision.is_discarded())
     return print_error("bad_record", "case " + c->case_id + ": the stored decision is not JSON");
   auto version = decision.value("ruleSetVersion", uint64_t{0});
-  auto stored = (*db)->get(hub::table::rule_sets, hub::be64(version));
+  auto stored = (*db)->get(hub::customs::tables::rule_sets, hub::be64(version));
   if (!stored)
     return print_error("no_rule_set", "rule set version " + std::to_string(version) + " is not stored");
   auto rules = cu::decode_rule_set(std::string(stored->begin(), stored->end()));
@@ -110,7 +112,7 @@ int run_reports(const database_args& args, const std::string& centre) {
   auto db = open_database(args);
   if (!db)
     return print_error(db.error());
-  auto err = (*db)->for_each(hub::table::reports, [&](const hub::bytes& key, const hub::bytes& val) {
+  auto err = (*db)->for_each(hub::customs::tables::reports, [&](const hub::bytes& key, const hub::bytes& val) {
     std::string k(key.begin(), key.end());
     if (!centre.empty() && k.rfind(centre + std::string(1, '\0'), 0) != 0)
       return true;
@@ -126,7 +128,7 @@ int run_rulings(const database_args& args, const std::string& holder) {
   auto db = open_database(args);
   if (!db)
     return print_error(db.error());
-  auto err = (*db)->for_each(hub::table::rulings, [&](const hub::bytes&, const hub::bytes& val) {
+  auto err = (*db)->for_each(hub::customs::tables::rulings, [&](const hub::bytes&, const hub::bytes& val) {
     auto j = json::parse(val.begin(), val.end(), nullptr, false);
     if (!j.is_discarded() && (holder.empty() || j.value("holder", "") == holder))
       print_line(j);

@@ -4,10 +4,12 @@
 
 #include <iostream>
 
+#include "actors/core/domain_module.hpp"
 #include "tools/swhub/cli.hpp"
 
 int main(int argc, char** argv) {
   using namespace swhub_cli;
+  hub::register_builtin_modules(); // document kinds, tables and config sections of each domain
   CLI::App app{"swhub: talk to a swhub trade hub, manage keys, check config and data"};
   app.set_version_flag("--version", "swhub 0.1.0");
   app.require_subcommand(1);

@@ -74,19 +74,19 @@ int run_permissions(const std::string& config_file) {
   nlohmann::ordered_json roles = nlohmann::ordered_json::object();
   for (auto& [role, rc] : cfg->roles) {
     nlohmann::ordered_json types = nlohmann::ordered_json::object();
-    for (auto& t : hub::document_types()) {
+    for (auto* t : hub::document_types()) {
       nlohmann::ordered_json actions = nlohmann::ordered_json::array();
-      if (has(rc.send, t.name))
+      if (has(rc.send, t->name))
         actions.push_back("send");
-      if (has(rc.read, t.name))
+      if (has(rc.read, t->name))
         actions.push_back("read");
-      if (has(rc.receive, t.name))
+      if (has(rc.receive, t->name))
         actions.push_back("receive");
-      auto req = cfg->signatures_required.find(t.name);
-      if (has(rc.send, t.name) && req != cfg->signatures_required.end()
+      auto req = cfg->signatures_required.find(t->name);
+      if (has(rc.send, t->name) && req != cfg->signatures_required.end()
           && (has(req->second, role) || has(req->second, "*")))
         actions.push_back("must-sign");
-      types[t.name] = actions;
+      types[t->name] = actions;
     }
     nlohmann::ordered_json parties = nlohmann::ordered_json::array();
     for (auto& p : cfg->parties)

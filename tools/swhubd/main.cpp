@@ -19,7 +19,7 @@
 #include "actors/core/error.hpp"
 #include "actors/core/log.hpp"
 #include "actors/crypto/hub_signer.hpp"
-#include "actors/customs/customs.hpp"
+#include "actors/core/domain_module.hpp"
 #include "actors/intake/intake.hpp"
 #include "actors/outbox/outbox.hpp"
 #include "actors/registry/party_registry.hpp"
@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint-file", endpoint_file,
                  "write the bound gateway endpoint here once ready (for tests and scripts)");
   CLI11_PARSE(app, argc, argv);
+  hub::register_builtin_modules();
 
   // Block the stop signals in every thread we start; main waits for them below.
   sigset_t stop_signals;
@@ -89,6 +90,9 @@ int main(int argc, char** argv) {
   hub::log::info("swhubd", "storage " + cfg->data_dir + " opened, last sequence "
                              + std::to_string((*db)->last_sequence()) + ", stale readers cleared "
                              + std::to_string((*db)->stale_readers_cleared()));
+  if ((*db)->migrated_rows() > 0)
+    hub::log::info("swhubd", "storage: moved " + std::to_string((*db)->migrated_rows())
+                               + " rows of schema version 2 into the module tables");
   auto built = hub::party_registry::build(*cfg, db->get());
   if (!built)
     return fail("party registry", built.error());
@@ -136,19 +140,18 @@ int main(int argc, char** argv) {
                                   *store, reader, *gw, nullptr);
   if (!outbox)
     return fail("outbox", outbox.error());
-  // The customs organisation (risk centres, clearance, tax centres), if configured.
-  std::optional<hub::customs::customs_module> customs;
-  if (!cfg->customs_config_file.empty()) {
-    hub::customs::customs_deps cd;
-    cd.registry = registry;
-    cd.reader = reader;
-    cd.store = *store;
-    cd.outbox = *outbox;
-    cd.store_timeout = cfg->store_timeout;
-    auto m = hub::customs::start_customs(sys, cfg->customs_config_file, cd, cfg->intake_workers);
-    if (!m)
-      return fail("customs " + cfg->customs_config_file, m.error());
-    customs = std::move(*m);
+  // Every registered domain module whose section names a config file.
+  std::map<std::string, std::shared_ptr<hub::running_module>> domains;
+  hub::module_services services{&sys, registry, reader, *store, *outbox, cfg->store_timeout,
+                                cfg->intake_workers};
+  for (auto& m : hub::modules()) {
+    auto file = cfg->module_configs.find(m.name);
+    if (file == cfg->module_configs.end() || !m.start)
+      continue;
+    auto running = m.start(services, file->second);
+    if (!running)
+      return fail(m.name + " " + file->second, running.error());
+    domains.emplace(m.name, std::move(*running));
   }
   auto intake_stats = std::make_shared<hub::intake_metrics>();
   auto admitted = std::make_shared<hub::admission>(cfg->max_in_flight);
@@ -161,9 +164,9 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < cfg->intake_workers; ++i) {
     hub::intake_deps deps{*store, *outbox, registry, reader, *gw, store_stats, intake_stats,
                           admitted, {}, {}};
-    if (customs) {
-      deps.desks = customs->desks_for(i);
-      deps.cases = customs->lookup;
+    for (auto& [name, running] : domains) {
+      deps.desks.merge(running->desks_for(i));
+      deps.domains.emplace(name, running);
     }
     auto in = hub::spawn_intake(sys, in_cfg, std::move(deps));
     if (!in)
@@ -190,8 +193,8 @@ int main(int argc, char** argv) {
   (*gw)->stop(); // 1. no new frames
   for (auto& in : intakes)
     caf::anon_send_exit(in, caf::exit_reason::user_shutdown);
-  if (customs)
-    hub::customs::stop_customs(*customs);
+  for (auto& [name, running] : domains)
+    running->stop();
   caf::anon_send_exit(*outbox, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(*store, caf::exit_reason::user_shutdown); // commits what is pending
   hub::log::info("swhubd", "stopped: accepted " + std::to_string(intake_stats->accepted)
@@ -202,7 +205,7 @@ int main(int argc, char** argv) {
                              + ", frames out " + std::to_string((*gw)->metrics().frames_out)
                              + ", dropped out " + std::to_string((*gw)->metrics().dropped_out)
                              + ", busy " + std::to_string((*gw)->metrics().busy));
-  if (customs)
-    hub::log::info("swhubd", "customs: " + customs->metrics->summary());
+  for (auto& [name, running] : domains)
+    hub::log::info("swhubd", name + ": " + running->summary());
   return 0;
 }

@@ -47,8 +47,8 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   std::filesystem::current_path(old);
   REQUIRE(cfg);
   CHECK(cfg->parties.size() == 9);
-  CHECK(cfg->customs_config_file == "config/customs.toml");
-  CHECK(cfg->parties[4].customs_unit == "2248");
+  CHECK(cfg->module_configs.at("customs") == "config/customs.toml");
+  CHECK(cfg->parties[4].attributes.at("customs-unit") == "2248");
   CHECK(cfg->endpoint == "tcp://127.0.0.1:7700");
   CHECK(cfg->data_dir == "var/data");
   CHECK(cfg->roles.count("enterprise") == 1);

@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include "actors/customs/customs_actors.hpp"
 #include "actors/core/add_message_types.hpp"
 #include "actors/core/config.hpp"
 #include "actors/core/error.hpp"
@@ -15,6 +16,7 @@
 #include "actors/store/lmdb_storage.hpp"
 #include "tests/support/support.hpp"
 #include "tests/support/deterministic_system.hpp"
+#include "actors/customs/customs_tables.hpp"
 
 using namespace hub;
 using namespace hub::customs;
@@ -152,7 +154,7 @@ TEST_CASE_METHOD(fixture, "an assignment the store refused is made again once th
   REQUIRE(seen->committed.size() == 1);
   auto& ws = seen->committed.front();
   REQUIRE(ws.ops.size() == 1);
-  CHECK(ws.ops[0].table == "tasks");
+  CHECK(ws.ops[0].table == customs::tables::tasks);
   CHECK_FALSE(ws.ops[0].erase);
   CHECK(ws.decisions.size() == 1); // the draw that was stored, recorded once
   CHECK(seen->delivered == std::vector<std::string>{"CUS-2248"});

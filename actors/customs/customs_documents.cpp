@@ -1,13 +1,132 @@
-#include "actors/intake/customs_documents.hpp"
+#include "actors/customs/customs_documents.hpp"
 
 #include <cmath>
 
+#include "actors/core/field_checks.hpp"
 #include "actors/core/frames.hpp"
-#include "actors/intake/field_checks.hpp"
-#include "actors/intake/iso_codes.hpp"
+#include "actors/core/iso_codes.hpp"
+#include "actors/core/quantity.hpp"
 #include "schemas/customs.capnp.h"
+#include "schemas/declaration.capnp.h"
 
-namespace hub {
+namespace hub::customs {
+
+namespace {
+
+caf::error check_party(wire::TradeParty::Reader p, const std::string& field, bool required) {
+  if (!p.hasId() || p.getId().size() == 0) {
+    if (required)
+      return fail(ec::missing_field, field + ".id", "required");
+    return caf::none;
+  }
+  if (p.getId().size() > 64)
+    return fail(ec::invalid_field, field + ".id", "longer than 64 characters");
+  if (p.hasCountry() && p.getCountry().size() > 0 && !is_country_code(p.getCountry().cStr()))
+    return fail(ec::unknown_country, field + ".country",
+                quoted(p.getCountry().cStr()) + " is not an ISO 3166-1 alpha-2 code");
+  return caf::none;
+}
+
+} // namespace
+
+caf::error validate_declaration(wire::Declaration::Reader d, const validation_limits& lim) {
+  if (!d.hasDeclarationId() || d.getDeclarationId().size() == 0)
+    return fail(ec::missing_field, "declarationId", "required");
+  if (d.getDeclarationId().size() > 64)
+    return fail(ec::invalid_field, "declarationId", "longer than 64 characters");
+  if (static_cast<uint16_t>(d.getType()) > static_cast<uint16_t>(wire::DeclarationType::EXPORT))
+    return fail(ec::invalid_field, "type", "unknown declaration type");
+  if (auto err = check_party(d.getDeclarant(), "declarant", true))
+    return err;
+  bool is_import = d.getType() == wire::DeclarationType::IMPORT;
+  if (auto err = check_party(d.getImporter(), "importer", is_import))
+    return err;
+  if (auto err = check_party(d.getExporter(), "exporter", !is_import))
+    return err;
+  auto unit = std::string{d.getCustomsUnit().cStr()};
+  if (unit.empty())
+    return fail(ec::missing_field, "customsUnit", "required");
+  if (unit.size() != 4 || !all_digits(unit))
+    return fail(ec::invalid_field, "customsUnit", quoted(unit) + " is not a 4-digit customs code");
+  auto docs = d.getTransportDocuments();
+  for (unsigned i = 0; i < docs.size(); ++i) {
+    if (docs[i].getNumber().size() == 0)
+      return fail(ec::missing_field, "transportDocuments[" + std::to_string(i) + "].number",
+                  "required");
+    if (static_cast<uint16_t>(docs[i].getType())
+        > static_cast<uint16_t>(wire::TransportDocumentType::HOUSE_BILL_OF_LADING))
+      return fail(ec::invalid_field, "transportDocuments[" + std::to_string(i) + "].type",
+                  "unknown transport document type");
+  }
+  auto items = d.getItems();
+  if (items.size() == 0)
+    return fail(ec::missing_field, "items", "a declaration needs at least one goods item");
+  if (items.size() > lim.max_items)
+    return fail(ec::too_many_items, "items",
+                std::to_string(items.size()) + " items, at most "
+                  + std::to_string(lim.max_items) + " per declaration");
+  std::vector<bool> seen(items.size() + 1, false);
+  for (unsigned i = 0; i < items.size(); ++i) {
+    auto it = items[i];
+    auto f = "items[" + std::to_string(i) + "].";
+    auto seqno = it.getSequence();
+    if (seqno == 0 || seqno > items.size() || seen[seqno])
+      return fail(ec::invalid_field, f + "sequence",
+                  std::to_string(seqno) + ": must be 1.." + std::to_string(items.size())
+                    + " and unique");
+    seen[seqno] = true;
+    std::string hs = it.getHsCode().cStr();
+    if (hs.empty())
+      return fail(ec::missing_field, f + "hsCode", "required");
+    if (hs.size() != 10 || !all_digits(hs))
+      return fail(ec::invalid_hs_code, f + "hsCode", quoted(hs) + " is not a 10-digit HS code");
+    if (it.getDescription().size() == 0)
+      return fail(ec::missing_field, f + "description", "required");
+    if (auto q = to_units(it.getQuantity(), f + "quantity"); !q)
+      return q.error();
+    if (it.getUnit().size() == 0)
+      return fail(ec::missing_field, f + "unit", "required");
+    auto net = it.getNetWeightKg(), gross = it.getGrossWeightKg();
+    if (!std::isfinite(net) || net < 0)
+      return fail(ec::invalid_weight, f + "netWeightKg", "must be a number >= 0");
+    if (!std::isfinite(gross) || gross < net)
+      return fail(ec::invalid_weight, f + "grossWeightKg", "must be a number >= netWeightKg");
+    std::string value = it.getCustomsValue().cStr();
+    if (value.empty())
+      return fail(ec::missing_field, f + "customsValue", "required");
+    if (!is_amount(value))
+      return fail(ec::invalid_amount, f + "customsValue",
+                  quoted(value) + " is not a positive decimal with at most 2 fraction digits");
+    std::string cur = it.getCurrency().cStr();
+    if (!is_currency_code(cur))
+      return fail(ec::unknown_currency, f + "currency",
+                  quoted(cur) + " is not an ISO 4217 currency code");
+    std::string origin = it.getOriginCountry().cStr();
+    if (!is_country_code(origin))
+      return fail(ec::unknown_country, f + "originCountry",
+                  quoted(origin) + " is not an ISO 3166-1 alpha-2 code");
+    if (it.getPreferentialOriginClaim().size() > 32)
+      return fail(ec::invalid_field, f + "preferentialOriginClaim", "longer than 32 characters");
+    if (it.getOriginCertificate().size() > 64)
+      return fail(ec::invalid_field, f + "originCertificate", "longer than 64 characters");
+    if (it.getRulingId().size() > 64)
+      return fail(ec::invalid_field, f + "rulingId", "longer than 64 characters");
+    if (it.getLicences().size() > 8)
+      return fail(ec::invalid_field, f + "licences", "at most 8 licences per item");
+    for (unsigned k = 0; k < it.getLicences().size(); ++k)
+      if (it.getLicences()[k].size() == 0 || it.getLicences()[k].size() > 64)
+        return fail(ec::invalid_field, f + "licences[" + std::to_string(k) + "]", "1 to 64 characters");
+  }
+  if (static_cast<uint16_t>(d.getSettlement())
+      > static_cast<uint16_t>(wire::Settlement::CONSOLIDATED))
+    return fail(ec::invalid_field, "settlement", "unknown settlement (payment, guarantee, consolidated)");
+  std::string self = d.getSelfAssessedTax().cStr();
+  if (!self.empty() && !is_amount(self) && self.find_first_not_of("0.") != std::string::npos)
+    return fail(ec::invalid_amount, "selfAssessedTax",
+                quoted(self) + " is not a decimal CNY amount with at most 2 fraction digits");
+  return caf::none;
+}
+
 
 namespace {
 
@@ -53,7 +172,7 @@ caf::error check_amendment(wire::Amendment::Reader a, const validation_limits& l
     return fail(ec::invalid_field, "replacement.declarationId",
                 "must equal declarationId " + quoted(a.getDeclarationId().cStr()));
   if (auto err = validate_declaration(d, lim))
-    return caf::make_error(static_cast<ec>(err.code()), "replacement." + context_text(err));
+    return prefixed("replacement.", err);
   return caf::none;
 }
 
@@ -202,37 +321,47 @@ caf::error check_agency_decision(wire::AgencyDecision::Reader d) {
   return caf::none;
 }
 
-template <class T, class F>
-caf::error decode(const aligned_message& msg, const document_type_info& type, F&& fn) {
-  auto err = with_root<T>(msg, ec::malformed_payload, std::forward<F>(fn));
-  if (is(err, ec::malformed_payload))
-    return caf::make_error(ec::malformed_payload,
-                           "payload does not decode as " + type.name + ": " + context_text(err));
-  return err;
-}
-
 } // namespace
 
-caf::error validate_customs_document(const document_type_info& type, const aligned_message& msg,
-                                     const validation_limits& limits) {
-  const auto& n = type.name;
-  if (n == "customs.amendment")
-    return decode<wire::Amendment>(msg, type, [&](auto r) { return check_amendment(r, limits); });
-  if (n == "customs.inspection-result")
-    return decode<wire::InspectionResult>(msg, type, [](auto r) { return check_inspection(r); });
-  if (n == "customs.valuation-evidence")
-    return decode<wire::ValuationEvidence>(msg, type, [](auto r) { return check_evidence_doc(r); });
-  if (n == "customs.tax-payment")
-    return decode<wire::TaxPayment>(msg, type, [](auto r) { return check_payment(r); });
-  if (n == "customs.control-instruction")
-    return decode<wire::ControlInstruction>(msg, type, [](auto r) { return check_instruction(r); });
-  if (n == "agency.decision")
-    return decode<wire::AgencyDecision>(msg, type, [](auto r) { return check_agency_decision(r); });
-  if (n == "agency.licence")
-    return decode<wire::Licence>(msg, type, [](auto r) { return check_licence(r); });
-  if (n == "customs.advance-ruling")
-    return decode<wire::AdvanceRuling>(msg, type, [](auto r) { return check_ruling(r); });
-  return caf::make_error(ec::unknown_document_type, n);
+std::vector<document_kind> document_kinds() {
+  auto declaration = [](wire::Declaration::Reader d, const validation_limits& lim) {
+    return validate_declaration(d, lim);
+  };
+  auto amendment = [](wire::Amendment::Reader a, const validation_limits& lim) {
+    return check_amendment(a, lim);
+  };
+  auto plain = [](auto check) {
+    return [check](auto r, const validation_limits&) { return check(r); };
+  };
+  return {
+    {doc::declaration, capnp::Schema::from<wire::Declaration>(),
+     "goods declaration (import/export), WCO Data Model aligned",
+     validator_of<wire::Declaration>(declaration), true},
+    {doc::amendment, capnp::Schema::from<wire::Amendment>(),
+     "amend or cancel a declaration before release, or correct it after",
+     validator_of<wire::Amendment>(amendment), true},
+    {doc::inspection_result, capnp::Schema::from<wire::InspectionResult>(),
+     "the one result of a documentary check or examination (customs officer)",
+     validator_of<wire::InspectionResult>(plain(check_inspection)), true},
+    {doc::valuation_evidence, capnp::Schema::from<wire::ValuationEvidence>(),
+     "samples or images taken for on-site valuation before release (customs officer)",
+     validator_of<wire::ValuationEvidence>(plain(check_evidence_doc)), true},
+    {doc::tax_payment, capnp::Schema::from<wire::TaxPayment>(),
+     "payment of a declaration's tax or of a consolidated monthly statement",
+     validator_of<wire::TaxPayment>(plain(check_payment)), true},
+    {doc::control_instruction, capnp::Schema::from<wire::ControlInstruction>(),
+     "issue, propose, approve or revoke a control instruction (risk officer)",
+     validator_of<wire::ControlInstruction>(plain(check_instruction)), true},
+    {doc::advance_ruling, capnp::Schema::from<wire::AdvanceRuling>(),
+     "register an advance classification or valuation ruling (tax officer)",
+     validator_of<wire::AdvanceRuling>(plain(check_ruling)), true},
+    {doc::agency_decision, capnp::Schema::from<wire::AgencyDecision>(),
+     "an agency's decision on a declaration routed to it (approve, reject, need inspection or documents)",
+     validator_of<wire::AgencyDecision>(plain(check_agency_decision)), true},
+    {doc::agency_licence, capnp::Schema::from<wire::Licence>(),
+     "register a licence that declarations draw on, quantity by quantity (licensing agency)",
+     validator_of<wire::Licence>(plain(check_licence)), true},
+  };
 }
 
-} // namespace hub
+} // namespace hub::customs

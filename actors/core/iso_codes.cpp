@@ -1,4 +1,4 @@
-#include "actors/intake/iso_codes.hpp"
+#include "actors/core/iso_codes.hpp"
 
 #include <set>
 #include <sstream>
