@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "actors/customs/customs_audit.hpp"
+
 namespace hub::test {
 
 std::string copy_data_dir(const std::string& from, const std::string& to) {
@@ -27,7 +29,8 @@ audit_report audit(const std::string& path, const crypto::public_key& key,
   o.read_only = true;
   auto db = lmdb_storage::open(o);
   REQUIRE(db);
-  return audit_evidence(**db, &key, witnesses);
+  // TODO(issue-17): every registered module's extension, once the registry exists.
+  return audit_evidence(**db, &key, witnesses, {customs::audit_extension()});
 }
 
 void tamper(const std::string& path, std::vector<table_op> ops) {
@@ -69,6 +72,10 @@ bool names(const audit_report& r, uint64_t index, uint64_t sequence, const std::
         && p.what.find(text) != std::string::npos)
       return true;
   return false;
+}
+
+bool names(const audit_report& r, const std::string& text) {
+  return names(r, 0, 0, text);
 }
 
 } // namespace hub::test

@@ -11,6 +11,7 @@
 #include "actors/crypto/signature.hpp"
 #include "actors/store/audit.hpp"
 #include "actors/store/evidence.hpp"
+#include "tools/swhub/audit_extensions.hpp"
 #include "tools/swhub/cli.hpp"
 
 namespace swhub_cli {
@@ -159,7 +160,7 @@ int run_audit_verify(const audit_args& a) {
       }
     }
   }
-  auto rep = hub::audit_evidence(**db, &*key, witnesses);
+  auto rep = hub::audit_evidence(**db, &*key, witnesses, hub::module_audit_extensions());
   for (auto& w : rep.witnesses)
     results.push_back({{"source", w.source},
                        {"index", w.index},
