@@ -34,6 +34,7 @@ namespace hub {
 class aligned_message;
 class registry_holder;
 class store_reader;
+struct audit_extension;
 
 /// Limits business validation applies (from [intake]).
 struct validation_limits {
@@ -133,6 +134,9 @@ struct domain_module {
   std::function<caf::expected<std::vector<std::pair<std::string, uint64_t>>>(
     const std::string& config_file)>
     check_config;
+  /// Adds the checks of its tables against the evidence log (`swhub audit verify`,
+  /// actors/store/audit_extension.hpp).
+  std::function<void(std::vector<audit_extension>& out)> audit;
 };
 
 /// Adds a module. Call before any actor system or store exists; fails with

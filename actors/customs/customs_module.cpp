@@ -9,6 +9,7 @@
 #include "actors/customs/clearance.hpp"
 #include "actors/customs/clearance_state.hpp"
 #include "actors/customs/customs_actors.hpp"
+#include "actors/customs/customs_audit.hpp"
 #include "actors/customs/customs_documents.hpp"
 #include "actors/customs/customs_errors.hpp"
 #include "actors/customs/customs_office.hpp"
@@ -143,6 +144,7 @@ domain_module module() {
   m.party_keys = {customs_unit_key};
   m.add_message_types = &add_types;
   m.start = &start;
+  m.audit = [](std::vector<hub::audit_extension>& out) { out.push_back(audit_extension()); };
   m.check_config = [](const std::string& file)
     -> caf::expected<std::vector<std::pair<std::string, uint64_t>>> {
     auto cc = load_customs_config(file);

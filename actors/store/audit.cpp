@@ -1,9 +1,10 @@
 #include "actors/store/audit.hpp"
 
+#include "actors/core/domain_module.hpp"
+
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <set>
 
 #include "actors/core/frames.hpp"
 #include "actors/crypto/digest.hpp"
@@ -66,72 +67,24 @@ void check_document(const store_reader& db, const evidence_entry& e, audit_repor
                             "document " + std::to_string(e.sequence) + ": " + problem});
 }
 
-/// The digits of `text` from `at` to its end (0 if none, not only digits, or too long).
-uint64_t number_to_end(const std::string& text, size_t at) {
-  if (at >= text.size() || text.size() - at > 19)
-    return 0;
-  uint64_t v = 0;
-  for (auto i = at; i < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9')
-      return 0;
-    v = v * 10 + static_cast<uint64_t>(text[i] - '0');
-  }
-  return v;
-}
-
-/// The rule set version a decision records, 0 if none. Only what the hub itself writes
-/// counts, never free text (an officer's reason, a declarant's): the hub's own record
-/// of a rule set loaded from its file ("risk rule set version N from ..."), or a risk
-/// centre's decision on a control instruction, which ends with "; rule set version N"
-/// (actors/customs/risk_centre.cpp) after the officer's reason. A proposal changes no
-/// rule set and ends with its reason, so a reason ending like that suffix never counts.
-uint64_t rule_set_version_in(const evidence_entry& e) {
-  static const std::string loaded = "risk rule set version ";
-  static const std::string suffix = "; rule set version ";
-  const auto& d = e.detail;
-  if (e.party == "hub" && e.message_id.empty() && d.compare(0, loaded.size(), loaded) == 0) {
-    auto end = d.find(" from ", loaded.size());
-    return end == std::string::npos ? 0 : number_to_end(d.substr(0, end), loaded.size());
-  }
-  // The risk centre's decisions are digests of their own text; a case decision's digest
-  // also covers its case id, so a declarant's reason never ends up here.
-  if (e.digest != sha256(reinterpret_cast<const uint8_t*>(d.data()), d.size()))
-    return 0;
-  auto at = d.rfind(suffix);
-  if (at == std::string::npos)
-    return 0;
-  // What the hub wrote after the instruction id (an officer's text, before it) names
-  // the action; the first of these is the hub's.
-  const std::string& by = e.party;
-  size_t issued = d.find(" issued by " + by + " (level ");
-  size_t revoked = d.find(" revoked by " + by + suffix);
-  size_t proposed = d.find(" proposed to level 1 by " + by + " of ");
-  bool instruction = d.compare(0, 20, "control instruction ") == 0
-                     && std::min(issued, revoked) < std::min(proposed, at);
-  bool approval = d.compare(0, 9, "proposal ") == 0
-                  && d.find(" approved by " + by + ": national ") < at;
-  if (!instruction && !approval)
-    return 0;
-  return number_to_end(d, at + suffix.size());
-}
-
 /// What the chain walk keeps of each document record.
 struct chain_document {
   uint64_t index = 0;
   bytes hash;
 };
 
-/// The chain as walked: its documents, the rule sets its decisions name, and the
-/// records the witnesses (and the store's head) point at.
+/// The chain as walked: its documents, which of the newest versioned records its
+/// decisions name, and the records the witnesses (and the store's head) point at.
 struct chain_view {
   std::map<uint64_t, chain_document> documents; // sequence -> record
-  std::set<uint64_t> rule_sets;
+  std::vector<bool> versioned_named; // answers store_references::versioned, in order
   std::map<uint64_t, std::optional<evidence_entry>> wanted; // index -> record, if present
   uint64_t last_document = 0;                   // highest sequence in the chain
 };
 
-void walk_chain(const store_reader& db, const crypto::public_key* hub_key, chain_view& chain,
-                audit_report& rep) {
+void walk_chain(const store_reader& db, const crypto::public_key* hub_key,
+                const store_references& refs, chain_view& chain, audit_report& rep) {
+  chain.versioned_named.assign(refs.versioned.size(), false);
   bytes prev(32, 0);
   uint64_t expected = 1;
   db.for_each(table::evidence, [&](const bytes& key, const bytes& val) {
@@ -172,8 +125,11 @@ void walk_chain(const store_reader& db, const crypto::public_key* hub_key, chain
         break;
       case evidence_entry::decision:
         ++rep.decisions;
-        if (auto v = rule_set_version_in(*e); v != 0)
-          chain.rule_sets.insert(v);
+        for (size_t i = 0; i < refs.versioned.size(); ++i) {
+          auto& v = refs.versioned[i];
+          if (v.newest != 0 && !chain.versioned_named[i] && v.spec->version_in(*e) == v.newest)
+            chain.versioned_named[i] = true;
+        }
         break;
       case evidence_entry::checkpoint: {
         ++rep.checkpoints;
@@ -248,17 +204,19 @@ void cross_check(const store_references& refs, const chain_view& chain, audit_re
                                 + " (the log was rewritten)"});
     }
   }
-  for (auto& c : refs.cases)
-    if (c.sequence != 0 && chain.documents.count(c.sequence) == 0)
-      rep.problems.push_back({0, c.sequence, "case " + c.case_id + ": its declaration ("
-                                               + message_name(c.declarant, c.message_id)
-                                               + "), document " + std::to_string(c.sequence)
+  for (auto& r : refs.domain)
+    if (chain.documents.count(r.sequence) == 0)
+      rep.problems.push_back({0, r.sequence, r.name + ", document " + std::to_string(r.sequence)
                                                + ", has no evidence record"
-                                               + missing_because(chain, c.sequence)});
-  if (refs.last_rule_set != 0 && chain.rule_sets.count(refs.last_rule_set) == 0)
-    rep.problems.push_back({0, 0, "rule set version " + std::to_string(refs.last_rule_set)
-                                    + " has no evidence record (the log was truncated, or "
-                                      "the rule set inserted)"});
+                                               + missing_because(chain, r.sequence)});
+  for (size_t i = 0; i < refs.versioned.size(); ++i) {
+    auto& v = refs.versioned[i];
+    if (v.newest != 0 && !chain.versioned_named[i])
+      rep.problems.push_back({0, 0, v.spec->name + " version " + std::to_string(v.newest)
+                                      + " has no evidence record (the log was truncated, or "
+                                        "the "
+                                      + v.spec->name + " inserted)"});
+  }
 }
 
 /// Holds the log against one witness; true if it holds exactly the record vouched for.
@@ -363,17 +321,18 @@ std::string hash_difference(const bytes& actual, const bytes& expected) {
 }
 
 audit_report audit_evidence(const store_reader& db, const crypto::public_key* hub_key,
-                            const std::vector<audit_witness>& witnesses) {
+                            const std::vector<audit_witness>& witnesses,
+                            const std::vector<audit_extension>& extensions) {
   audit_report rep;
   // Everything that points into the chain is read before the chain (safe on a live hub).
-  auto refs = read_references(db);
+  auto refs = read_references(db, extensions);
   chain_view chain;
   if (refs.head)
     chain.wanted[refs.head->index];
   for (auto& w : witnesses)
     if (w.index != 0)
       chain.wanted[w.index];
-  walk_chain(db, hub_key, chain, rep);
+  walk_chain(db, hub_key, refs, chain, rep);
   rep.unsigned_tail = rep.head_index - std::min(rep.head_index, rep.last_checkpoint);
   rep.problems.insert(rep.problems.end(), refs.problems.begin(), refs.problems.end());
   check_store_head(refs, chain, rep);
@@ -492,6 +451,14 @@ caf::expected<log_head> current_head(const store_reader& db) {
                     + " (hash " + to_hex(h.hash) + ")";
     }
   }
+  return out;
+}
+
+std::vector<audit_extension> module_audit_extensions() {
+  std::vector<audit_extension> out;
+  for (auto& m : modules())
+    if (m.audit)
+      m.audit(out);
   return out;
 }
 

@@ -13,17 +13,12 @@
 
 #include "actors/actors.hpp"
 #include "actors/crypto/signature.hpp"
+#include "actors/store/audit_extension.hpp"
 #include "actors/store/evidence.hpp"
 
 namespace hub {
 
 class store_reader;
-
-struct audit_problem {
-  uint64_t index = 0;   ///< evidence index concerned (0: not tied to one record)
-  uint64_t sequence = 0; ///< document sequence concerned (0: none)
-  std::string what;
-};
 
 /// Something kept outside the store that says what the log held: a hub-signed receipt
 /// (the evidence record of its document) or a head exported by `swhub audit head`.
@@ -72,12 +67,18 @@ struct audit_report {
 };
 
 /// Walks the whole chain, cross-checks it against the other tables (documents, dedupe,
-/// cases, case references, rule sets, the store's head) and holds it against
-/// `witnesses`. `hub_key` verifies the checkpoints (null: checkpoint signatures are
-/// reported as unverified problems). Safe on a live store: the other tables are read
-/// before the chain, so a commit in between is never mistaken for a removal.
+/// the store's head, and each domain's rows and versioned records through
+/// `extensions`) and holds it against `witnesses`. `hub_key` verifies the checkpoints
+/// (null: checkpoint signatures are reported as unverified problems). Safe on a live
+/// store: the other tables are read before the chain, so a commit in between is never
+/// mistaken for a removal. Without the extensions of the modules that wrote the store,
+/// their rows are not checked (a log cut off behind them may go unnamed).
 audit_report audit_evidence(const store_reader& db, const crypto::public_key* hub_key,
-                            const std::vector<audit_witness>& witnesses = {});
+                            const std::vector<audit_witness>& witnesses = {},
+                            const std::vector<audit_extension>& extensions = {});
+
+/// Every registered module's audit extensions (domain_module::audit), in module order.
+std::vector<audit_extension> module_audit_extensions();
 
 /// The log's head as read by `current_head`.
 struct log_head {

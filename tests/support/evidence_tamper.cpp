@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+
 namespace hub::test {
 
 std::string copy_data_dir(const std::string& from, const std::string& to) {
@@ -27,7 +28,7 @@ audit_report audit(const std::string& path, const crypto::public_key& key,
   o.read_only = true;
   auto db = lmdb_storage::open(o);
   REQUIRE(db);
-  return audit_evidence(**db, &key, witnesses);
+  return audit_evidence(**db, &key, witnesses, module_audit_extensions());
 }
 
 void tamper(const std::string& path, std::vector<table_op> ops) {
@@ -69,6 +70,10 @@ bool names(const audit_report& r, uint64_t index, uint64_t sequence, const std::
         && p.what.find(text) != std::string::npos)
       return true;
   return false;
+}
+
+bool names(const audit_report& r, const std::string& text) {
+  return names(r, 0, 0, text);
 }
 
 } // namespace hub::test

@@ -20,7 +20,8 @@ std::string copy_data_dir(const std::string& from, const std::string& to);
 /// Opens a copy for writing, without a checkpoint signer (REQUIREs success).
 std::shared_ptr<lmdb_storage> open_rw(const std::string& path);
 
-/// The auditor's report on a copy (opened read-only).
+/// The auditor's report on a copy (opened read-only), with every module's audit
+/// extension, as `swhub audit verify` audits it.
 audit_report audit(const std::string& path, const crypto::public_key& key,
                    const std::vector<audit_witness>& witnesses = {});
 
@@ -41,5 +42,8 @@ std::string problems_of(const audit_report& r);
 
 /// A problem about `index` (0: any) and `sequence` (0: any) containing `text`.
 bool names(const audit_report& r, uint64_t index, uint64_t sequence, const std::string& text);
+
+/// A problem containing `text`.
+bool names(const audit_report& r, const std::string& text);
 
 } // namespace hub::test

@@ -159,7 +159,7 @@ int run_audit_verify(const audit_args& a) {
       }
     }
   }
-  auto rep = hub::audit_evidence(**db, &*key, witnesses);
+  auto rep = hub::audit_evidence(**db, &*key, witnesses, hub::module_audit_extensions());
   for (auto& w : rep.witnesses)
     results.push_back({{"source", w.source},
                        {"index", w.index},

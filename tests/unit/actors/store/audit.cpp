@@ -1,140 +1,29 @@
-// The auditor on a real LMDB store written by the storage itself, then changed the way
+// SR-23.2: the auditor on a real LMDB store written by the storage itself, then changed the way
 // someone with file access could: a log cut off at its end is named truncated by the
-// store's own head, by the rows committed with its records, or by a witness kept
-// outside; what nothing can prove is reported as unprotected; hashes are never
-// shortened into looking equal.
+// store's own head, by the rows committed with its records (the core's, and a domain's
+// through its audit extension), or by a witness kept outside; what nothing can prove is
+// reported as unprotected; hashes are never shortened into looking equal. The customs
+// module's extension is tested in tests/unit/actors/customs/customs_audit.cpp.
 
 #include <catch2/catch.hpp>
 
-#include <capnp/message.h>
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "actors/core/frames.hpp"
-#include "actors/crypto/digest.hpp"
-#include "actors/crypto/hub_signer.hpp"
 #include "actors/store/audit.hpp"
 #include "actors/store/evidence.hpp"
-#include "actors/store/lmdb_storage.hpp"
-#include "adapters/zmq/client.hpp"
-#include "schemas/stored.capnp.h"
+#include "actors/store/storage.hpp"
 #include "tests/support/evidence_tamper.hpp"
-#include "tests/support/support.hpp"
+#include "tests/support/signed_store.hpp"
 
 using namespace hub;
 using namespace hub::test;
 
 namespace {
-
-/// A store signing a checkpoint every `every` records, with the key that signs them.
-struct signed_store {
-  temp_dir dir;
-  std::shared_ptr<const crypto::hub_signer> signer;
-  std::shared_ptr<lmdb_storage> db;
-  std::vector<document_commit> commits; // one per document, in order
-  int64_t now = 1000;
-
-  explicit signed_store(uint64_t every) {
-    auto key = crypto::private_key::generate(crypto::algorithm::ecdsa_p256_sha256);
-    REQUIRE(key);
-    signer = crypto::hub_signer::from_key(std::move(*key));
-    lmdb_options o;
-    o.dir = dir.path();
-    o.map_size_mb = 16;
-    o.checkpoints.every = every;
-    o.checkpoints.interval_ms = int64_t{1} << 50; // only by count
-    o.checkpoints.sign = [s = signer](const bytes& input)
-      -> caf::expected<std::pair<std::string, bytes>> {
-      auto sig = s->sign(input);
-      if (!sig)
-        return sig.error();
-      return std::make_pair(s->key_id(), std::move(*sig));
-    };
-    auto opened = lmdb_storage::open(o);
-    REQUIRE(opened);
-    db = *opened;
-  }
-
-  /// Document `id` from "A" as intake would write it: the frame as received and its
-  /// content digest.
-  static document_write document(uint8_t id) {
-    outgoing o;
-    o.document_type = "customs.declaration";
-    o.payload = bytes(24, id);
-    o.message_id = bytes(16, id);
-    document_write w;
-    w.sender = "A";
-    w.message_id = o.message_id;
-    w.document_type = o.document_type;
-    w.recipient = o.recipient;
-    w.frame = build_envelope_frame("A", o);
-    w.digest = content_digest(o.document_type, o.recipient, {}, o.payload.data(), o.payload.size());
-    return w;
-  }
-
-  /// One document per commit, from "A"; `case_id` also opens a case for it.
-  document_commit add(uint8_t id, const std::string& case_id = {}) {
-    auto w = document(id);
-    if (!case_id.empty()) {
-      capnp::MallocMessageBuilder mb;
-      auto c = mb.initRoot<stored::StoredCase>();
-      c.setCaseId(case_id);
-      c.setDeclarant("A");
-      c.setMessageId(kj::arrayPtr(w.message_id.data(), w.message_id.size()));
-      w.case_key = case_id;
-      w.ops.push_back({"cases", bytes(case_id.begin(), case_id.end()), to_bytes(mb), false});
-      std::string ref = "A";
-      ref += '\0';
-      ref += "DECL-" + std::to_string(id);
-      w.ops.push_back({"case_refs", bytes(ref.begin(), ref.end()),
-                       bytes(case_id.begin(), case_id.end()), false});
-    }
-    write_batch b;
-    b.docs = {w};
-    auto res = db->commit(b, ++now);
-    REQUIRE(res);
-    commits.push_back(res->docs.at(0));
-    return res->docs.at(0);
-  }
-
-  /// Raw changes, as with a tool that writes the files.
-  void tamper(std::vector<table_op> ops) {
-    write_batch b;
-    b.ops = std::move(ops);
-    REQUIRE(db->commit(b, ++now));
-  }
-
-  evidence_entry record(uint64_t index) {
-    auto raw = db->get("evidence", be64(index));
-    REQUIRE(raw);
-    auto e = decode_evidence(*raw);
-    REQUIRE(e);
-    return *e;
-  }
-
-  /// Removes document `seq` with its dedupe entry and evidence record.
-  std::vector<table_op> remove_document(const document_commit& dc, uint8_t id) {
-    return {table_op{"documents", be64(dc.sequence), {}, true},
-            table_op{"dedupe", dedupe_key("A", bytes(16, id)), {}, true},
-            table_op{"evidence", be64(dc.evidence_index), {}, true}};
-  }
-
-  /// Sets the store's own head record, as a careful forger would.
-  table_op set_head(uint64_t index) {
-    auto e = record(index);
-    return table_op{"meta", bytes(evidence_head_key.begin(), evidence_head_key.end()),
-                    encode_head({index, e.hash}), false};
-  }
-
-  audit_report audit(const std::vector<audit_witness>& witnesses = {}) {
-    return audit_evidence(*db, &signer->public_part(), witnesses);
-  }
-};
-
-bool names(const audit_report& r, const std::string& text) {
-  for (auto& p : r.problems)
-    if (p.what.find(text) != std::string::npos)
-      return true;
-  return false;
-}
 
 audit_witness witness_of(const document_commit& dc, uint8_t id) {
   audit_witness w;
@@ -149,7 +38,148 @@ audit_witness witness_of(const document_commit& dc, uint8_t id) {
   return w;
 }
 
+/// Passes every read through, noting its table: shows what the auditor read when.
+class recording_reader : public store_reader {
+public:
+  recording_reader(const store_reader& inner, std::vector<std::string>& reads)
+    : inner_(inner), reads_(reads) {
+    // nop
+  }
+  caf::expected<bytes> get(std::string_view tbl, const bytes& key) const override {
+    reads_.emplace_back(tbl);
+    return inner_.get(tbl, key);
+  }
+  caf::error for_each(std::string_view tbl,
+                      const std::function<bool(const bytes&, const bytes&)>& fn) const override {
+    reads_.emplace_back(tbl);
+    return inner_.for_each(tbl, fn);
+  }
+  std::map<std::string, uint64_t> counts() const override { return inner_.counts(); }
+
+private:
+  const store_reader& inner_;
+  std::vector<std::string>& reads_;
+};
+
+/// A tiny domain: "notes" it holds in memory, each committed with a document, and
+/// versioned "note" records whose decisions read "note version N".
+struct note_domain {
+  std::vector<audit_reference> notes;
+  std::vector<audit_problem> problems;
+  uint64_t newest = 0;
+  std::vector<std::string>* reads = nullptr; ///< set: notes when the extension read
+
+  audit_extension extension() {
+    audit_extension x;
+    x.domain = "notes";
+    x.read_references = [this](const store_reader&) {
+      if (reads != nullptr)
+        reads->emplace_back("notes");
+      return audit_references{notes, problems};
+    };
+    x.versioned.push_back(
+      {"note",
+       [](const evidence_entry& e) -> uint64_t {
+         static const std::string prefix = "note version ";
+         return e.detail.compare(0, prefix.size(), prefix) == 0
+                  ? std::stoull(e.detail.substr(prefix.size()))
+                  : 0;
+       },
+       [this](const store_reader&) {
+         if (reads != nullptr)
+           reads->emplace_back("newest note");
+         return newest;
+       }});
+    return x;
+  }
+};
+
+size_t first(const std::vector<std::string>& reads, const std::string& what) {
+  return static_cast<size_t>(std::find(reads.begin(), reads.end(), what) - reads.begin());
+}
+
 } // namespace
+
+TEST_CASE("a document cut off with its record is named truncated by the dedupe entry "
+          "left behind", "[store][audit][evidence]") {
+  signed_store s{100};
+  s.add(1);
+  s.add(2);
+  auto last = s.add(3);
+  auto cut = s.remove_document(last, 3);
+  cut.erase(cut.begin() + 1); // the dedupe entry stays
+  cut.push_back(s.set_head(2));
+  s.tamper(cut);
+  auto rep = s.audit();
+  INFO(problems_of(rep));
+  CHECK_FALSE(rep.ok());
+  CHECK(names(rep, "dedupe entry of A message 03030303030303030303030303030303 names "
+                   "document 3, which has no evidence record: truncated (the log's last "
+                   "document is 2, record 2)"));
+}
+
+TEST_CASE("a domain's rows are read before the chain, and each must find its document in "
+          "the log", "[store][audit][evidence][extension]") {
+  signed_store s{100};
+  for (uint8_t i = 1; i <= 3; ++i)
+    s.add(i);
+  note_domain notes;
+  notes.notes = {{"note N-1", 1}, {"note N-3", 3}};
+  s.extensions = {notes.extension()};
+  auto rep = s.audit();
+  INFO(problems_of(rep));
+  CHECK(rep.ok());
+  // The newest document cut off with every core row and the head: only the note names it.
+  auto cut = s.remove_document(s.commits.back(), 3);
+  cut.push_back(s.set_head(2));
+  s.tamper(cut);
+  CHECK(s.audit().ok() == false);
+  CHECK(names(s.audit(), "note N-3, document 3, has no evidence record: truncated (the log's "
+                         "last document is 2, record 2)"));
+  // A record removed before the last document; a problem the domain found in its rows.
+  s.tamper({table_op{"evidence", be64(s.commits[0].evidence_index), {}, true}});
+  notes.problems = {{0, 0, "note N-2 is unreadable"}};
+  s.extensions = {notes.extension()};
+  auto rep2 = s.audit();
+  INFO(problems_of(rep2));
+  CHECK(names(rep2, "note N-1, document 1, has no evidence record (its record was removed)"));
+  CHECK(names(rep2, "note N-2 is unreadable"));
+  // Safe on a live hub: the domain's rows, like the core's, are read before the chain.
+  std::vector<std::string> reads;
+  notes.reads = &reads;
+  recording_reader recorded{*s.db, reads};
+  audit_evidence(recorded, &s.signer->public_part(), {}, {notes.extension()});
+  auto chain = first(reads, "evidence");
+  REQUIRE(chain < reads.size());
+  CHECK(first(reads, "notes") < chain);
+  CHECK(first(reads, "newest note") < chain);
+  CHECK(first(reads, "dedupe") < chain);
+  CHECK(first(reads, "documents") < chain);
+}
+
+TEST_CASE("the newest version of a domain's versioned records must be named by a decision "
+          "in the log", "[store][audit][evidence][extension]") {
+  signed_store s{100};
+  note_domain notes;
+  s.extensions = {notes.extension()};
+  s.add(1);
+  {
+    write_batch b;
+    decision_record dr;
+    dr.party = "hub";
+    dr.detail = "note version 1";
+    b.decisions = {dr};
+    REQUIRE(s.db->commit(b, ++s.now));
+  }
+  CHECK(s.audit().ok()); // no note stored
+  notes.newest = 1;
+  auto rep = s.audit();
+  INFO(problems_of(rep));
+  CHECK(rep.ok());
+  notes.newest = 2;
+  CHECK(names(s.audit(), "note version 2 has no evidence record (the log was truncated, or "
+                         "the note inserted)"));
+}
 
 TEST_CASE("an intact log verifies and reports the records after its last checkpoint as "
           "unprotected", "[store][audit][evidence]") {
@@ -187,39 +217,6 @@ TEST_CASE("removing the newest record, a signed checkpoint, is named truncated",
   CHECK_FALSE(rep.ok());
   CHECK(names(rep, "truncated: the store's head record says the log reaches record 5"));
   CHECK(names(rep, "records 5..5 were removed"));
-}
-
-TEST_CASE("removing the newest document with its records leaves its dedupe entry, case "
-          "and case reference naming the truncation", "[store][audit][evidence]") {
-  signed_store s{100};
-  s.add(1, "220020261000000001");
-  s.add(2, "220020261000000002");
-  auto last = s.add(3, "220020261000000003");
-  auto cut = s.remove_document(last, 3);
-  cut.erase(cut.begin() + 1); // the dedupe entry stays
-  cut.push_back(s.set_head(2));
-  s.tamper(cut);
-  auto rep = s.audit();
-  INFO(problems_of(rep));
-  CHECK_FALSE(rep.ok());
-  CHECK(names(rep, "dedupe entry of A message 03030303030303030303030303030303 names "
-                   "document 3, which has no evidence record: truncated (the log's last "
-                   "document is 2, record 2)"));
-  CHECK(names(rep, "case 220020261000000003: its declaration (A message "
-                   "03030303030303030303030303030303), document 3, has no evidence record: "
-                   "truncated"));
-  // Without its dedupe entry the case still names its declaration; without the case,
-  // its reference names it.
-  s.tamper({table_op{"dedupe", dedupe_key("A", bytes(16, 3)), {}, true}});
-  auto rep2 = s.audit();
-  INFO(problems_of(rep2));
-  CHECK(names(rep2, "case 220020261000000003: its declaration (A message "
-                    "03030303030303030303030303030303) has no dedupe entry"));
-  std::string id = "220020261000000003";
-  s.tamper({table_op{"cases", bytes(id.begin(), id.end()), {}, true}});
-  auto rep3 = s.audit();
-  INFO(problems_of(rep3));
-  CHECK(names(rep3, "case reference A/DECL-3 names case 220020261000000003, which is missing"));
 }
 
 TEST_CASE("a tail cut off with every row and the store's head is unprotected without a "
@@ -292,25 +289,6 @@ TEST_CASE("a broken link prints both hashes in full: hashes that share a long pr
                      + to_hex(e.prev_hash) + ", expected " + to_hex(real)
                      + " (first difference at hex digit 64))"));
   CHECK(to_hex(e.prev_hash).substr(0, 16) == to_hex(real).substr(0, 16));
-}
-
-TEST_CASE("the newest rule set must be named by a decision in the log",
-          "[store][audit][evidence]") {
-  signed_store s{100};
-  {
-    write_batch b;
-    b.ops = {table_op{"rule_sets", be64(1), bytes{'{', '}'}, false}};
-    decision_record dr;
-    dr.party = "hub";
-    dr.detail = "risk rule set version 1 from risk.toml: 0 parameters";
-    b.decisions = {dr};
-    REQUIRE(s.db->commit(b, 2000));
-  }
-  auto rep = s.audit();
-  INFO(problems_of(rep));
-  CHECK(rep.ok());
-  s.tamper({table_op{"rule_sets", be64(2), bytes{'{', '}'}, false}});
-  CHECK(names(s.audit(), "rule set version 2 has no evidence record"));
 }
 
 TEST_CASE("the head follows the log past the store's head record, and is found without one",
@@ -402,49 +380,4 @@ TEST_CASE("unsigned heads are checked but do not count as confirmation; receipts
   CHECK(names(s.audit({head}), "truncated: head.json holds record 5"));
   head.index = 2;
   CHECK(names(s.audit({head}), "record 2 differs from head.json"));
-}
-
-TEST_CASE("a rule set is named only by the hub's own words: a reason that mentions a rule "
-          "set version neither hides nor fakes one", "[store][audit][evidence]") {
-  signed_store s{100};
-  auto decide = [&](uint64_t version, const std::string& party, const std::string& detail,
-                    bool digest_of_detail = true) {
-    write_batch b;
-    if (version != 0)
-      b.ops = {table_op{"rule_sets", be64(version), bytes{'{', '}'}, false}};
-    decision_record dr;
-    dr.party = party;
-    dr.message_id = party == "hub" ? bytes{} : bytes(16, 7);
-    dr.detail = detail;
-    auto body = digest_of_detail ? detail : "case X\n" + detail;
-    dr.digest = sha256(reinterpret_cast<const uint8_t*>(body.data()), body.size());
-    b.decisions = {dr};
-    REQUIRE(s.db->commit(b, ++s.now));
-  };
-  decide(1, "hub", "risk rule set version 1 from risk.toml: 0 parameters, 0 control instructions");
-  // As actors/customs/risk_centre.cpp writes them: the officer's reason, then the version.
-  decide(2, "RSK-0000",
-         "control instruction CI-1 issued by RSK-0000 (level 1, national): red until 9, "
-         "tighten after rule set version review; rule set version 2");
-  auto rep = s.audit();
-  INFO(problems_of(rep));
-  CHECK(rep.ok());
-  decide(3, "RSK-0000",
-         "control instruction CI-2 issued by RSK-0000 (level 1, national): red until 9, "
-         "see rule set version 99; rule set version 3");
-  decide(4, "RSK-0000", "control instruction CI-1 revoked by RSK-0000; rule set version 4");
-  decide(5, "RSK-0000",
-         "proposal CI-3 of RSK-2200 approved by RSK-0000: national red instruction, as agreed; "
-         "rule set version 5");
-  auto all = s.audit();
-  INFO(problems_of(all));
-  CHECK(all.ok());
-  // Text that only ends like the hub's suffix names nothing: a proposal (no rule set
-  // changes) and a case decision (its digest covers its case id).
-  decide(0, "RSK-2200",
-         "control instruction CI-4 proposed to level 1 by RSK-2200 of 2200: red, "
-         "compare; rule set version 6");
-  decide(0, "ENT-A", "case X: cancelled before release: mistake; rule set version 6", false);
-  s.tamper({table_op{"rule_sets", be64(6), bytes{'{', '}'}, false}});
-  CHECK(names(s.audit(), "rule set version 6 has no evidence record"));
 }
