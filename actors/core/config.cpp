@@ -1,6 +1,7 @@
 #include "actors/core/config.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -153,6 +154,60 @@ caf::error read_party(const toml::table& tbl, size_t index, hub_config& cfg) {
   return caf::none;
 }
 
+/// The [roles.<name>] tables of `roles` (the "roles" table of a hub.toml or roles file).
+caf::error read_roles(const toml::table& roles, std::map<std::string, role_config>& out) {
+  for (auto&& [name, node] : roles) {
+    std::string section = "roles." + std::string{name.str()};
+    auto* rt = node.as_table();
+    if (rt == nullptr)
+      return config_error(section, "expected a table", where(node));
+    TRY(no_unknown_keys(*rt, section, {"send", "read", "receive"}));
+    role_config rc;
+    TRY(read_string_list(*rt, section, "send", rc.send));
+    TRY(read_string_list(*rt, section, "read", rc.read));
+    TRY(read_string_list(*rt, section, "receive", rc.receive));
+    out.emplace(std::string{name.str()}, std::move(rc));
+  }
+  return caf::none;
+}
+
+/// `path` as written in the config file `origin`: relative paths are relative to
+/// origin's directory (the config and its roles file travel together).
+std::string resolve_against(const std::string& origin, const std::string& path) {
+  std::filesystem::path p{path};
+  if (p.is_absolute())
+    return path;
+  return (std::filesystem::path{origin}.parent_path() / p).lexically_normal().string();
+}
+
+/// The roles file named by [hub] roles-file (at `line` of hub.toml): only
+/// [roles.<name>] tables, read as strictly as hub.toml. Errors name the file.
+caf::error load_roles_file(const std::string& path, const std::string& line,
+                           std::map<std::string, role_config>& out) {
+  auto text = read_file(path);
+  if (!text)
+    return config_error("hub.roles-file", path + " cannot be read", line);
+  toml::table root;
+  try {
+    root = toml::parse(*text, path);
+  } catch (const toml::parse_error& e) {
+    return caf::make_error(ec::invalid_config,
+                           path + ": " + std::string{e.description()} + " (line "
+                             + std::to_string(e.source().begin.line) + ")");
+  }
+  auto in_file = [&path](const caf::error& err) {
+    return caf::make_error(ec::invalid_config, path + ": " + context_text(err));
+  };
+  if (auto err = no_unknown_keys(root, "", {"roles"}))
+    return in_file(err);
+  caf::error err;
+  if (auto* t = sub_table(root, "roles", err))
+    err = read_roles(*t, out);
+  if (err)
+    return in_file(err);
+  return caf::none;
+}
+
 } // namespace
 
 caf::expected<hub_config> parse_config(const std::string& text, const std::string& origin) {
@@ -172,9 +227,12 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
     sections.push_back(m.name);
   TRY(no_unknown_keys(root, "", sections));
   caf::error err;
+  std::string roles_file_line; // "line N" of [hub] roles-file, for messages
   if (auto* t = sub_table(root, "hub", err)) {
     TRY(no_unknown_keys(*t, "hub", {"id", "data-dir", "caf-threads", "log-level",
-                                    "signing-key-file"}));
+                                    "signing-key-file", "roles-file"}));
+    TRY(read(*t, "hub", "roles-file", cfg.roles_file));
+    roles_file_line = where(*t, "roles-file");
     TRY(read(*t, "hub", "signing-key-file", cfg.signing_key_file));
     TRY(read(*t, "hub", "id", cfg.hub_id));
     TRY(read(*t, "hub", "data-dir", cfg.data_dir));
@@ -233,21 +291,18 @@ caf::expected<hub_config> parse_config(const std::string& text, const std::strin
     cfg.resend_interval = std::chrono::milliseconds{ms};
   }
   TRY(err);
-  if (auto* t = sub_table(root, "roles", err)) {
-    for (auto&& [name, node] : *t) {
-      std::string section = "roles." + std::string{name.str()};
-      auto* rt = node.as_table();
-      if (rt == nullptr)
-        return config_error(section, "expected a table", where(node));
-      TRY(no_unknown_keys(*rt, section, {"send", "read", "receive"}));
-      role_config rc;
-      TRY(read_string_list(*rt, section, "send", rc.send));
-      TRY(read_string_list(*rt, section, "read", rc.read));
-      TRY(read_string_list(*rt, section, "receive", rc.receive));
-      cfg.roles.emplace(std::string{name.str()}, std::move(rc));
-    }
-  }
+  if (auto* t = sub_table(root, "roles", err))
+    TRY(read_roles(*t, cfg.roles));
   TRY(err);
+  if (!cfg.roles_file.empty()) {
+    cfg.roles_file = resolve_against(origin, cfg.roles_file);
+    if (root.contains("roles"))
+      return config_error("hub.roles-file", "the permission table is both in " + cfg.roles_file
+                                              + " and inline in " + origin + " ([roles] at "
+                                              + where(root, "roles") + "); keep one",
+                          roles_file_line);
+    TRY(load_roles_file(cfg.roles_file, roles_file_line, cfg.roles));
+  }
   if (auto* t = sub_table(root, "evidence", err)) {
     TRY(no_unknown_keys(*t, "evidence", {"checkpoint-every", "checkpoint-interval-s"}));
     size_t every = static_cast<size_t>(cfg.checkpoint_every);

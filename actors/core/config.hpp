@@ -53,6 +53,9 @@ struct hub_config {
   size_t caf_threads = 0;             ///< 0 = one per core (at least 2)
   std::string log_level = "info";
   std::string signing_key_file = "var/keys/hub.sign.pem"; ///< receipts and checkpoints
+  /// The permission table's file, resolved against the config file's directory; empty:
+  /// the [roles.*] tables are inline (a config has one or the other, not both).
+  std::string roles_file;
   // [gateway]
   std::string endpoint = "tcp://127.0.0.1:7700";
   std::string server_secret_key_file = "var/keys/hub.curve.secret";
@@ -82,16 +85,17 @@ struct hub_config {
   // [<module>] config = "...": each registered module's own config file; a module
   // without its section does not run.
   std::map<std::string, std::string> module_configs;
-  // [roles.<name>] and [[party]]
+  // [roles.<name>] (inline or from roles_file) and [[party]]
   std::map<std::string, role_config> roles;
   std::vector<party_config> parties;
 };
 
 /// Reads and validates `path`. Relative key-file paths are resolved against the
-/// working directory, as data-dir is.
+/// working directory, as data-dir is; a relative roles-file against `path`'s directory.
 caf::expected<hub_config> load_config(const std::string& path);
 
-/// Reads and validates TOML text (tests, and load_config's core).
+/// Reads and validates TOML text (tests, and load_config's core). `origin` names the
+/// text in messages; a relative roles-file is resolved against its directory.
 caf::expected<hub_config> parse_config(const std::string& text, const std::string& origin);
 
 /// Checks cross-field rules (roles referenced by parties exist, ids unique, ...).

@@ -23,30 +23,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// The permission table of config/hub.toml (only [roles.enterprise] matters here: it
-/// may send customs.declaration; and [roles.agency]'s agency.decision for the single
-/// window part of swhub-bench-customs). Copied because a config must define every role its
-/// parties use, and the repository config is not guaranteed to be at hand at run time.
-constexpr const char* roles_toml = R"([roles.enterprise]
-send = ["customs.declaration", "trade.message"]
-read = ["customs.declaration", "trade.message"]
-receive = ["trade.message"]
-
-[roles.broker]
-send = ["customs.declaration", "trade.message"]
-read = ["customs.declaration", "trade.message"]
-receive = ["trade.message"]
-
-[roles.platform]
-send = ["trade.message"]
-read = ["trade.message"]
-receive = ["trade.message"]
-
-[roles.agency]
-send = ["trade.message", "agency.decision"]
-read = ["trade.message"]
-receive = ["trade.message"]
-)";
+/// The shipped permission table (config/roles.toml of the source tree this bench was
+/// built from): the hub.toml the bench writes names it, so the bench measures the hub
+/// under the same table as config/hub.toml.
+constexpr const char* roles_file = SWHUB_BENCH_SOURCE_DIR "/config/roles.toml";
 
 std::string read_all(const std::string& path) {
   std::ifstream in{path};
@@ -144,15 +124,15 @@ std::string hub_process::write_config(const hub_settings& s) const {
   // nothing per document at info, so this costs nothing during the run. The hub's
   // signing key goes to the temp dir too (its default path is relative to the cwd).
   t << "[hub]\nid = \"CN-SWHUB-BENCH\"\ndata-dir = '" << s.dir << "/data'\n"
-    << "log-level = \"info\"\nsigning-key-file = '" << s.dir << "/keys/hub.sign.pem'\n";
+    << "log-level = \"info\"\nsigning-key-file = '" << s.dir << "/keys/hub.sign.pem'\n"
+    << "roles-file = '" << roles_file << "'\n";
   if (s.caf_threads > 0)
     t << "caf-threads = " << s.caf_threads << "\n";
   t << "\n[gateway]\nendpoint = \"tcp://127.0.0.1:*\"\n"
     << "server-secret-key-file = '" << secret_key_file_ << "'\n"
     << "\n[store]\ncommit-max-batch = " << s.commit_max_batch
     << "\ncommit-interval-us = " << s.commit_interval_us << "\n"
-    << "\n[intake]\nworkers = " << s.intake_workers << "\n\n"
-    << roles_toml;
+    << "\n[intake]\nworkers = " << s.intake_workers << "\n";
   if (s.require_signatures)
     t << "\n[signatures.required]\n\"customs.declaration\" = [\"enterprise\"]\n";
   if (!extra_toml_.empty())

@@ -58,8 +58,9 @@ public:
   /// endpoint file. Returns an error text (with the tail of its log) or "".
   std::string start(const hub_settings& s, double wait_s = 20);
 
-  /// TOML that start() appends to the generated hub.toml after the roles, before the
-  /// parties: further tables, e.g. "[customs]\nconfig = '...'" (swhub-bench-customs).
+  /// TOML that start() appends to the generated hub.toml (whose [hub] roles-file names
+  /// the source tree's config/roles.toml), before the parties: further tables, e.g.
+  /// "[customs]\nconfig = '...'" (swhub-bench-customs).
   void set_extra_toml(std::string toml) { extra_toml_ = std::move(toml); }
 
   pid_t pid() const { return pid_; }

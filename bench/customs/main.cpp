@@ -317,8 +317,6 @@ load_report run_load(const options& o, const std::string& tmp, const std::string
   }
   bench::hub_process hub;
   hub.set_extra_toml("[customs]\nconfig = '" + dir + "/customs/customs.toml'\n\n"
-                     "[roles.customs-officer]\nsend = [\"customs.inspection-result\", "
-                     "\"customs.valuation-evidence\"]\n\n"
                      "[[party]]\nid = \"CUS-2248\"\nrole = \"customs-officer\"\n"
                      "name = \"Yangshan Customs officer (bench)\"\ncustoms-unit = \"2248\"\n"
                      "curve-public-key = \"" + officer->public_z85 + "\"\n" + agency_toml);

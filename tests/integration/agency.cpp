@@ -59,7 +59,6 @@ struct agency_world {
     s.customs = std::move(cs);
     s.resend_interval_ms = 1000; // re-sent cases reach the agency while it decides
     s.signatures_required = {{"agency.decision", "agency"}};
-    s.enterprise_read = R"(["customs.declaration", "customs.amendment", "customs.tax-payment"])";
     hubd = std::make_unique<hub_process>(dir, write_hub_config(dir, {ent, ciq}, s));
     key_stem = write_party_key_files(dir, ciq);
     state = dir.file("agency.state");

@@ -48,7 +48,6 @@ struct customs_world {
   explicit customs_world(customs_settings cs = {}) {
     hub_settings s;
     s.customs = std::move(cs);
-    s.enterprise_read = R"(["customs.declaration", "customs.amendment", "customs.tax-payment"])";
     hubd = std::make_unique<hub_process>(dir, write_hub_config(dir, {ent, port, far, inland, risk1, risk2, tax}, s));
   }
   std::unique_ptr<partner_client> connect(const test_party& p) { return hubd->connect(ctx, p); }

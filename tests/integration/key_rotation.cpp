@@ -123,7 +123,13 @@ TEST_CASE("only a key admin role may rotate another party's key", "[SR-07.4][int
   auto a = make_party("ENT-A", "enterprise");
   auto b = make_party("ENT-B", "enterprise");
   auto op = make_party("OPS", "operator");
-  hub_process hubd{dir, write_hub_config(dir, {a, b, op})};
+  // A permission table of its own: the shipped one has no key admin role.
+  hub_settings s;
+  s.roles = "[roles.enterprise]\nsend = [\"customs.declaration\", \"hub.key-rotation\"]\n"
+            "read = [\"customs.declaration\"]\nreceive = [\"trade.message\"]\n\n"
+            "[roles.operator]\nsend = [\"hub.key-rotation\"]\nread = [\"hub.key-rotation\"]\n";
+  s.key_admin_roles = R"(["operator"])";
+  hub_process hubd{dir, write_hub_config(dir, {a, b, op}, s)};
   zmq::context_t ctx;
   auto cb = hubd.connect(ctx, b);
   auto next = generate_curve_keypair();

@@ -237,7 +237,8 @@ TEST_CASE("a role without the read right for a document type gets forbidden_read
   temp_dir dir;
   auto ent = make_party("ENT-A", "enterprise");
   hub_settings s;
-  s.enterprise_read = R"(["trade.message"])"; // may send declarations, not read them
+  // A permission table of its own: enterprises may send declarations, not read them.
+  s.roles = "[roles.enterprise]\nsend = [\"customs.declaration\"]\nread = [\"trade.message\"]\n";
   hub_process hubd{dir, write_hub_config(dir, {ent}, s)};
   zmq::context_t ctx;
   auto c = hubd.connect(ctx, ent);

@@ -240,7 +240,6 @@ TEST_CASE("a customs declaration refused while the disk is full is decided exact
   auto ent = make_party("ENT-A", "enterprise");
   hub_settings s;
   s.customs = customs_settings{};
-  s.enterprise_read = R"(["customs.declaration", "customs.amendment", "customs.tax-payment"])";
   hub_process hubd{dir, write_hub_config(dir, {ent}, s)};
   zmq::context_t ctx;
   auto c = hubd.connect(ctx, ent);

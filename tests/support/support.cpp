@@ -106,7 +106,10 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
   std::ostringstream out;
   out << "[hub]\nid = \"TEST-HUB\"\ndata-dir = \"" << dir.file("data")
       << "\"\nlog-level = \"info\"\ncaf-threads = 2\nsigning-key-file = \""
-      << dir.file("hub.sign.pem") << "\"\n\n"
+      << dir.file("hub.sign.pem") << "\"\n";
+  if (s.roles.empty())
+    out << "roles-file = \"" << SWHUB_SOURCE_DIR << "/config/roles.toml\"\n";
+  out << "\n"
       << "[gateway]\nendpoint = \"tcp://127.0.0.1:*\"\nserver-secret-key-file = \""
       << dir.file("hub.curve.secret") << "\"\nmax-frame-bytes = " << s.max_frame_bytes
       << "\n\n[store]\nmap-size-mb = " << s.map_size_mb
@@ -115,18 +118,8 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
       << "[intake]\nworkers = " << s.workers << "\nmax-in-flight = " << s.max_in_flight
       << "\n\n"
       << "[outbox]\nresend-interval-ms = " << s.resend_interval_ms << "\n\n"
-      << "[keys]\nadmin-roles = [\"operator\"]\n\n"
-      << "[roles.operator]\nsend = [\"hub.key-rotation\"]\nread = [\"hub.key-rotation\"]\n\n"
-      << "[roles.enterprise]\nsend = [\"customs.declaration\", \"customs.amendment\", "
-         "\"customs.tax-payment\", \"trade.message\", \"hub.key-rotation\"]\n"
-      << "read = " << s.enterprise_read << "\n"
-      << "receive = [\"trade.message\"]\n\n"
-      << "[roles.agency]\nsend = [\"trade.message\", \"agency.licence\", \"agency.decision\"]\n"
-         "receive = [\"trade.message\"]\n\n"
-      << "[roles.customs-officer]\nsend = [\"customs.inspection-result\", "
-         "\"customs.valuation-evidence\"]\n\n"
-      << "[roles.risk-officer]\nsend = [\"customs.control-instruction\"]\n\n"
-      << "[roles.tax-officer]\nsend = [\"customs.advance-ruling\"]\n\n";
+      << "[keys]\nadmin-roles = " << s.key_admin_roles << "\n\n"
+      << s.roles << "\n";
   if (s.customs)
     out << "[customs]\nconfig = \"" << write_customs_config(dir, *s.customs) << "\"\n\n";
   if (!s.signatures_required.empty()) {

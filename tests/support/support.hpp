@@ -76,13 +76,17 @@ struct hub_settings {
   size_t max_in_flight = 20000;
   /// [signatures.required]: document type -> roles, e.g. {"customs.declaration", "enterprise"}
   std::map<std::string, std::string> signatures_required;
-  /// What the enterprise role may read (the power list's read column).
-  std::string enterprise_read = R"(["customs.declaration", "trade.message"])";
+  /// Inline [roles.*] tables replacing `roles-file` = the source tree's config/roles.toml
+  /// (the shipped permission table): for tests that need a permission table of their own.
+  std::string roles;
+  /// [keys] admin-roles as TOML, e.g. R"(["operator"])" (needs `roles` defining them).
+  std::string key_admin_roles = "[]";
   std::optional<customs_settings> customs; ///< set: customs processing on
 };
 
 /// Writes `<dir>/hub.toml`: data in <dir>/data, key in <dir>/hub.curve.secret, the
-/// default roles, and `parties` with inline keys. Returns the file's path.
+/// shipped permission table (config/roles.toml) unless `s.roles`, and `parties` with
+/// inline keys. Returns the file's path.
 std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>& parties,
                              const hub_settings& s = {});
 

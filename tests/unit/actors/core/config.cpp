@@ -24,10 +24,28 @@ role = "enterprise"
 curve-public-key = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
 )";
 
-std::string error_of(const std::string& text) {
-  auto cfg = parse_config(text, "test.toml");
+/// `minimal` with its permission table in a roles file instead of inline.
+const char* minimal_parties = R"(
+[[party]]
+id = "ENT-1"
+role = "enterprise"
+curve-public-key = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+)";
+
+const char* roles_toml = R"(# the permission table
+[roles.enterprise]
+send = ["customs.declaration"]
+read = ["customs.declaration"]
+)";
+
+std::string error_of(const std::string& text, const std::string& origin = "test.toml") {
+  auto cfg = parse_config(text, origin);
   REQUIRE_FALSE(cfg);
   return context_text(cfg.error());
+}
+
+std::string with_roles_file(const std::string& roles_file) {
+  return "[hub]\nroles-file = \"" + roles_file + "\"\n" + minimal_parties;
 }
 
 } // namespace
@@ -51,7 +69,9 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   CHECK(cfg->parties[4].attributes.at("customs-unit") == "2248");
   CHECK(cfg->endpoint == "tcp://127.0.0.1:7700");
   CHECK(cfg->data_dir == "var/data");
-  CHECK(cfg->roles.count("enterprise") == 1);
+  CHECK(cfg->roles_file == std::string{SWHUB_SOURCE_DIR} + "/config/roles.toml");
+  CHECK(cfg->roles.size() == 7);
+  CHECK(cfg->roles.at("agency").send.size() == 4);
   CHECK(cfg->commit_max_batch == 512);
   CHECK(cfg->parties[0].signing_keys.size() == 1);
   CHECK(cfg->signatures_required.at("customs.declaration").size() == 2);
@@ -98,4 +118,84 @@ TEST_CASE("a party with an undefined role or a reused key is refused", "[config]
 TEST_CASE("a TOML syntax error names the line", "[config]") {
   auto msg = error_of("[hub]\nid = \"x\"\ndata-dir = \n");
   CHECK_THAT(msg, Catch::Contains("line 3"));
+}
+
+TEST_CASE("a relative roles-file is read from the config file's directory", "[config][SR-23.1]") {
+  temp_dir dir;
+  std::filesystem::create_directories(dir.file("etc"));
+  std::ofstream{dir.file("etc/hub.toml")} << with_roles_file("roles.toml");
+  std::ofstream{dir.file("etc/roles.toml")} << roles_toml;
+  // The working directory is not the config's: the roles file is found all the same.
+  auto cfg = load_config(dir.file("etc/hub.toml"));
+  REQUIRE(cfg);
+  CHECK(cfg->roles_file == dir.file("etc/roles.toml"));
+  REQUIRE(cfg->roles.count("enterprise") == 1);
+  CHECK(cfg->roles.at("enterprise").send == std::vector<std::string>{"customs.declaration"});
+  CHECK(cfg->roles.at("enterprise").read == std::vector<std::string>{"customs.declaration"});
+  CHECK(cfg->roles.at("enterprise").receive.empty());
+}
+
+TEST_CASE("an absolute roles-file is read as given", "[config][SR-23.1]") {
+  temp_dir dir;
+  std::ofstream{dir.file("roles.toml")} << roles_toml;
+  auto cfg = parse_config(with_roles_file(dir.file("roles.toml")), "/elsewhere/hub.toml");
+  REQUIRE(cfg);
+  CHECK(cfg->roles_file == dir.file("roles.toml"));
+  CHECK(cfg->roles.count("enterprise") == 1);
+}
+
+TEST_CASE("a missing roles-file is an error naming the key, the file and the line", "[config]") {
+  temp_dir dir;
+  auto msg = error_of(with_roles_file("missing-roles.toml"), dir.file("hub.toml"));
+  CHECK_THAT(msg, Catch::Contains("hub.roles-file"));
+  CHECK_THAT(msg, Catch::Contains(dir.file("missing-roles.toml")));
+  CHECK_THAT(msg, Catch::Contains("line 2"));
+}
+
+TEST_CASE("a config with both inline [roles.*] and a roles-file is refused, naming both places",
+          "[config]") {
+  temp_dir dir;
+  std::ofstream{dir.file("roles.toml")} << roles_toml;
+  auto msg = error_of(with_roles_file("roles.toml") + "\n[roles.broker]\nsend = []\n",
+                      dir.file("hub.toml"));
+  CHECK_THAT(msg, Catch::Contains("hub.roles-file"));
+  CHECK_THAT(msg, Catch::Contains(dir.file("roles.toml")));
+  CHECK_THAT(msg, Catch::Contains("inline in " + dir.file("hub.toml")));
+  CHECK_THAT(msg, Catch::Contains("[roles] at line 9"));
+  CHECK_THAT(msg, Catch::Contains("keep one"));
+}
+
+TEST_CASE("a roles file is read as strictly as hub.toml, its errors naming the file",
+          "[config]") {
+  temp_dir dir;
+  auto origin = dir.file("hub.toml");
+  auto roles = dir.file("roles.toml");
+  SECTION("an unknown key in a role") {
+    std::ofstream{roles} << "[roles.enterprise]\nsend = []\nsned = [\"customs.declaration\"]\n";
+    auto msg = error_of(with_roles_file("roles.toml"), origin);
+    CHECK_THAT(msg, Catch::StartsWith(roles + ": "));
+    CHECK_THAT(msg, Catch::Contains("roles.enterprise.sned: unknown key"));
+    CHECK_THAT(msg, Catch::Contains("line 3"));
+  }
+  SECTION("anything but [roles.*] tables") {
+    std::ofstream{roles} << roles_toml << "\n[hub]\nid = \"X\"\n";
+    auto msg = error_of(with_roles_file("roles.toml"), origin);
+    CHECK_THAT(msg, Catch::StartsWith(roles + ": "));
+    CHECK_THAT(msg, Catch::Contains("hub: unknown key"));
+  }
+  SECTION("a wrong type") {
+    std::ofstream{roles} << "[roles.enterprise]\nsend = \"customs.declaration\"\n";
+    auto msg = error_of(with_roles_file("roles.toml"), origin);
+    CHECK_THAT(msg, Catch::Contains(roles + ": roles.enterprise.send: expected an array"));
+  }
+  SECTION("a TOML syntax error") {
+    std::ofstream{roles} << "[roles.enterprise]\nsend = [\n";
+    auto msg = error_of(with_roles_file("roles.toml"), origin);
+    CHECK_THAT(msg, Catch::StartsWith(roles + ": "));
+  }
+  SECTION("a party whose role the file does not define") {
+    std::ofstream{roles} << "[roles.broker]\nsend = []\n";
+    CHECK_THAT(error_of(with_roles_file("roles.toml"), origin),
+               Catch::Contains("role \"enterprise\" is not defined"));
+  }
 }
