@@ -15,6 +15,8 @@
 #include "actors/core/frames.hpp"
 #include "actors/customs/case_record.hpp"
 #include "actors/customs/clearance.hpp"
+#include "actors/customs/customs_errors.hpp"
+#include "actors/customs/customs_tables.hpp"
 #include "actors/customs/clearance_state.hpp"
 #include "actors/customs/money.hpp"
 #include "actors/customs/reference_data.hpp"
@@ -237,9 +239,9 @@ struct fixture : test::deterministic_system {
 
   /// The case of ENT-A's declaration as committed in LMDB.
   case_record stored_case(const std::string& declaration_id) {
-    auto id = db->get(table::case_refs, key_of(case_ref_key(ent.id, declaration_id)));
+    auto id = db->get(customs::tables::case_refs, key_of(case_ref_key(ent.id, declaration_id)));
     REQUIRE(id);
-    auto b = db->get(table::cases, *id);
+    auto b = db->get(customs::tables::cases, *id);
     REQUIRE(b);
     auto c = decode_case(*b);
     REQUIRE(c);
@@ -247,7 +249,7 @@ struct fixture : test::deterministic_system {
   }
 
   bool stored(const std::string& declaration_id) {
-    return static_cast<bool>(db->get(table::case_refs, key_of(case_ref_key(ent.id, declaration_id))));
+    return static_cast<bool>(db->get(customs::tables::case_refs, key_of(case_ref_key(ent.id, declaration_id))));
   }
 
   /// The enterprise's guarantee left as LMDB has it: its limit less what is
@@ -255,7 +257,7 @@ struct fixture : test::deterministic_system {
   cents available_guarantee(const std::string& code) {
     auto* e = cfg->enterprise(code);
     REQUIRE(e != nullptr);
-    auto b = db->get(table::enterprises, key_of(code));
+    auto b = db->get(customs::tables::enterprises, key_of(code));
     if (!b) {
       REQUIRE(is(b.error(), ec::not_found));
       return e->guarantee;
@@ -360,7 +362,7 @@ TEST_CASE_METHOD(fixture, "SR-05.1 SR-07.1 a declaration selected for examinatio
   // A second result for the same examination is refused and changes nothing.
   auto again = lodge(port.id, "customs.inspection-result", test::inspection_payload("ENT-A", "D-RED-1", 0));
   REQUIRE_FALSE(again);
-  CHECK(is(again.error(), ec::invalid_case_state));
+  CHECK(is_code(again.error(), customs::errc::invalid_case_state));
   CHECK(notices_for("D-RED-1").size() == 2);
 }
 
@@ -374,7 +376,7 @@ TEST_CASE_METHOD(fixture, "SR-08.3 release on guarantee reserves the tax on the 
   // A wrong amount is refused and leaves the reservation as it is.
   auto wrong = lodge(ent.id, "customs.tax-payment", test::payment_payload("D-GUAR-1", "6000.00"));
   REQUIRE_FALSE(wrong);
-  CHECK(is(wrong.error(), ec::payment_mismatch));
+  CHECK(is_code(wrong.error(), customs::errc::payment_mismatch));
   CHECK(available_guarantee("PLAIN-ENT") == cny("3500.00"));
   // The tax due (VAT 13 % of 50,000.00) pays it and restores the guarantee.
   REQUIRE(lodge(ent.id, "customs.tax-payment", test::payment_payload("D-GUAR-1", "6500.00")));
@@ -386,7 +388,7 @@ TEST_CASE_METHOD(fixture, "SR-08.3 release on guarantee reserves the tax on the 
   // Paid once: a second payment is refused.
   auto twice = lodge(ent.id, "customs.tax-payment", test::payment_payload("D-GUAR-1", "6500.00"));
   REQUIRE_FALSE(twice);
-  CHECK(is(twice.error(), ec::invalid_case_state));
+  CHECK(is_code(twice.error(), customs::errc::invalid_case_state));
 }
 
 TEST_CASE_METHOD(fixture, "SR-08.3 a guarantee used up holds the next release, and payment of the first "
