@@ -175,7 +175,7 @@ struct fixture : test::deterministic_system {
     hs.customs = cs;
     auto hub_cfg = load_config(test::write_hub_config(dir, {ent, port}, hs));
     REQUIRE(hub_cfg);
-    auto customs = load_customs_config(hub_cfg->customs_config_file);
+    auto customs = load_customs_config(hub_cfg->module_configs.at("customs"));
     REQUIRE(customs);
     cfg = std::make_shared<const customs_config>(std::move(*customs));
     auto ref = load_reference_data(cfg->reference_dir);
