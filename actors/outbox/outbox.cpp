@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include <capnp/dynamic.h>
 #include <caf/all.hpp>
 
 #include "actors/core/error.hpp"
@@ -81,12 +82,14 @@ caf::expected<bytes> build_frame(const outbox_state& st, uint64_t nid, const ent
                                      ec::store_failure);
     if (!msg)
       return msg.error();
+    // Whatever a module prebuilt (a status change, a case routed to an agency, ...),
+    // copied whole; only the id and time are the outbox's.
     auto err = with_root<wire::Notification>(*msg, ec::store_failure,
                                              [&n](wire::Notification::Reader pre) {
-                                               if (pre.isStatus())
-                                                 n.setStatus(pre.getStatus());
-                                               else if (pre.isAgencyCase())
-                                                 n.setAgencyCase(pre.getAgencyCase());
+                                               auto from = capnp::toDynamic(pre);
+                                               KJ_IF_MAYBE (which, from.which()) {
+                                                 capnp::toDynamic(n).set(*which, from.get(*which));
+                                               }
                                                return caf::error{};
                                              });
     if (err)
