@@ -8,6 +8,7 @@
 #include "actors/core/frames.hpp"
 #include "actors/core/log.hpp"
 #include "actors/customs/clearance_state.hpp"
+#include "actors/customs/customs_documents.hpp"
 
 namespace hub::customs {
 
@@ -34,7 +35,7 @@ lodge_actor::behavior_type assessor(assessor_ptr self, customs_deps deps,
     [self](atom::status) { return std::string{"customs-assessor"}; },
     [self](atom::lodge, document_write& w) -> caf::result<document_commit> {
       auto& st = self->state;
-      if (w.document_type != "customs.declaration") // everything else is decided by clearance
+      if (w.document_type != doc::declaration) // everything else is decided by clearance
         return self->delegate(st.clearance, atom::lodge_v, std::move(w));
       std::shared_ptr<prepared> pre;
       caf::error err;

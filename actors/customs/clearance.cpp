@@ -1,10 +1,14 @@
 #include "actors/customs/clearance.hpp"
 
+#include <map>
+#include <string_view>
+
 #include <caf/all.hpp>
 
 #include "actors/core/error.hpp"
 #include "actors/core/log.hpp"
 #include "actors/customs/clearance_state.hpp"
+#include "actors/customs/customs_documents.hpp"
 #include "actors/customs/tax_centre.hpp"
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/storage.hpp"
@@ -17,6 +21,25 @@ namespace hub::customs {
 namespace {
 
 using namespace detail;
+
+/// What clearance does with each customs document kind it decides itself (control
+/// instructions go on to the officer's risk centre).
+using case_handler = caf::expected<plan> (*)(clearance_state&, const document_write&, const party&);
+
+const std::map<std::string_view, case_handler>& case_handlers() {
+  static const std::map<std::string_view, case_handler> handlers{
+    {doc::declaration,
+     [](clearance_state& st, const document_write& w, const party&) { return on_declaration(st, w, nullptr); }},
+    {doc::amendment, [](clearance_state& st, const document_write& w, const party&) { return on_amendment(st, w); }},
+    {doc::inspection_result, &on_inspection},
+    {doc::valuation_evidence, &on_evidence},
+    {doc::tax_payment, [](clearance_state& st, const document_write& w, const party&) { return on_payment(st, w); }},
+    {doc::advance_ruling, [](clearance_state& st, const document_write& w, const party&) { return on_ruling(st, w); }},
+    {doc::agency_licence, &on_licence},
+    {doc::agency_decision, &on_agency_decision},
+  };
+  return handlers;
+}
 
 using clearance_ptr = clearance_actor::stateful_pointer<clearance_state>;
 
@@ -98,7 +121,7 @@ uint32_t micros_since(steady::time_point t0) {
 caf::result<document_commit> commit_document(clearance_ptr self, document_write& w, plan p,
                                              steady::time_point t0) {
   auto& st = self->state;
-  bool declaration = w.document_type == "customs.declaration";
+  bool declaration = w.document_type == doc::declaration;
   auto decide_us = micros_since(t0);
   w.ops = std::move(p.ops);
   w.decisions = std::move(p.decisions);
@@ -222,22 +245,8 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
       caf::expected<plan> p = caf::make_error(ec::unknown_document_type, w.document_type);
       const auto& t = w.document_type;
       try {
-        if (t == "customs.declaration")
-          p = on_declaration(st, w, nullptr);
-        else if (t == "customs.amendment")
-          p = on_amendment(st, w);
-        else if (t == "customs.inspection-result")
-          p = on_inspection(st, w, *sender);
-        else if (t == "customs.valuation-evidence")
-          p = on_evidence(st, w, *sender);
-        else if (t == "customs.tax-payment")
-          p = on_payment(st, w);
-        else if (t == "customs.advance-ruling")
-          p = on_ruling(st, w);
-        else if (t == "agency.licence")
-          p = on_licence(st, w, *sender);
-        else if (t == "agency.decision")
-          p = on_agency_decision(st, w, *sender);
+        if (auto h = case_handlers().find(t); h != case_handlers().end())
+          p = h->second(st, w, *sender);
       } catch (const std::exception& e) {
         // Never take the desk down on one document: forget what it may have half
         // changed in memory (LMDB is unchanged) and refuse it.
@@ -245,7 +254,7 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
         rollback(self, caf::make_error(ec::hub_busy, t + " failed: " + e.what()));
         return caf::make_error(ec::hub_busy, "the customs desk could not decide this document; retry later");
       }
-      if (t == "customs.control-instruction") {
+      if (t == doc::control_instruction) {
         auto direct = st.d.cfg->direct_of(unit_of(*sender));
         auto rc = st.risk_centres.find(direct);
         if (rc == st.risk_centres.end())
@@ -265,7 +274,7 @@ clearance_actor::behavior_type clearance(clearance_ptr self, customs_deps deps,
       auto t0 = steady::now();
       auto& st = self->state;
       auto* prep = static_cast<const prepared*>(pre.ptr.get());
-      if (prep == nullptr || w.document_type != "customs.declaration")
+      if (prep == nullptr || w.document_type != doc::declaration)
         return caf::make_error(ec::hub_busy, "customs desk: no prepared declaration");
       caf::expected<plan> p = caf::make_error(ec::hub_busy, "customs desk failed");
       try {
