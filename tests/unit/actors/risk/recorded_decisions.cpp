@@ -145,8 +145,8 @@ control_instruction instruction(std::string id, int level, std::string district,
   control_instruction ci;
   ci.id = std::move(id);
   ci.level = level;
-  ci.district = std::move(district);
-  ci.issuer = level == 1 ? "officer-gacc" : "officer-" + ci.district;
+  ci.scope = std::move(district);
+  ci.issuer = level == 1 ? "officer-gacc" : "officer-" + ci.scope;
   ci.valid_from_ms = from;
   ci.valid_until_ms = until;
   ci.when = std::move(when);
@@ -163,7 +163,7 @@ std::vector<control_instruction> instructions() {
   out.push_back(instruction("CI-N-002", 1, "", t0 + 5 * day, 0, ent, lane::yellow));
   condition wine;
   wine.hs_prefixes = {"2204"};
-  wine.tiers = {tier::general_credit};
+  wine.classes = {to_string(tier::general_credit)};
   out.push_back(instruction("CI-N-003", 1, "", t0 - day, t0 + day, wine, lane::yellow));
   condition vn;
   vn.origins = {"VN"};

@@ -13,7 +13,7 @@
 
 #include <caf/expected.hpp>
 
-#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 
 namespace hub::risk_replay {
 
@@ -25,13 +25,13 @@ struct recorded_case {
 };
 
 /// The rule set every case is evaluated with.
-caf::expected<customs::rule_set> replay_rules(const std::string& source_dir);
+caf::expected<risk::rule_set> replay_rules(const std::string& source_dir);
 
 /// The cases, always the same ones in the same order.
 std::vector<recorded_case> replay_cases();
 
 /// One decision as one line of canonical JSON (every field of the decision).
-std::string decision_line(size_t index, const recorded_case& c, const customs::lane_decision& d);
+std::string decision_line(size_t index, const recorded_case& c, const risk::lane_decision& d);
 
 /// The whole golden file: a comment, then one decision per line.
 std::string golden_text(const std::vector<std::string>& lines);
