@@ -36,6 +36,7 @@ risk::facts risk_facts_of(const declaration_facts& f) {
   namespace attr = risk::attr;
   risk::facts out;
   auto& h = out.header;
+  h.reserve(9);
   h.set("declarant", f.declarant);
   h.set(attr::enterprise, f.enterprise);
   h.set(attr::scope, f.customs_unit.substr(0, 2));
@@ -48,6 +49,7 @@ risk::facts risk_facts_of(const declaration_facts& f) {
   out.items.reserve(f.items.size());
   for (auto& it : f.items) {
     risk::attributes a;
+    a.reserve(7);
     a.set(attr::hs, it.hs);
     a.set(attr::origin, it.origin);
     a.set("unit_value", int64_t{it.unit_value_cny});

@@ -54,6 +54,9 @@ using value = std::variant<bool, int64_t, double, std::string, std::vector<std::
 /// Named attributes. A handful per object, so a flat list searched in order.
 class attributes {
 public:
+  /// Room for `n` attributes (a domain filling a known set saves reallocations).
+  void reserve(size_t n) { values_.reserve(n); }
+
   /// Sets `name` (replacing an earlier value).
   attributes& set(std::string_view name, value v);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string_view>
 #include <unordered_map>
 
 #include <openssl/evp.h>
@@ -257,7 +258,8 @@ struct risk_engine::index {
   std::unordered_map<uint64_t, std::vector<uint32_t>> by_prefix;
   /// Origin "AA".."ZZ" as (c0 - 'A') * 26 + (c1 - 'A') -> positions in `order`.
   std::vector<std::vector<uint32_t>> by_origin = std::vector<std::vector<uint32_t>>(26 * 26);
-  std::unordered_map<std::string, std::vector<uint32_t>> by_enterprise;
+  /// Keys view the rules' own strings (stable: the engine owns and never changes them).
+  std::unordered_map<std::string_view, std::vector<uint32_t>> by_enterprise;
   /// Positions in `order` of rules that are checked for every declaration.
   std::vector<uint32_t> always;
 
@@ -360,7 +362,7 @@ lane_decision risk_engine::evaluate(const facts& f, uint64_t seed, int64_t at_ms
       add(idx.by_origin[static_cast<size_t>(k)]);
   }
   if (!idx.by_enterprise.empty())
-    if (auto it = idx.by_enterprise.find(std::string{facts.enterprise}); it != idx.by_enterprise.end())
+    if (auto it = idx.by_enterprise.find(facts.enterprise); it != idx.by_enterprise.end())
       add(it->second);
   std::sort(cand.begin(), cand.end());
   cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
