@@ -1,6 +1,6 @@
 #pragma once
 // 128-bit integers for exact products and sums of fixed-point values (money in
-// actors/customs/money.hpp, quantities in actors/core/quantity.hpp), and their text.
+// actors/core/money.hpp, quantities in actors/core/quantity.hpp), and their text.
 
 #include <string>
 

@@ -543,7 +543,7 @@ caf::expected<prepared> prepare_step1(const customs_deps& dep, const step1_board
       return pr;
     }
   auto facts = facts_for(dep, declarant, pr.credit, board.history(l.enterprise), l, !deviations->empty());
-  pr.decision = dep.rules->get()->evaluate(facts, seed, now);
+  pr.decision = evaluate(*dep.rules->get(), facts, seed, now);
   pr.decision_text = decision_text(pr.decision);
   pr.facts_text = facts_text(facts);
   pr.l = std::move(l);

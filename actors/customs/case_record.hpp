@@ -15,9 +15,9 @@
 
 #include "actors/actors.hpp"
 #include "actors/core/quantity.hpp"
-#include "actors/customs/money.hpp"
+#include "actors/core/money.hpp"
 #include "actors/customs/post_release_audit.hpp"
-#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 #include "actors/customs/tax.hpp"
 
 namespace hub::customs {

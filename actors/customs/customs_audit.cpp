@@ -8,6 +8,7 @@
 #include "actors/crypto/digest.hpp"
 #include "actors/store/evidence.hpp"
 #include "actors/customs/customs_tables.hpp"
+#include "actors/risk/rule_book.hpp"
 #include "actors/store/storage.hpp"
 #include "schemas/stored.capnp.h"
 
@@ -87,7 +88,8 @@ audit_references read_case_references(const store_reader& db) {
 uint64_t newest_rule_set(const store_reader& db) {
   uint64_t newest = 0;
   db.for_each(tables::rule_sets, [&newest](const bytes& key, const bytes&) {
-    newest = std::max(newest, from_be64(key));
+    if (auto id = risk::rule_book_id_of(key))
+      newest = std::max(newest, id->version);
     return true;
   });
   return newest;

@@ -13,9 +13,9 @@
 
 #include <caf/expected.hpp>
 
-#include "actors/customs/money.hpp"
+#include "actors/core/money.hpp"
 #include "actors/customs/post_release_audit.hpp"
-#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 
 namespace hub::customs {
 

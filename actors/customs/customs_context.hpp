@@ -13,7 +13,7 @@
 #include "actors/customs/customs_config.hpp"
 #include "actors/customs/customs_metrics.hpp"
 #include "actors/customs/reference_data.hpp"
-#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 
 namespace hub {
 class registry_holder;
@@ -22,22 +22,10 @@ class store_reader;
 
 namespace hub::customs {
 
-/// The rule set in force, as a ready engine. The level-1 risk centre publishes a new
-/// one for every change; clearance evaluates with whatever snapshot it takes.
-class rule_book {
-public:
-  explicit rule_book(std::shared_ptr<const risk_engine> e) : current_(std::move(e)) {}
-  std::shared_ptr<const risk_engine> get() const { return std::atomic_load(&current_); }
-  void set(std::shared_ptr<const risk_engine> e) { std::atomic_store(&current_, std::move(e)); }
-
-private:
-  std::shared_ptr<const risk_engine> current_; // atomic_load/atomic_store only
-};
-
 struct customs_deps {
   std::shared_ptr<const customs_config> cfg;
   std::shared_ptr<const reference_data> ref;
-  std::shared_ptr<rule_book> rules;
+  std::shared_ptr<rule_book> rules; ///< customs rule book; the level-1 risk centre publishes it
   std::shared_ptr<registry_holder> registry;
   std::shared_ptr<const store_reader> reader;
   store_actor store;

@@ -11,7 +11,7 @@
 #include "actors/core/log.hpp"
 #include "actors/crypto/digest.hpp"
 #include "actors/customs/case_record.hpp"
-#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/storage.hpp"
 #include "schemas/notification.capnp.h"
@@ -110,7 +110,7 @@ void assign(office_ptr self, const std::string& case_id, const std::string& kind
   uint64_t seed = 0;
   if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1)
     seed = static_cast<uint64_t>(now) ^ std::hash<std::string>{}(case_id);
-  auto pick = static_cast<size_t>(draw(seed, "assign") % static_cast<ppm>(officers.size()));
+  auto pick = static_cast<size_t>(risk::draw(seed, "assign") % static_cast<ppm>(officers.size()));
   task t{kind, officers[pick], now};
   st.open[case_id] = t;
   st.busy.insert(case_id);

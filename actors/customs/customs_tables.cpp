@@ -1,5 +1,7 @@
 #include "actors/customs/customs_tables.hpp"
 
+#include "actors/customs/declaration_risk_facts.hpp"
+
 namespace hub::customs::tables {
 
 std::vector<table_spec> specs() {
@@ -9,6 +11,13 @@ std::vector<table_spec> specs() {
     std::string full{name};
     out.push_back({full, full.substr(full.find('.') + 1), nullptr});
   }
+  // Rule sets were keyed by version alone; the risk service keys them (domain, version).
+  for (auto& t : out)
+    if (t.name == rule_sets)
+      t.legacy_key = [](const bytes& key) {
+        auto k = risk_rule_book_key_from_legacy(key);
+        return k ? *k : key;
+      };
   return out;
 }
 

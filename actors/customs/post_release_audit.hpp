@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/customs/money.hpp"
+#include "actors/core/money.hpp"
 #include "actors/customs/reference_data.hpp"
 #include "actors/customs/tax.hpp"
 

@@ -13,7 +13,7 @@
 
 #include <caf/expected.hpp>
 
-#include "actors/customs/money.hpp"
+#include "actors/core/money.hpp"
 
 namespace hub::customs {
 

@@ -18,6 +18,7 @@
 
 namespace hub::customs {
 
+
 namespace {
 
 using json = nlohmann::json;
@@ -53,8 +54,8 @@ condition condition_of(wire::RiskCondition::Reader w) {
   c.enterprises = texts(w.getEnterprises());
   c.transport_documents = texts(w.getTransportDocuments());
   for (auto& t : texts(w.getTiers()))
-    if (auto x = tier_from_string(t))
-      c.tiers.push_back(*x);
+    if (tier_from_string(t))
+      c.classes.push_back(t);
   return c;
 }
 
@@ -93,7 +94,7 @@ caf::expected<change> plan_change(risk_state& st, const party& officer, wire::Co
     control_instruction x;
     x.id = id;
     x.level = level;
-    x.district = level == 2 ? direct.substr(0, 2) : std::string{};
+    x.scope = level == 2 ? direct.substr(0, 2) : std::string{};
     x.issuer = officer.id;
     x.valid_from_ms = ci.getValidFrom() > 0 ? ci.getValidFrom() : now;
     x.valid_until_ms = ci.getValidUntil();
@@ -110,7 +111,7 @@ caf::expected<change> plan_change(risk_state& st, const party& officer, wire::Co
       if (x.valid_until_ms <= x.valid_from_ms)
         return caf::make_error(ec::invalid_field, "validUntil: the instruction would never be valid");
       ch.detail = "control instruction " + id + " issued by " + officer.id + " ("
-                  + (national ? std::string{"level 1, national"} : "level 2, district " + x.district) + "): "
+                  + (national ? std::string{"level 1, national"} : "level 2, district " + x.scope) + "): "
                   + to_string(x.lane) + " until " + std::to_string(x.valid_until_ms) + ", " + x.reason;
       ins.push_back(std::move(x));
       ch.rules_changed = true;
@@ -147,7 +148,7 @@ caf::expected<change> plan_change(risk_state& st, const party& officer, wire::Co
         return caf::make_error(ec::store_failure, "proposal " + id + " unreadable");
       auto x = one->instructions.front();
       x.level = 1;
-      x.district.clear();
+      x.scope.clear();
       x.issuer = officer.id;
       prop["status"] = "approved";
       prop["approvedBy"] = officer.id;
@@ -164,7 +165,7 @@ caf::expected<change> plan_change(risk_state& st, const party& officer, wire::Co
     case wire::ControlAction::REVOKE: {
       if (existing == ins.end())
         return caf::make_error(errc::unknown_ruling, "instructionId: no instruction " + id + " in force");
-      if (!national && (existing->level != 2 || existing->district != direct.substr(0, 2)))
+      if (!national && (existing->level != 2 || existing->scope != direct.substr(0, 2)))
         return caf::make_error(errc::out_of_scope, "a level-2 centre revokes only its own district's instructions");
       ch.detail = "control instruction " + id + " revoked by " + officer.id;
       ins.erase(existing);
@@ -202,7 +203,7 @@ caf::result<document_commit> publish(risk_ptr self, document_write& w) {
   if (ch->rules_changed) {
     ch->next.version = st.pending.version + 1;
     auto enc = encode(ch->next);
-    ch->ops.push_back({std::string{tables::rule_sets}, be64(ch->next.version), bytes(enc.begin(), enc.end()), false});
+    ch->ops.push_back({std::string{rule_book_table}, rule_book_storage_key(ch->next.version), bytes(enc.begin(), enc.end()), false});
     ch->detail += "; rule set version " + std::to_string(ch->next.version);
     st.pending = ch->next;
   }
@@ -224,7 +225,7 @@ caf::result<document_commit> publish(risk_ptr self, document_write& w) {
         auto& st = self->state;
         if (!dc.existed) {
           if (next)
-            st.d.rules->set(std::make_shared<const risk_engine>(*next));
+            st.d.rules->set(std::make_shared<const risk_engine>(customs_risk_engine(*next)));
           for (size_t i = 0; i < notices.size() && i < dc.notice_ids.size(); ++i)
             self->send(st.d.outbox, atom::deliver_v, dc.notice_ids[i], notices[i].recipient, notices[i].notification);
         } else {
@@ -287,7 +288,7 @@ lodge_actor::behavior_type district_centre(risk_ptr self, std::string unit, cust
 caf::error load_rule_book(customs_deps& deps, const store_actor& store) {
   rule_set stored;
   bool have = false;
-  deps.reader->for_each(tables::rule_sets, [&](const bytes&, const bytes& val) {
+  deps.reader->for_each(rule_book_table, [&](const bytes&, const bytes& val) {
     auto r = decode_rule_set(std::string(val.begin(), val.end()));
     if (r) {
       stored = std::move(*r);
@@ -304,7 +305,7 @@ caf::error load_rule_book(customs_deps& deps, const store_actor& store) {
     caf::scoped_actor self{store->home_system()};
     caf::error err;
     write_set ws;
-    ws.ops.push_back({std::string{tables::rule_sets}, be64(merged.version), bytes(enc.begin(), enc.end()), false});
+    ws.ops.push_back({std::string{rule_book_table}, rule_book_storage_key(merged.version), bytes(enc.begin(), enc.end()), false});
     decision_record dr;
     dr.party = "hub";
     dr.digest = sha256(reinterpret_cast<const uint8_t*>(enc.data()), enc.size());
@@ -320,7 +321,8 @@ caf::error load_rule_book(customs_deps& deps, const store_actor& store) {
   log::info("risk-centre", "rule set version " + std::to_string(merged.version) + ": "
                              + std::to_string(merged.parameters.size()) + " risk parameters, "
                              + std::to_string(merged.instructions.size()) + " control instructions");
-  deps.rules = std::make_shared<rule_book>(std::make_shared<const risk_engine>(std::move(merged)));
+  deps.rules = std::make_shared<rule_book>(std::string{risk_domain},
+                                           std::make_shared<const risk_engine>(customs_risk_engine(std::move(merged))));
   return caf::none;
 }
 

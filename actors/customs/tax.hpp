@@ -11,7 +11,7 @@
 
 #include <caf/expected.hpp>
 
-#include "actors/customs/money.hpp"
+#include "actors/core/money.hpp"
 #include "actors/customs/reference_data.hpp"
 
 namespace hub::customs {

@@ -24,7 +24,7 @@ const size_t common_origins = 16;
 namespace {
 
 /// A plausible unit value (CNY cents) for a line without a reference range.
-cu::cents default_unit_value(const std::string& unit, rng& r) {
+hub::cents default_unit_value(const std::string& unit, rng& r) {
   double cny = 0;
   if (unit == "KGM")
     cny = r.uniform(8, 120);
@@ -40,7 +40,7 @@ cu::cents default_unit_value(const std::string& unit, rng& r) {
     cny = r.uniform(3000, 30000);
   else
     cny = r.uniform(50, 5000);
-  return static_cast<cu::cents>(cny * 100);
+  return static_cast<hub::cents>(cny * 100);
 }
 
 double default_kg_per_unit(const std::string& unit, rng& r) {
@@ -55,7 +55,7 @@ double default_kg_per_unit(const std::string& unit, rng& r) {
   return r.uniform(0.05, 15);
 }
 
-std::string amount_text(cu::cents c) {
+std::string amount_text(hub::cents c) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%lld.%02lld", static_cast<long long>(c / 100),
                 static_cast<long long>(c % 100));
@@ -77,7 +77,7 @@ std::vector<goods_line> goods_catalogue(const cu::reference_data& ref) {
     if (auto* p = ref.price_for(hs); p != nullptr && p->unit == line.unit) {
       g.ref_min = p->min_per_unit;
       g.ref_max = p->max_per_unit;
-      g.typical = static_cast<cu::cents>(
+      g.typical = static_cast<hub::cents>(
         std::sqrt(static_cast<double>(p->min_per_unit) * static_cast<double>(p->max_per_unit)));
     } else {
       g.typical = default_unit_value(line.unit, r);
@@ -101,13 +101,13 @@ std::vector<item_spec> draw_items(const std::vector<goods_line>& goods, rng& r) 
   for (auto& it : items) {
     it.line = &goods[r.below(goods.size())];
     auto& g = *it.line;
-    auto per_unit = static_cast<cu::cents>(static_cast<double>(g.typical) * r.uniform(0.8, 1.25));
+    auto per_unit = static_cast<hub::cents>(static_cast<double>(g.typical) * r.uniform(0.8, 1.25));
     if (g.ref_max > 0)
       per_unit = std::clamp(per_unit, g.ref_min, g.ref_max);
-    per_unit = std::max<cu::cents>(per_unit, 1);
+    per_unit = std::max<hub::cents>(per_unit, 1);
     double target = r.uniform(5000, 60000) * 100; // item value, cents
     it.quantity = std::max(1.0, std::round(target / static_cast<double>(per_unit)));
-    it.value = static_cast<cu::cents>(it.quantity) * per_unit;
+    it.value = static_cast<hub::cents>(it.quantity) * per_unit;
     it.origin = r.chance(90) ? origins[r.below(common_origins)]
                              : origins[common_origins + r.below(origins.size() - common_origins)];
   }
@@ -176,7 +176,7 @@ std::vector<cu::audit_case> audit_cases(const cu::reference_data& ref,
     for (auto& it : items) {
       auto& g = *it.line;
       if (r.chance(3)) { // undervalued: well below the reference minimum or the usual value
-        it.value = std::max<cu::cents>(static_cast<cu::cents>(static_cast<double>(it.value) * 0.3), 100);
+        it.value = std::max<hub::cents>(static_cast<hub::cents>(static_cast<double>(it.value) * 0.3), 100);
       } else if (!g.agreements.empty() && r.chance(5)) {
         it.claim = g.agreements[r.below(g.agreements.size())];
         const cu::origin_certificate* fit = nullptr;

@@ -36,8 +36,8 @@ struct goods_line {
   std::string hs;            ///< 10 digits, a line of tariff.toml
   std::string unit;          ///< its statutory unit
   std::string description;   ///< the tariff description (realistic length)
-  hub::customs::cents typical = 0;          ///< typical CNY cents per unit
-  hub::customs::cents ref_min = 0, ref_max = 0; ///< prices.toml range (0: none)
+  hub::cents typical = 0;          ///< typical CNY cents per unit
+  hub::cents ref_min = 0, ref_max = 0; ///< prices.toml range (0: none)
   double kg_per_unit = 1;
   std::vector<std::string> agreements;       ///< preferential agreements of the line
 };
@@ -63,7 +63,7 @@ extern const size_t common_origins;
 struct item_spec {
   const goods_line* line = nullptr;
   double quantity = 0;
-  hub::customs::cents value = 0; ///< CNY cents, the item's customs value
+  hub::cents value = 0; ///< CNY cents, the item's customs value
   std::string origin;
   std::string claim, certificate; ///< preferential claim (audit cases only)
 };

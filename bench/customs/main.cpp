@@ -35,7 +35,7 @@
 #include <zmq.hpp>
 
 #include "actors/core/error.hpp"
-#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 #include "adapters/zmq/curve_keys.hpp"
 #include "bench/common/fsync_probe.hpp"
 #include "bench/common/hub_process.hpp"

@@ -1,5 +1,5 @@
 // swhub-bench-risk: how long the risk engine takes to pick a declaration's lane
-// (hub::customs::risk_engine::evaluate, step 1 of "one declaration, step-by-step
+// (hub::risk::risk_engine::evaluate through the customs adapter, step 1 of "one declaration, step-by-step
 // processing") with a realistic rule set.
 //
 //   swhub-bench-risk [--rules N] [--seconds S] [--on-goods P] [--seed X]
@@ -40,11 +40,12 @@
 #include <string>
 #include <vector>
 
-#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 #include "bench/common/machine.hpp"
 
 namespace {
 
+using namespace hub;
 using namespace hub::customs;
 
 /// Real HS-6 headings (HS 2022) across many chapters, padded to 10 digits.
@@ -97,10 +98,10 @@ rule_set make_rules(size_t n, int on_goods_percent, rng& r) {
   rule_set rs;
   rs.version = 1;
   rs.selectivity = {
-    {tier::advanced_certified, {5000, 10000, 10000}},
-    {tier::general_certified, {15000, 30000, 10000}},
-    {tier::general_credit, {25000, 50000, 10000}},
-    {tier::discredited, {800000, 100000, 0}},
+    {to_string(tier::advanced_certified), {5000, 10000, 10000}},
+    {to_string(tier::general_certified), {15000, 30000, 10000}},
+    {to_string(tier::general_credit), {25000, 50000, 10000}},
+    {to_string(tier::discredited), {800000, 100000, 0}},
   };
   const lane lanes[] = {lane::yellow, lane::yellow, lane::red};
   const ppm probs[] = {50000, 100000, 200000, 500000, one_ppm};
@@ -136,14 +137,14 @@ rule_set make_rules(size_t n, int on_goods_percent, rng& r) {
         p.valuation_evidence = true;
       if (r.chance(10)) {
         p.level = 2;
-        p.district = r.chance(50) ? "22" : "51";
+        p.scope = r.chance(50) ? "22" : "51";
       }
     } else if (i < hs_rules + origin_only) {
       c.origins.push_back(origins[n_common_origins + r.below(n_origins - n_common_origins)]);
       p.probability = probs[r.below(3)];
     } else {
       if (r.chance(50))
-        c.tiers.push_back(tier::discredited);
+        c.classes.push_back(to_string(tier::discredited));
       else
         for (int k = 0; k < 5; ++k)
           c.enterprises.push_back(enterprise(r.below(2000)));
@@ -228,7 +229,7 @@ result run(const risk_engine& engine, const std::vector<declaration_facts>& decl
   uint64_t seed = 1;
   // Warm-up.
   for (size_t i = 0; i < 1000; ++i)
-    engine.evaluate(decls[i % decls.size()], seed++, 5000);
+    evaluate(engine, decls[i % decls.size()], seed++, 5000);
   auto wall0 = std::chrono::steady_clock::now();
   auto cpu0 = thread_cpu_seconds();
   double elapsed = 0;
@@ -237,7 +238,7 @@ result run(const risk_engine& engine, const std::vector<declaration_facts>& decl
     for (int k = 0; k < 256; ++k, ++i) {
       auto& f = decls[i % decls.size()];
       auto t0 = std::chrono::steady_clock::now();
-      auto d = engine.evaluate(f, seed++, 5000);
+      auto d = evaluate(engine, f, seed++, 5000); // with the facts conversion, as customs
       auto t1 = std::chrono::steady_clock::now();
       auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
       all.push_back(ns);
@@ -311,7 +312,7 @@ int main(int argc, char** argv) {
   for (auto& p : rs.parameters)
     indexed += p.when.hs_prefixes.empty() ? 0 : 1;
   auto build0 = std::chrono::steady_clock::now();
-  risk_engine engine{std::move(rs)};
+  auto engine = customs_risk_engine(std::move(rs));
   auto build_ms =
     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - build0).count();
   std::cout << "rule set: " << n_params << " risk parameters (" << indexed
@@ -322,7 +323,7 @@ int main(int argc, char** argv) {
             << build_ms << " ms\n"
             << "declarations: 4096, 1-10 items, 1 thread, " << seconds << " s\n\n";
 
-  risk_engine empty{rule_set{}};
+  auto empty = customs_risk_engine(rule_set{});
   auto base = run(empty, decls, std::min(1.0, seconds / 3));
   auto res = run(engine, decls, seconds);
 

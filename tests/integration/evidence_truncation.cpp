@@ -12,6 +12,7 @@
 
 #include "actors/core/frames.hpp"
 #include "actors/customs/customs_tables.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 #include "schemas/stored.capnp.h"
 #include "tests/support/agency_process.hpp"
 #include "tests/support/evidence_tamper.hpp"
@@ -422,7 +423,8 @@ TEST_CASE("an officer's reason that mentions a rule set version neither hides th
   auto ok = verify_cli(dir, data, 0); // versions 1 (loaded) and 2 (the instruction)
   CHECK(ok["ok"] == true);
   // A rule set 3 without its decision (the log cut off after it) is still named.
-  tamper(data, {table_op{std::string{customs::tables::rule_sets}, be64(3), get(data, customs::tables::rule_sets, 2), false}});
+  tamper(data, {table_op{std::string{customs::tables::rule_sets}, customs::rule_book_storage_key(3),
+                         get(data, customs::tables::rule_sets, customs::rule_book_storage_key(2)), false}});
   auto j = verify_cli(dir, data, 2);
   CHECK(json_names(j, "rule set version 3 has no evidence record"));
 }

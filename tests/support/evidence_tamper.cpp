@@ -38,7 +38,11 @@ void tamper(const std::string& path, std::vector<table_op> ops) {
 }
 
 bytes get(const std::string& path, std::string_view tbl, uint64_t key) {
-  auto v = open_rw(path)->get(tbl, be64(key));
+  return get(path, tbl, be64(key));
+}
+
+bytes get(const std::string& path, std::string_view tbl, const bytes& key) {
+  auto v = open_rw(path)->get(tbl, key);
   REQUIRE(v);
   return *v;
 }

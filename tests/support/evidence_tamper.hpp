@@ -30,6 +30,7 @@ void tamper(const std::string& path, std::vector<table_op> ops);
 
 /// One value of a table keyed by u64 (REQUIREs it exists).
 bytes get(const std::string& path, std::string_view tbl, uint64_t key);
+bytes get(const std::string& path, std::string_view tbl, const bytes& key);
 
 /// The evidence record at `index` (REQUIREs it decodes).
 evidence_entry record(const std::string& path, uint64_t index);

@@ -7,7 +7,7 @@
 
 #include "actors/core/error.hpp"
 #include "actors/customs/case_record.hpp"
-#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 #include "actors/store/storage.hpp"
 #include "tools/swhub/cli.hpp"
 #include "actors/customs/customs_tables.hpp"
@@ -80,7 +80,7 @@ int run_explain(const case_args& a) {
   if (decision.is_discarded())
     return print_error("bad_record", "case " + c->case_id + ": the stored decision is not JSON");
   auto version = decision.value("ruleSetVersion", uint64_t{0});
-  auto stored = (*db)->get(hub::customs::tables::rule_sets, hub::be64(version));
+  auto stored = (*db)->get(cu::rule_book_table, cu::rule_book_storage_key(version));
   if (!stored)
     return print_error("no_rule_set", "rule set version " + std::to_string(version) + " is not stored");
   auto rules = cu::decode_rule_set(std::string(stored->begin(), stored->end()));
@@ -95,8 +95,8 @@ int run_explain(const case_args& a) {
   } catch (const std::exception&) {
     return print_error("bad_record", "case " + c->case_id + ": the stored seed is not a number");
   }
-  cu::risk_engine engine{std::move(*rules)};
-  auto replay = engine.evaluate(*facts, seed, c->decided_at);
+  auto engine = cu::customs_risk_engine(std::move(*rules));
+  auto replay = cu::evaluate(engine, *facts, seed, c->decided_at);
   bool same = cu::decision_text(replay) == c->decision; // byte for byte
   print_line({{"caseId", c->case_id},
               {"declarant", c->declarant},

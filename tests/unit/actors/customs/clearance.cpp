@@ -18,7 +18,7 @@
 #include "actors/customs/customs_errors.hpp"
 #include "actors/customs/customs_tables.hpp"
 #include "actors/customs/clearance_state.hpp"
-#include "actors/customs/money.hpp"
+#include "actors/core/money.hpp"
 #include "actors/customs/reference_data.hpp"
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/lmdb_storage.hpp"
@@ -201,7 +201,8 @@ struct fixture : test::deterministic_system {
     d.cfg = cfg;
     d.ref = std::make_shared<const reference_data>(std::move(*ref));
     // What load_rule_book installs for a fresh database: the configured rule set.
-    d.rules = std::make_shared<rule_book>(std::make_shared<const risk_engine>(cfg->rules));
+    d.rules = std::make_shared<rule_book>(std::string{risk_domain},
+                                         std::make_shared<const risk_engine>(customs_risk_engine(cfg->rules)));
     d.registry = std::make_shared<registry_holder>(*reg);
     d.reader = db;
     d.store = store;

@@ -11,6 +11,7 @@
 #include "actors/crypto/digest.hpp"
 #include "actors/customs/customs_audit.hpp"
 #include "actors/customs/customs_tables.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 #include "actors/store/storage.hpp"
 #include "schemas/stored.capnp.h"
 #include "tests/support/evidence_tamper.hpp"
@@ -82,7 +83,7 @@ TEST_CASE("the newest rule set must be named by a decision in the log",
   s.extensions = {customs::audit_extension()};
   {
     write_batch b;
-    b.ops = {table_op{std::string{customs::tables::rule_sets}, be64(1), bytes{'{', '}'}, false}};
+    b.ops = {table_op{std::string{customs::tables::rule_sets}, customs::rule_book_storage_key(1), bytes{'{', '}'}, false}};
     decision_record dr;
     dr.party = "hub";
     dr.detail = "risk rule set version 1 from risk.toml: 0 parameters";
@@ -92,7 +93,7 @@ TEST_CASE("the newest rule set must be named by a decision in the log",
   auto rep = s.audit();
   INFO(problems_of(rep));
   CHECK(rep.ok());
-  s.tamper({table_op{std::string{customs::tables::rule_sets}, be64(2), bytes{'{', '}'}, false}});
+  s.tamper({table_op{std::string{customs::tables::rule_sets}, customs::rule_book_storage_key(2), bytes{'{', '}'}, false}});
   CHECK(names(s.audit(), "rule set version 2 has no evidence record"));
 }
 
@@ -104,7 +105,7 @@ TEST_CASE("a rule set is named only by the hub's own words: a reason that mentio
                     bool digest_of_detail = true) {
     write_batch b;
     if (version != 0)
-      b.ops = {table_op{std::string{customs::tables::rule_sets}, be64(version), bytes{'{', '}'}, false}};
+      b.ops = {table_op{std::string{customs::tables::rule_sets}, customs::rule_book_storage_key(version), bytes{'{', '}'}, false}};
     decision_record dr;
     dr.party = party;
     dr.message_id = party == "hub" ? bytes{} : bytes(16, 7);
@@ -138,6 +139,6 @@ TEST_CASE("a rule set is named only by the hub's own words: a reason that mentio
          "control instruction CI-4 proposed to level 1 by RSK-2200 of 2200: red, "
          "compare; rule set version 6");
   decide(0, "ENT-A", "case X: cancelled before release: mistake; rule set version 6", false);
-  s.tamper({table_op{std::string{customs::tables::rule_sets}, be64(6), bytes{'{', '}'}, false}});
+  s.tamper({table_op{std::string{customs::tables::rule_sets}, customs::rule_book_storage_key(6), bytes{'{', '}'}, false}});
   CHECK(names(s.audit(), "rule set version 6 has no evidence record"));
 }

@@ -1,8 +1,9 @@
 #pragma once
-// Fixed-point money and rates for customs arithmetic. Amounts are integers in 1/100
-// of the currency unit (fen for CNY); rates are parts per million (13 % = 130000).
-// No floating point touches an amount: taxes are rounded half-up to 0.01 as the
-// tax rules require (../shared/domain/customs-processing.md §9).
+// Fixed-point money and rates, shared by every domain (customs taxes, e-commerce
+// orders, risk probabilities). Amounts are integers in 1/100 of the currency unit
+// (fen for CNY); rates are parts per million (13 % = 130000). No floating point
+// touches an amount: taxes are rounded half-up to 0.01 as the tax rules require
+// (../shared/domain/customs-processing.md §9).
 //
 // No amount can wrap (issue 16): every product and sum is formed in 128 bits and
 // every amount the hub keeps (a converted value, a tax, a total, a reservation) must
@@ -18,7 +19,7 @@
 
 #include "actors/core/fixed_point.hpp"
 
-namespace hub::customs {
+namespace hub {
 
 using cents = int64_t; ///< 1/100 of a currency unit
 using ppm = int64_t;   ///< parts per million: 1 % = 10000
@@ -87,4 +88,4 @@ caf::expected<ppm> percent_to_ppm(double percent);
 /// "13%" or "0.5%" for messages.
 std::string format_percent(ppm rate);
 
-} // namespace hub::customs
+} // namespace hub

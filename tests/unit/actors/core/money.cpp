@@ -7,10 +7,9 @@
 #include <limits>
 
 #include "actors/core/error.hpp"
-#include "actors/customs/money.hpp"
+#include "actors/core/money.hpp"
 
 using namespace hub;
-using namespace hub::customs;
 
 TEST_CASE("SR-08.1 amounts parse exactly into cents", "[money]") {
   CHECK(parse_amount("1250").value() == 125000);

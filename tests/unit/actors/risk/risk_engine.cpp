@@ -1,4 +1,5 @@
-// Risk engine (step 1 of "one declaration, step-by-step processing"): random
+// Risk engine (actors/risk/), through the customs adapter as clearance uses it
+// (step 1 of "one declaration, step-by-step processing"): random
 // selectivity per credit tier, risk parameters, control instructions with validity
 // and district scope, the severity rule, replay, canonical JSON and the TOML reader.
 //
@@ -16,7 +17,7 @@
 #include <vector>
 
 #include "actors/core/error.hpp"
-#include "actors/customs/risk_engine.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 
 using namespace hub;
 using namespace hub::customs;
@@ -87,7 +88,7 @@ const rule_hit* find_hit(const lane_decision& d, const std::string& id) {
 
 bool hits(const risk_engine& e, const declaration_facts& f, const std::string& id,
           int64_t at_ms = 0) {
-  return find_hit(e.evaluate(f, 1, at_ms), id) != nullptr;
+  return find_hit(evaluate(e, f, 1, at_ms), id) != nullptr;
 }
 
 struct counts {
@@ -97,7 +98,7 @@ struct counts {
 counts count_lanes(const risk_engine& e, const declaration_facts& f) {
   counts c;
   for (uint64_t seed = 1; seed <= n_seeds; ++seed) {
-    switch (e.evaluate(f, seed, 0).lane) {
+    switch (evaluate(e, f, seed, 0).lane) {
       case lane::red:
         ++c.red;
         break;
@@ -112,12 +113,12 @@ counts count_lanes(const risk_engine& e, const declaration_facts& f) {
   return c;
 }
 
-std::map<tier, tier_selectivity> sample_selectivity() {
+std::map<std::string, risk::class_selectivity, std::less<>> sample_selectivity() {
   return {
-    {tier::advanced_certified, {5000, 10000, 10000}},   // red 0.5 %, yellow 1 %, min 1 %
-    {tier::general_certified, {15000, 30000, 0}},       // red 1.5 %, yellow 3 %
-    {tier::general_credit, {25000, 50000, 10000}},      // red 2.5 %, yellow 5 %, min 1 %
-    {tier::discredited, {800000, 100000, 0}},           // red 80 %, yellow 10 %
+    {to_string(tier::advanced_certified), {5000, 10000, 10000}},   // red 0.5 %, yellow 1 %, min 1 %
+    {to_string(tier::general_certified), {15000, 30000, 0}},       // red 1.5 %, yellow 3 %
+    {to_string(tier::general_credit), {25000, 50000, 10000}},      // red 2.5 %, yellow 5 %, min 1 %
+    {to_string(tier::discredited), {800000, 100000, 0}},           // red 80 %, yellow 10 %
   };
 }
 
@@ -125,11 +126,11 @@ std::map<tier, tier_selectivity> sample_selectivity() {
 
 TEST_CASE("SR-05.4 draw is SHA-256(seed BE || label) reduced below 1e6") {
   // Known answers computed independently (Python hashlib).
-  CHECK(draw(1, "selectivity") == 866896);
-  CHECK(draw(0, "") == 681850);
-  CHECK(draw(0x0123456789abcdefULL, "RP-0001") == 717813);
+  CHECK(risk::draw(1, "selectivity") == 866896);
+  CHECK(risk::draw(0, "") == 681850);
+  CHECK(risk::draw(0x0123456789abcdefULL, "RP-0001") == 717813);
   for (uint64_t s = 0; s < 1000; ++s) {
-    auto d = draw(s, "x");
+    auto d = risk::draw(s, "x");
     CHECK(d >= 0);
     CHECK(d < one_ppm);
   }
@@ -138,10 +139,11 @@ TEST_CASE("SR-05.4 draw is SHA-256(seed BE || label) reduced below 1e6") {
 TEST_CASE("SR-12.4 SR-14.1 random lanes follow the selectivity of the credit tier") {
   rule_set rs;
   rs.selectivity = sample_selectivity();
-  risk_engine e{rs};
+  auto e = customs_risk_engine(rs);
   std::map<tier, double> selected_rate;
-  for (auto& [t, sel] : rs.selectivity) {
-    INFO("tier " << to_string(t));
+  for (auto& [name, sel] : rs.selectivity) {
+    auto t = *tier_from_string(name);
+    INFO("tier " << name);
     auto c = count_lanes(e, facts({item("0306170000")}, t));
     double red = static_cast<double>(c.red) / n_seeds;
     double yellow = static_cast<double>(c.yellow) / n_seeds;
@@ -163,8 +165,8 @@ TEST_CASE("SR-12.4 SR-14.1 random lanes follow the selectivity of the credit tie
 
 TEST_CASE("SR-12.4 the minimum random rate selects at least that share (yellow)") {
   rule_set rs;
-  rs.selectivity[tier::general_credit] = {0, 0, 20000}; // min random 2 %
-  risk_engine e{rs};
+  rs.selectivity[to_string(tier::general_credit)] = {0, 0, 20000}; // min random 2 %
+  auto e = customs_risk_engine(rs);
   auto c = count_lanes(e, facts({item("8517130000")}));
   CHECK(c.red == 0);
   double yellow = static_cast<double>(c.yellow) / n_seeds;
@@ -178,11 +180,11 @@ TEST_CASE("SR-05.1 a risk parameter selects its lane with its probability") {
   rule_set rs;
   rs.parameters.push_back(parameter("RP-ALL", hs({"0306"}), lane::red));
   rs.parameters.push_back(parameter("RP-HALF", hs({"8517"}), lane::yellow, 500000));
-  risk_engine e{rs};
+  auto e = customs_risk_engine(rs);
 
   SECTION("percent 100: always its lane") {
     for (uint64_t seed = 1; seed <= 1000; ++seed) {
-      auto d = e.evaluate(facts({item("0306170000")}), seed, 0);
+      auto d = evaluate(e, facts({item("0306170000")}), seed, 0);
       REQUIRE(d.hits.size() == 1);
       CHECK(d.hits[0].id == "RP-ALL");
       CHECK(d.hits[0].selected);
@@ -192,13 +194,13 @@ TEST_CASE("SR-05.1 a risk parameter selects its lane with its probability") {
   SECTION("percent 50: about half the hits are selected; every hit is recorded") {
     int selected = 0;
     for (uint64_t seed = 1; seed <= n_seeds; ++seed) {
-      auto d = e.evaluate(facts({item("8517130000")}), seed, 0);
+      auto d = evaluate(e, facts({item("8517130000")}), seed, 0);
       REQUIRE(d.hits.size() == 1);
       auto& h = d.hits[0];
       CHECK(h.id == "RP-HALF");
       CHECK_FALSE(h.instruction);
       CHECK(h.lane == lane::yellow);
-      CHECK(h.draw == draw(seed, "RP-HALF"));
+      CHECK(h.draw == risk::draw(seed, "RP-HALF"));
       CHECK(h.selected == (h.draw < 500000));
       CHECK(h.reason == "reason of RP-HALF");
       if (h.selected) {
@@ -212,7 +214,7 @@ TEST_CASE("SR-05.1 a risk parameter selects its lane with its probability") {
     CHECK(std::fabs(share - 0.5) <= tolerance(0.5, n_seeds));
   }
   SECTION("no match, no hit") {
-    auto d = e.evaluate(facts({item("0101210000")}), 7, 0);
+    auto d = evaluate(e, facts({item("0101210000")}), 7, 0);
     CHECK(d.hits.empty());
     CHECK(d.lane == lane::green);
   }
@@ -227,7 +229,7 @@ TEST_CASE("SR-05.1 SR-05.2 a control instruction applies only within its validit
   auto open = instruction("CI-OPEN", hs({"851713"}), lane::yellow);
   open.valid_from_ms = 1000; // valid_until 0: open-ended
   rs.instructions.push_back(open);
-  risk_engine e{rs};
+  auto e = customs_risk_engine(rs);
   auto f = facts({item("8517130000")});
   CHECK_FALSE(hits(e, f, "CI-2024-7", 999));
   CHECK(hits(e, f, "CI-2024-7", 1000));
@@ -237,34 +239,34 @@ TEST_CASE("SR-05.1 SR-05.2 a control instruction applies only within its validit
   CHECK_FALSE(hits(e, f, "CI-OPEN", 999));
   CHECK(hits(e, f, "CI-OPEN", 1000));
   CHECK(hits(e, f, "CI-OPEN", int64_t{1} << 50));
-  auto d = e.evaluate(f, 3, 1500);
+  auto d = evaluate(e, f, 3, 1500);
   REQUIRE(d.hits.size() == 2);
   CHECK(d.hits[0].instruction);
   CHECK(d.hits[0].selected); // instructions select with 100 %
   CHECK(d.lane == lane::red);
-  CHECK(e.evaluate(f, 3, 2500).lane >= lane::yellow);
+  CHECK(evaluate(e, f, 3, 2500).lane >= lane::yellow);
 }
 
 TEST_CASE("SR-05.1 a level-2 rule applies only in its district") {
   rule_set rs;
   auto ci = instruction("CI-SH-1", hs({"0306"}));
   ci.level = 2;
-  ci.district = "22";
+  ci.scope = "22";
   rs.instructions.push_back(ci);
   auto p = parameter("RP-SH-1", hs({"0306"}), lane::yellow);
   p.level = 2;
-  p.district = "22";
+  p.scope = "22";
   rs.parameters.push_back(p);
-  risk_engine e{rs};
+  auto e = customs_risk_engine(rs);
   auto f = facts({item("0306170000")});
   f.customs_unit = "5100";
   CHECK_FALSE(hits(e, f, "CI-SH-1"));
   CHECK_FALSE(hits(e, f, "RP-SH-1"));
-  CHECK(e.evaluate(f, 1, 0).lane == lane::green);
+  CHECK(evaluate(e, f, 1, 0).lane == lane::green);
   f.customs_unit = "2201";
   CHECK(hits(e, f, "CI-SH-1"));
   CHECK(hits(e, f, "RP-SH-1"));
-  CHECK(e.evaluate(f, 1, 0).lane == lane::red);
+  CHECK(evaluate(e, f, 1, 0).lane == lane::red);
 }
 
 TEST_CASE("SR-05.2 a district rule cannot lower the national lane") {
@@ -272,22 +274,22 @@ TEST_CASE("SR-05.2 a district rule cannot lower the national lane") {
   rs.instructions.push_back(instruction("CI-NAT", hs({"0306"}), lane::red));
   auto green = parameter("RP-22-GREEN", hs({"0306"}), lane::green);
   green.level = 2;
-  green.district = "22";
+  green.scope = "22";
   rs.parameters.push_back(green);
   auto yellow = instruction("CI-22-YELLOW", hs({"03"}), lane::yellow);
   yellow.level = 2;
-  yellow.district = "22";
+  yellow.scope = "22";
   rs.instructions.push_back(yellow);
-  risk_engine e{rs};
+  auto e = customs_risk_engine(rs);
   for (uint64_t seed = 1; seed <= 200; ++seed) {
-    auto d = e.evaluate(facts({item("0306170000")}), seed, 0);
+    auto d = evaluate(e, facts({item("0306170000")}), seed, 0);
     CHECK(d.hits.size() == 3);
     CHECK(d.lane == lane::red);
   }
   // Without the national instruction, the district's yellow stands over its green.
   rs.instructions.erase(rs.instructions.begin());
-  risk_engine district_only{rs};
-  CHECK(district_only.evaluate(facts({item("0306170000")}), 1, 0).lane >= lane::yellow);
+  auto district_only = customs_risk_engine(rs);
+  CHECK(evaluate(district_only, facts({item("0306170000")}), 1, 0).lane >= lane::yellow);
 }
 
 TEST_CASE("SR-05.4 decisions replay: same seed, same decision, also after a JSON round trip") {
@@ -300,7 +302,7 @@ TEST_CASE("SR-05.4 decisions replay: same seed, same decision, also after a JSON
   vn.origins = {"VN"};
   rs.parameters.push_back(parameter("RP-0100", vn, lane::yellow, 300000));
   rs.parameters.back().valuation_evidence = true;
-  risk_engine e{rs};
+  auto e = customs_risk_engine(rs);
   auto f = facts({item("8517130000", "VN"), item("0306170000", "CN")});
 
   auto same = [](const lane_decision& a, const lane_decision& b) {
@@ -323,13 +325,13 @@ TEST_CASE("SR-05.4 decisions replay: same seed, same decision, also after a JSON
   auto back = decode_rule_set(json);
   REQUIRE(back);
   CHECK(encode(*back) == json);
-  risk_engine replayed{std::move(*back)};
+  auto replayed = customs_risk_engine(std::move(*back));
   bool some_differ = false;
-  auto first = e.evaluate(f, 1, 0);
+  auto first = evaluate(e, f, 1, 0);
   for (uint64_t seed = 1; seed <= 300; ++seed) {
-    auto a = e.evaluate(f, seed, 0);
-    auto b = e.evaluate(f, seed, 0);
-    auto c = replayed.evaluate(f, seed, 0);
+    auto a = evaluate(e, f, seed, 0);
+    auto b = evaluate(e, f, seed, 0);
+    auto c = evaluate(replayed, f, seed, 0);
     CHECK(same(a, b));
     CHECK(same(a, c));
     CHECK(a.rule_set_version == 42);
@@ -346,32 +348,32 @@ TEST_CASE("SR-05.4 decisions replay: same seed, same decision, also after a JSON
   CHECK(some_differ); // a different seed can give a different decision
 
   // A moved engine still evaluates the same.
-  auto before = e.evaluate(f, 9, 0);
+  auto before = evaluate(e, f, 9, 0);
   risk_engine moved{std::move(e)};
-  CHECK(same(moved.evaluate(f, 9, 0), before));
+  CHECK(same(evaluate(moved, f, 9, 0), before));
 }
 
 TEST_CASE("SR-05.4 the explanation names every hit and the random draw") {
   rule_set rs;
-  rs.selectivity[tier::general_credit] = {20000, 50000, 10000};
+  rs.selectivity[to_string(tier::general_credit)] = {20000, 50000, 10000};
   auto ci = instruction("CI-2024-7", hs({"851713"}));
   ci.reason = "seized batch of counterfeit phones";
   rs.instructions.push_back(ci);
   auto p = parameter("RP-0012", hs({"8517"}), lane::yellow, 0); // never selected
   rs.parameters.push_back(p);
-  risk_engine e{rs};
-  auto d = e.evaluate(facts({item("8517130000")}), 5, 0);
-  auto u = draw(5, "selectivity");
+  auto e = customs_risk_engine(rs);
+  auto d = evaluate(e, facts({item("8517130000")}), 5, 0);
+  auto u = risk::draw(5, "selectivity");
   CHECK(d.random_draw == u);
   std::string random_lane = u < 20000 ? "red" : u < 70000 ? "yellow" : "green";
   CHECK(d.explanation
         == "red: instruction CI-2024-7 (seized batch of counterfeit phones); parameter RP-0012 "
            "hit but not selected (draw "
-             + std::to_string(draw(5, "RP-0012")) + " >= 0); random draw " + std::to_string(u)
+             + std::to_string(risk::draw(5, "RP-0012")) + " >= 0); random draw " + std::to_string(u)
              + " -> " + random_lane
              + " (tier general-credit: red 2%, yellow 5%, min random 1%)");
   // No hits: the random part alone.
-  auto g = e.evaluate(facts({item("0101210000")}, tier::discredited), 5, 0);
+  auto g = evaluate(e, facts({item("0101210000")}, tier::discredited), 5, 0);
   CHECK(g.explanation
         == "green: random draw " + std::to_string(u)
              + " -> green (tier discredited: red 0%, yellow 0%, min random 0%)");
@@ -382,16 +384,16 @@ TEST_CASE("SR-05.1 item-level conditions must hold for one same item") {
   condition c = hs({"8517"});
   c.origins = {"VN"};
   rs.parameters.push_back(parameter("RP-PHONE-VN", c, lane::red));
-  risk_engine e{rs};
+  auto e = customs_risk_engine(rs);
   // HS from item 1 and origin from item 2 do not combine.
   CHECK_FALSE(hits(e, facts({item("8517130000", "CN"), item("0306170000", "VN")}),
                    "RP-PHONE-VN"));
   CHECK(hits(e, facts({item("0306170000", "CN"), item("8517130000", "VN")}), "RP-PHONE-VN"));
   // Declaration-level conditions combine with any item.
   condition d = hs({"8517"});
-  d.tiers = {tier::discredited};
+  d.classes = {to_string(tier::discredited)};
   rs.parameters.push_back(parameter("RP-PHONE-DISCREDITED", d, lane::red));
-  risk_engine e2{rs};
+  auto e2 = customs_risk_engine(rs);
   CHECK(hits(e2, facts({item("8517130000")}, tier::discredited), "RP-PHONE-DISCREDITED"));
   CHECK_FALSE(hits(e2, facts({item("8517130000")}, tier::general_credit),
                    "RP-PHONE-DISCREDITED"));
@@ -401,7 +403,7 @@ TEST_CASE("SR-05.1 SR-05.3 each kind of condition fires") {
   auto one = [](condition c) {
     rule_set rs;
     rs.parameters.push_back(parameter("RP", std::move(c), lane::yellow));
-    return risk_engine{rs};
+    return customs_risk_engine(rs);
   };
   SECTION("price position") {
     condition below;
@@ -523,14 +525,14 @@ TEST_CASE("SR-05.1 the HS index finds exactly what a full scan finds") {
     else if (i % 10 == 9 && i % 4 == 1)
       c.enterprises = {"E-" + std::to_string(i % 3), "E-9"}; // filed by enterprise
     else if (i % 10 == 9 && i % 4 == 3)
-      c.tiers = {tier::general_credit}; // checked always
+      c.classes = {to_string(tier::general_credit)}; // checked always
     if (i == 999)
       c.origins = {"vn"}; // not a filable origin: checked always, never matches
     char id[24];
     std::snprintf(id, sizeof id, "RP-%04d", i);
     rs.parameters.push_back(parameter(id, c, lane::yellow, 100000));
   }
-  risk_engine all{rs};
+  auto all = customs_risk_engine(rs);
   std::vector<risk_engine> alone;
   for (auto& p : rs.parameters) {
     rule_set one;
@@ -544,10 +546,10 @@ TEST_CASE("SR-05.1 the HS index finds exactly what a full scan finds") {
       items.push_back(item(codes[(k * 3 + j) % codes.size()], (k + j) % 2 ? "VN" : "CN"));
     auto f = facts(items, k % 3 == 0 ? tier::discredited : tier::general_credit);
     f.enterprise = "E-" + std::to_string(k % 4);
-    auto d = all.evaluate(f, k, 0);
+    auto d = evaluate(all, f, k, 0);
     std::vector<std::string> want;
     for (auto& e : alone) {
-      auto one = e.evaluate(f, k, 0);
+      auto one = evaluate(e, f, k, 0);
       if (!one.hits.empty())
         want.push_back(one.hits[0].id);
     }
@@ -568,12 +570,12 @@ TEST_CASE("SR-05.1 1,000 rules evaluate quickly (loose bound, see swhub-bench-ri
     std::snprintf(id, sizeof id, "RP-%04d", i);
     rs.parameters.push_back(parameter(id, hs({hs4}), lane::yellow, 100000));
   }
-  risk_engine e{rs};
+  auto e = customs_risk_engine(rs);
   auto f = facts({item("8517130000"), item("0306170000"), item("6403999000"),
                   item("2204210000"), item("8471300000")});
   auto start = std::chrono::steady_clock::now();
   for (uint64_t seed = 0; seed < 2000; ++seed)
-    e.evaluate(f, seed, 0);
+    evaluate(e, f, seed, 0);
   auto us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
               .count() / 2000;
   INFO(us << " us per declaration");
@@ -586,7 +588,7 @@ TEST_CASE("SR-05.4 canonical JSON: sorted keys, names for lanes and tiers, exact
   rs.selectivity = sample_selectivity();
   condition c = hs({"0306", "030617"});
   c.origins = {"VN"};
-  c.tiers = {tier::discredited, tier::general_credit};
+  c.classes = {to_string(tier::discredited), to_string(tier::general_credit)};
   c.enterprises = {"E1"};
   c.transport_documents = {"COSU1"};
   c.price_position = 0;
@@ -599,7 +601,7 @@ TEST_CASE("SR-05.4 canonical JSON: sorted keys, names for lanes and tiers, exact
   c.import_only = true;
   auto p = parameter("RP-1", c, lane::red, 123456);
   p.level = 2;
-  p.district = "22";
+  p.scope = "22";
   p.valuation_evidence = true;
   rs.parameters.push_back(p);
   auto ci = instruction("CI-1", condition{}, lane::yellow);
@@ -616,11 +618,11 @@ TEST_CASE("SR-05.4 canonical JSON: sorted keys, names for lanes and tiers, exact
   REQUIRE(back);
   CHECK(encode(*back) == json);
   auto& bp = back->parameters.at(0);
-  CHECK(bp.when.tiers == c.tiers);
+  CHECK(bp.when.classes == c.classes);
   CHECK(bp.when.max_kg_per_unit == c.max_kg_per_unit);
   CHECK(bp.when.price_position == 0);
   CHECK(back->instructions.at(0).valid_until_ms == 1800000000000);
-  CHECK(back->selectivity.at(tier::discredited).red == 800000);
+  CHECK(back->selectivity.at(to_string(tier::discredited)).red == 800000);
   // Absent optionals are null and stay absent.
   rule_set empty_opts;
   empty_opts.parameters.push_back(parameter("RP-2", condition{}, lane::green));
@@ -703,10 +705,10 @@ valuation-evidence = true
   REQUIRE(rs);
   CHECK(rs->version == 3);
   CHECK(rs->selectivity.size() == 4);
-  CHECK(rs->selectivity.at(tier::advanced_certified).red == 5000);
-  CHECK(rs->selectivity.at(tier::general_certified).yellow == 30000);
-  CHECK(rs->selectivity.at(tier::general_certified).min_random == 0);
-  CHECK(rs->selectivity.at(tier::discredited).red == 800000);
+  CHECK(rs->selectivity.at(to_string(tier::advanced_certified)).red == 5000);
+  CHECK(rs->selectivity.at(to_string(tier::general_certified)).yellow == 30000);
+  CHECK(rs->selectivity.at(to_string(tier::general_certified)).min_random == 0);
+  CHECK(rs->selectivity.at(to_string(tier::discredited)).red == 800000);
   REQUIRE(rs->parameters.size() == 2);
   auto& p1 = rs->parameters[0];
   CHECK(p1.id == "RP-0001");
@@ -715,7 +717,7 @@ valuation-evidence = true
   CHECK(p1.probability == one_ppm);
   CHECK(p1.when.hs_prefixes == std::vector<std::string>{"0306"});
   CHECK(p1.when.origins == std::vector<std::string>{"VN"});
-  CHECK(p1.when.tiers == std::vector<tier>{tier::discredited, tier::general_credit});
+  CHECK(p1.when.classes == std::vector<std::string>{"discredited", "general-credit"});
   CHECK(p1.when.price_position == -1);
   CHECK(p1.when.min_kg_per_unit == 0.5);
   CHECK(p1.when.max_kg_per_unit == 20.0);
@@ -728,12 +730,12 @@ valuation-evidence = true
   CHECK(p1.when.transport_documents == std::vector<std::string>{"COSU123456"});
   auto& p2 = rs->parameters[1];
   CHECK(p2.level == 2);
-  CHECK(p2.district == "22");
+  CHECK(p2.scope == "22");
   CHECK(p2.lane == lane::yellow);
   CHECK(p2.probability == 125000);
   CHECK(p2.valuation_evidence);
   // What it parses, the engine runs.
-  risk_engine e{*rs};
+  auto e = customs_risk_engine(*rs);
   auto x = item("0306170000", "VN");
   x.price_position = -1;
   x.restricted = true;
@@ -741,7 +743,7 @@ valuation-evidence = true
   f.prior_violations = 2;
   f.ruling_deviation = true;
   f.transport_documents = {"COSU123456"};
-  CHECK(e.evaluate(f, 1, 0).lane == lane::red);
+  CHECK(evaluate(e, f, 1, 0).lane == lane::red);
 
   SECTION("errors are invalid_config naming key and line") {
     auto bad = [](const std::string& text, const std::string& needle) {

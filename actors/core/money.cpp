@@ -1,10 +1,10 @@
-#include "actors/customs/money.hpp"
+#include "actors/core/money.hpp"
 
 #include <cmath>
 
 #include "actors/core/error.hpp"
 
-namespace hub::customs {
+namespace hub {
 
 namespace {
 
@@ -123,4 +123,4 @@ std::string format_percent(ppm rate) {
   return out;
 }
 
-} // namespace hub::customs
+} // namespace hub
