@@ -137,6 +137,11 @@ caf::error required(capnp::Text::Reader t, const std::string& field, size_t max 
     return fail(ec::missing_field, field, "required");
   if (t.size() > max)
     return fail(ec::invalid_field, field, "longer than " + std::to_string(max) + " characters");
+  // Ids and names end up in the desk's JSON records (licences, rulings), whose writer
+  // throws on bytes that are not UTF-8: refused here, not failed there as hub_busy.
+  std::string_view text{t.cStr(), t.size()};
+  if (valid_utf8(text) != text)
+    return fail(ec::invalid_field, field, "not UTF-8 text");
   return caf::none;
 }
 

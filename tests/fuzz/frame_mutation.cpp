@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -92,16 +93,19 @@ bool read_like_the_hub(const bytes& frame) {
 TEST_CASE("20,000 mutated frames are each decoded or refused, never crash the decoders",
           "[fuzz][codec]") {
   std::mt19937_64 rng{20261130};
+  // One seed per registered document kind, from its sample: a new kind is fuzzed as
+  // soon as it has one (and the conformance test requires one).
   std::vector<bytes> seeds;
+  for (auto* k : document_types()) {
+    auto sample = sample_payload(k->name);
+    if (!sample)
+      FAIL(k->name << ": no sample payload to seed the fuzzer (tests/support/samples.cpp)");
+    outgoing d;
+    d.document_type = k->name;
+    d.payload = std::move(*sample);
+    seeds.push_back(build_envelope_frame("ENT-A", d));
+  }
   seeds.push_back(build_envelope_frame("ENT-A", declaration_doc()));
-  outgoing msg;
-  msg.document_type = "trade.message";
-  msg.payload = trade_message_payload("subject", "body");
-  seeds.push_back(build_envelope_frame("ENT-A", msg));
-  outgoing rot;
-  rot.document_type = "hub.key-rotation";
-  rot.payload = key_rotation_payload("", false, std::string(40, 'a'), 60);
-  seeds.push_back(build_envelope_frame("ENT-A", rot));
   // Regression seed (issue 16): a segment count of 0, once decoded as an empty hello.
   auto zero_segments = build_envelope_frame("ENT-A", declaration_doc());
   std::fill(zero_segments.begin(), zero_segments.begin() + 4, uint8_t{0xff});
@@ -162,9 +166,17 @@ TEST_CASE("a customs hub answers 1,600 mutated customs documents once each and k
   risk.customs_unit = "0000";
   auto tax = make_party("TAX-1", "tax-officer");
   tax.customs_unit = "2200";
+  auto agency = make_party("AGY-LIC", "agency");
+  std::vector<const test_party*> parties{&ent, &port, &risk, &tax, &agency};
   hub_settings s;
   s.customs = customs_settings{};
-  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk, tax}, s)};
+  s.customs->agencies = R"T([[agency]]
+id = "commerce"
+name = "Ministry of Commerce licensing office, test"
+party = "AGY-LIC"
+licence-types = ["automatic-import-licence"]
+)T";
+  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk, tax, agency}, s)};
   zmq::context_t ctx;
   std::mt19937_64 rng{11};
   declaration_spec good;
@@ -191,8 +203,27 @@ TEST_CASE("a customs hub answers 1,600 mutated customs documents once each and k
     {&risk, "customs.control-instruction", instruction_payload(ci)},
     {&tax, "customs.advance-ruling", ruling_payload("R-FUZZ", "GOOD-ENT", "8471300000", "tablet")},
   };
+  // Every other kind a desk decides is seeded with its sample, sent by a party whose
+  // role may send it: a module's new kind is fuzzed through its desk automatically.
+  auto roles = shipped_roles();
+  for (auto* k : document_types()) {
+    bool seeded = std::any_of(seeds.begin(), seeds.end(),
+                              [k](const seed_doc& sd) { return sd.type == k->name; });
+    if (!k->hub_desk || seeded)
+      continue;
+    auto sample = sample_payload(k->name);
+    if (!sample)
+      FAIL(k->name << ": no sample payload to seed the fuzzer (tests/support/samples.cpp)");
+    auto senders = roles_that(roles, &role_config::send, k->name);
+    auto from = std::find_if(parties.begin(), parties.end(), [&senders](const test_party* p) {
+      return std::find(senders.begin(), senders.end(), p->role) != senders.end();
+    });
+    if (from == parties.end())
+      FAIL(k->name << ": no party of this test may send it");
+    seeds.push_back({*from, k->name, std::move(*sample)});
+  }
   std::map<std::string, std::unique_ptr<partner_client>> clients;
-  for (auto* p : {&ent, &port, &risk, &tax})
+  for (auto* p : parties)
     clients[p->id] = hubd.connect(ctx, *p);
   std::map<std::string, size_t> sent;
   for (int i = 0; i < 1600; ++i) {

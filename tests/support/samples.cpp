@@ -1,5 +1,8 @@
 #include "tests/support/samples.hpp"
 
+#include <functional>
+#include <map>
+
 #include "actors/core/frames.hpp"
 #include "schemas/customs.capnp.h"
 #include "schemas/declaration.capnp.h"
@@ -180,12 +183,75 @@ outgoing declaration_doc(const std::string& declaration_id) {
   return doc;
 }
 
+bytes agency_decision_payload(const std::string& case_id, uint16_t verdict,
+                              const std::string& reason) {
+  capnp::MallocMessageBuilder mb;
+  auto d = mb.initRoot<wire::AgencyDecision>();
+  d.setCaseId(case_id);
+  d.setVerdict(static_cast<wire::AgencyVerdict>(verdict));
+  d.setReason(reason);
+  return to_bytes(mb);
+}
+
 bytes trade_message_payload(const std::string& subject, const std::string& body) {
   capnp::MallocMessageBuilder mb;
   auto m = mb.initRoot<wire::TradeMessage>();
   m.setSubject(subject);
   m.setBody(body);
   return to_bytes(mb);
+}
+
+declaration_spec sample_declaration() {
+  declaration_spec s;
+  s.declaration_id = "SAMPLE-DECL-1";
+  s.importer = "GOOD-ENT";
+  s.currency = "CNY";
+  s.value = "50000.00";
+  s.customs_unit = "2248";
+  s.settlement = 1; // guarantee: released at once on the green lane
+  return s;
+}
+
+std::optional<bytes> sample_payload(std::string_view kind) {
+  // One row per document kind. A new kind adds its row here, or the conformance test
+  // fails naming it.
+  static const std::map<std::string, std::function<bytes()>, std::less<>> samples{
+    {"trade.message", [] { return trade_message_payload("sample", "a routed message"); }},
+    {"hub.key-rotation",
+     // The sender's own CURVE key; the old one stays valid for the hour the test runs.
+     [] { return key_rotation_payload("", false, std::string(40, 'a'), 3600); }},
+    {"customs.declaration", [] { return declaration_payload(sample_declaration()); }},
+    {"customs.amendment",
+     [] {
+       auto d = sample_declaration();
+       return amendment_payload(d.declaration_id, 2, "corrected description", &d);
+     }},
+    {"customs.tax-payment", [] { return payment_payload("SAMPLE-DECL-1", "6500.00"); }},
+    {"customs.inspection-result",
+     [] { return inspection_payload("ENT-A", "SAMPLE-DECL-1", 1, "invoice number mistyped"); }},
+    {"customs.valuation-evidence", [] { return evidence_payload("ENT-A", "SAMPLE-DECL-1"); }},
+    {"customs.control-instruction",
+     [] {
+       instruction_spec ci;
+       ci.id = "CI-SAMPLE";
+       ci.hs_prefixes = {"0101"}; // live horses: no other sample declares them
+       ci.valid_until = now_ms() + 3600000;
+       return instruction_payload(ci);
+     }},
+    {"customs.advance-ruling",
+     [] { return ruling_payload("R-SAMPLE", "GOOD-ENT", "8471300000", "tablet computer"); }},
+    {"agency.decision", [] { return agency_decision_payload("224820260000000001", 0); }},
+    {"agency.licence",
+     [] {
+       auto now = now_ms();
+       return licence_payload("L-SAMPLE", "automatic-import-licence", "GOOD-ENT", "0202", 1000,
+                              "KGM", now - 1000, now + 86400000);
+     }},
+  };
+  auto i = samples.find(kind);
+  if (i == samples.end())
+    return std::nullopt;
+  return i->second();
 }
 
 } // namespace hub::test

@@ -1,7 +1,9 @@
 #pragma once
 // Sample documents for tests: valid by default, with knobs to break one field.
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/actors.hpp"
@@ -83,7 +85,24 @@ bytes licence_payload(const std::string& id, const std::string& type, const std:
                       const std::string& hs_prefix, double quantity, const std::string& unit, int64_t from_ms,
                       int64_t until_ms);
 
+/// agency.decision on case `case_id`: verdict 0 approve, 1 reject, 2 need inspection,
+/// 3 need documents (all but approve need a reason).
+bytes agency_decision_payload(const std::string& case_id, uint16_t verdict,
+                              const std::string& reason = "");
+
 /// A TradeMessage payload.
 bytes trade_message_payload(const std::string& subject, const std::string& body = "");
+
+/// The SAMPLE of document kind `kind` (docs/protocol.md): a valid payload, built fresh
+/// (dated now). Sent in hub::document_types() order by a party whose role may send it
+/// to a test customs hub (the sample enterprises, a licensing agency issuing
+/// "automatic-import-licence"), most are accepted. Empty for a kind without a sample:
+/// every registered kind needs one here (the conformance test,
+/// tests/unit/actors/intake/document_kinds.cpp), and the fuzz seeds come from here.
+std::optional<bytes> sample_payload(std::string_view kind);
+
+/// The declaration the samples refer to (customs.declaration's sample lodges it):
+/// 10 portable computers, CNY 50,000, GOOD-ENT on guarantee at customs unit 2248.
+declaration_spec sample_declaration();
 
 } // namespace hub::test

@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +10,8 @@
 #include <sstream>
 
 #include <catch2/catch.hpp>
+
+#include "actors/core/error.hpp"
 
 namespace hub::test {
 
@@ -166,6 +169,28 @@ std::string read_text(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::map<std::string, role_config> shipped_roles() {
+  // A minimal hub.toml naming the shipped roles file, as config/hub.toml does; the one
+  // party only satisfies the loader.
+  auto text = "[hub]\nroles-file = \"" + std::string{SWHUB_SOURCE_DIR} + "/config/roles.toml\"\n"
+              "[[party]]\nid = \"ENT-1\"\nrole = \"enterprise\"\n"
+              "curve-public-key = \"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID\"\n";
+  auto cfg = parse_config(text, "roles-check.toml");
+  if (!cfg)
+    FAIL("config/roles.toml does not load: " << context_text(cfg.error()));
+  return cfg->roles;
+}
+
+std::vector<std::string> roles_that(const std::map<std::string, role_config>& roles,
+                                    std::vector<std::string> role_config::*list,
+                                    const std::string& type) {
+  std::vector<std::string> out;
+  for (auto& [name, r] : roles)
+    if (std::find((r.*list).begin(), (r.*list).end(), type) != (r.*list).end())
+      out.push_back(name);
+  return out;
 }
 
 } // namespace hub::test

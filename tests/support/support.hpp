@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/actors.hpp"
+#include "actors/core/config.hpp"
 #include "actors/crypto/signature.hpp"
 #include "adapters/zmq/curve_keys.hpp"
 
@@ -104,5 +105,14 @@ command_result run_cli(const std::string& args);
 
 /// Reads a whole file ("" if missing).
 std::string read_text(const std::string& path);
+
+/// The shipped permission table (config/roles.toml), read by the hub's own config
+/// loader (REQUIREs that it loads).
+std::map<std::string, role_config> shipped_roles();
+
+/// Roles in `roles` whose `list` (&role_config::send, ::read or ::receive) names `type`.
+std::vector<std::string> roles_that(const std::map<std::string, role_config>& roles,
+                                    std::vector<std::string> role_config::*list,
+                                    const std::string& type);
 
 } // namespace hub::test

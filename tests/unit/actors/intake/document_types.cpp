@@ -138,3 +138,23 @@ TEST_CASE("text for partners is valid UTF-8: bad bytes are escaped, good text un
     CHECK(valid_utf8(out) == out);
   }
 }
+
+TEST_CASE("customs ids and names that are not UTF-8 are invalid_field, not a desk failure",
+          "[intake][validation][customs]") {
+  // Found by the fuzzer once agency.licence was seeded (issue 17): a licence id of
+  // 0xFF bytes passed validation and made the desk's JSON record writer throw, which
+  // the partner saw as hub_busy (retry) for ever.
+  auto* t = find_document_type("agency.licence");
+  REQUIRE(t != nullptr);
+  auto now = now_ms();
+  auto bad = licence_payload("\xff\xfe-L", "automatic-import-licence", "GOOD-ENT", "0202", 10, "KGM",
+                             now, now + 1000);
+  auto err = validate_payload(*t, bad.data(), bad.size(), validation_limits{});
+  CHECK(code_of(err) == ec::invalid_field);
+  CHECK(context_text(err).find("licenceId") != std::string::npos);
+  auto* r = find_document_type("customs.advance-ruling");
+  REQUIRE(r != nullptr);
+  auto ruling = ruling_payload("R-\xc3", "GOOD-ENT", "8471300000", "tablet");
+  CHECK(code_of(validate_payload(*r, ruling.data(), ruling.size(), validation_limits{}))
+        == ec::invalid_field);
+}
