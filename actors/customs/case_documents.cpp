@@ -155,7 +155,7 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
                                  + " days ago; corrections are closed (use voluntary disclosure)");
       auto l = read_declaration(st.d, a.getReplacement());
       if (!l)
-        return caf::make_error(static_cast<ec>(l.error().code()), "replacement." + context_text(l.error()));
+        return prefixed("replacement.", l.error());
       if (l->enterprise != c.enterprise || l->unit != c.customs_unit || l->import != c.import)
         return caf::make_error(ec::invalid_field, "replacement: importer/exporter, customsUnit and type "
                                                     "cannot change; cancel and lodge a new declaration");
@@ -163,7 +163,7 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
       if (!correct) {
         auto checked = check_licences(st, *l, now, c.drawdowns);
         if (!checked)
-          return caf::make_error(static_cast<ec>(checked.error().code()), "replacement." + context_text(checked.error()));
+          return prefixed("replacement.", checked.error());
         dd = std::move(*checked);
       }
       c.amendments++;

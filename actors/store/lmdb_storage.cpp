@@ -340,6 +340,12 @@ caf::expected<lmdb_storage::heads> lmdb_storage::open_env(impl& p, const lmdb_op
     return lmdb_error("mdb_get schema-version", rc);
   } else {
     stored_version = from_be64(to_bytes(v));
+    // Moving version 2 needs the modules' table lists: without them its rows would be
+    // left behind under names nothing reads.
+    if (stored_version == 2 && !opts.read_only && modules().empty())
+      return caf::make_error(ec::store_failure,
+                             opts.dir + ": database schema version 2 needs the domain modules "
+                                        "registered to be upgraded (register_builtin_modules)");
     if (stored_version != storage_schema_version && stored_version != 2)
       return caf::make_error(ec::store_failure,
                              opts.dir + ": database schema version "

@@ -449,6 +449,9 @@ std::string error_name(const caf::error& err) {
     return to_string(static_cast<ec>(err.code()));
   if (err.category() == caf::atom("system"))
     return caf::to_string(static_cast<caf::sec>(err.code()));
+  // A registered module's code (customs' unknown_declaration, ...), by its wire name.
+  if (auto name = wire_code_name(wire_code_of(err)); name != "unknown" && name != "hub_busy")
+    return name;
   return "error";
 }
 

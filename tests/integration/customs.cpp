@@ -311,6 +311,11 @@ hs-prefixes = ["8471"]
     CHECK(j["decision"]["hits"].size() == 1); // RP-T-1 matched, selected or not, with its draw
     CHECK(j["decision"]["hits"][0]["id"] == "RP-T-1");
   }
+  // A declaration never lodged is named by the customs module's own code.
+  auto none = run_cli("customs explain --data-dir " + w.dir.file("data")
+                      + " --declarant ENT-A --declaration-id D-NEVER 2>&1");
+  CHECK(none.exit_code != 0);
+  CHECK_THAT(none.out, Catch::Contains("\"error\":\"unknown_declaration\""));
 }
 
 TEST_CASE("SR-12.7 documentary errors found at inspection: release first, amend after",

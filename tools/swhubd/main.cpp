@@ -31,7 +31,10 @@
 namespace {
 
 int fail(const std::string& what, const caf::error& err) {
-  hub::log::error("swhubd", what + ": " + hub::to_string(hub::code_of(err)) + ": "
+  // The hub's own name (invalid_config, store_failure, ...) or a module's.
+  auto name = err.category() == caf::atom("hub") ? std::string{hub::to_string(hub::code_of(err))}
+                                                 : hub::wire_code_name(hub::wire_code_of(err));
+  hub::log::error("swhubd", what + ": " + name + ": "
                               + hub::context_text(err));
   return 2;
 }
