@@ -1,5 +1,7 @@
 #include "actors/intake/document_types.hpp"
 
+#include <capnp/dynamic.h>
+
 #include "actors/core/field_checks.hpp"
 #include "actors/core/frames.hpp"
 #include "actors/crypto/signature.hpp"
@@ -63,6 +65,45 @@ const std::vector<document_kind>& core_kinds() {
   return kinds;
 }
 
+/// The first Text field of `s` (at any depth) that is not UTF-8, as its path
+/// ("items[2].description"); empty if every one is. Cap'n Proto Text is UTF-8 by
+/// definition, and the desks write partner text into JSON records whose writer throws on
+/// anything else: refused here, for every kind, instead of failing later as hub_busy.
+std::string non_utf8_text(capnp::DynamicStruct::Reader s, const std::string& path);
+
+std::string non_utf8_value(capnp::DynamicValue::Reader v, const std::string& path) {
+  switch (v.getType()) {
+    case capnp::DynamicValue::TEXT: {
+      auto t = v.as<capnp::Text>();
+      std::string_view text{t.cStr(), t.size()};
+      return valid_utf8(text) == text ? std::string{} : path;
+    }
+    case capnp::DynamicValue::STRUCT:
+      return non_utf8_text(v.as<capnp::DynamicStruct>(), path);
+    case capnp::DynamicValue::LIST: {
+      auto list = v.as<capnp::DynamicList>();
+      for (unsigned i = 0; i < list.size(); ++i)
+        if (auto bad = non_utf8_value(list[i], path + "[" + std::to_string(i) + "]"); !bad.empty())
+          return bad;
+      return {};
+    }
+    default:
+      return {};
+  }
+}
+
+std::string non_utf8_text(capnp::DynamicStruct::Reader s, const std::string& path) {
+  for (auto field : s.getSchema().getFields()) {
+    if (!s.has(field))
+      continue; // unset pointers and inactive union members
+    auto name = std::string{field.getProto().getName().cStr()};
+    if (auto bad = non_utf8_value(s.get(field), path.empty() ? name : path + "." + name);
+        !bad.empty())
+      return bad;
+  }
+  return {};
+}
+
 } // namespace
 
 std::vector<const document_kind*> document_types() {
@@ -98,6 +139,16 @@ caf::error validate_payload(const document_kind& type, const uint8_t* payload, s
   if (!type.validate)
     return caf::make_error(ec::unknown_document_type, type.name + " has no validator");
   auto err = type.validate(*msg, limits);
+  if (!err) {
+    try {
+      capnp::FlatArrayMessageReader reader{msg->words(), msg->options()};
+      if (auto bad = non_utf8_text(reader.getRoot<capnp::DynamicStruct>(type.schema), "");
+          !bad.empty())
+        err = fail(ec::invalid_field, bad, "not UTF-8 text");
+    } catch (const kj::Exception& e) {
+      err = caf::make_error(ec::malformed_payload, std::string{e.getDescription().cStr()});
+    }
+  }
   if (is(err, ec::malformed_payload))
     return caf::make_error(ec::malformed_payload, "payload does not decode as " + type.name
                                                     + ": " + context_text(err));

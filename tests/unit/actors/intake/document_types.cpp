@@ -6,6 +6,7 @@
 #include "actors/core/frames.hpp"
 #include "actors/intake/document_types.hpp"
 #include "schemas/declaration.capnp.h"
+#include "schemas/message.capnp.h"
 #include "tests/support/samples.hpp"
 
 using namespace hub;
@@ -157,4 +158,35 @@ TEST_CASE("customs ids and names that are not UTF-8 are invalid_field, not a des
   auto ruling = ruling_payload("R-\xc3", "GOOD-ENT", "8471300000", "tablet");
   CHECK(code_of(validate_payload(*r, ruling.data(), ruling.size(), validation_limits{}))
         == ec::invalid_field);
+}
+
+TEST_CASE("every Text field of every kind must be UTF-8: the first that is not is named by "
+          "its path and refused as invalid_field",
+          "[intake][validation]") {
+  // Cap'n Proto Text is UTF-8; partner text ends up in the desks' JSON records, whose
+  // writer throws on anything else (issue 17 found one such field; this closes the class).
+  auto* t = find_document_type("customs.declaration");
+  REQUIRE(t != nullptr);
+  declaration_spec spec;
+  spec.items = 3;
+  spec.description = "Portable computers \xE4\xB8"; // 中 cut in the middle
+  auto bad = declaration_payload(spec);
+  auto err = validate_payload(*t, bad.data(), bad.size(), validation_limits{});
+  CHECK(code_of(err) == ec::invalid_field);
+  CHECK_THAT(context_text(err), Catch::StartsWith("items[0].description: not UTF-8 text"));
+  // Valid multi-byte text is accepted.
+  spec.description = "笔记本电脑 (TEST SAMPLE)";
+  auto good = declaration_payload(spec);
+  CHECK_FALSE(validate_payload(*t, good.data(), good.size(), validation_limits{}));
+  // The core's kinds too.
+  auto* m = find_document_type("trade.message");
+  REQUIRE(m != nullptr);
+  capnp::MallocMessageBuilder mb;
+  auto msg = mb.initRoot<wire::TradeMessage>();
+  msg.setSubject("ok");
+  msg.setBody("\xFF");
+  auto payload = to_bytes(mb);
+  err = validate_payload(*m, payload.data(), payload.size(), validation_limits{});
+  CHECK(code_of(err) == ec::invalid_field);
+  CHECK_THAT(context_text(err), Catch::StartsWith("body: not UTF-8 text"));
 }
