@@ -53,20 +53,6 @@ struct customs_world {
   std::unique_ptr<partner_client> connect(const test_party& p) { return hubd->connect(ctx, p); }
 };
 
-/// 10 portable computers worth CNY 50,000 (CNY 5,000 each, inside the reference
-/// range): duty 0 %, VAT 13 % => CNY 6,500.00 due.
-declaration_spec laptops(const std::string& id, const std::string& importer, uint16_t settlement = 1) {
-  declaration_spec s;
-  s.declaration_id = id;
-  s.importer = importer;
-  s.currency = "CNY";
-  s.value = "50000.00";
-  s.quantity = 10;
-  s.customs_unit = "2248";
-  s.settlement = settlement;
-  return s;
-}
-
 outgoing declaration(const declaration_spec& s) {
   return doc("customs.declaration", declaration_payload(s));
 }

@@ -254,4 +254,17 @@ std::optional<bytes> sample_payload(std::string_view kind) {
   return i->second();
 }
 
+declaration_spec laptops(const std::string& id, const std::string& importer,
+                         uint16_t settlement) {
+  declaration_spec s;
+  s.declaration_id = id;
+  s.importer = importer;
+  s.currency = "CNY";
+  s.value = "50000.00";
+  s.quantity = 10;
+  s.customs_unit = "2248";
+  s.settlement = settlement;
+  return s;
+}
+
 } // namespace hub::test

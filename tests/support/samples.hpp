@@ -39,6 +39,12 @@ struct declaration_spec {
 /// A Declaration payload (Cap'n Proto flat array).
 bytes declaration_payload(const declaration_spec& spec = {});
 
+/// 10 portable computers worth CNY 50,000 (CNY 5,000 each, inside the reference range)
+/// at unit 2248: duty 0 %, VAT 13 % => CNY 6,500.00 due. Settlement 0 payment,
+/// 1 guarantee.
+declaration_spec laptops(const std::string& id, const std::string& importer,
+                         uint16_t settlement = 1);
+
 /// A KeyRotation payload (hub.key-rotation): `party` empty = the sender's own key.
 bytes key_rotation_payload(const std::string& party, bool signing, const std::string& new_key,
                            uint32_t overlap_seconds, const std::string& key_id = "");

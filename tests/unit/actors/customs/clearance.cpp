@@ -32,6 +32,7 @@
 using namespace hub;
 using namespace hub::customs;
 using namespace std::chrono_literals;
+using test::laptops;
 
 namespace {
 
@@ -123,20 +124,6 @@ reason = "test: T-shirts examined"
 [risk-parameter.when]
 hs-prefixes = ["6109"]
 )";
-
-/// 10 portable computers worth CNY 50,000: VAT 13 % => CNY 6,500.00 due (as in
-/// tests/integration/customs.cpp). Settlement 0 payment, 1 guarantee.
-test::declaration_spec laptops(const std::string& id, const std::string& importer, uint16_t settlement = 1) {
-  test::declaration_spec s;
-  s.declaration_id = id;
-  s.importer = importer;
-  s.currency = "CNY";
-  s.value = "50000.00";
-  s.quantity = 10;
-  s.customs_unit = "2248";
-  s.settlement = settlement;
-  return s;
-}
 
 bytes key_of(const std::string& s) {
   return bytes(s.begin(), s.end());
