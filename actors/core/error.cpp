@@ -70,19 +70,6 @@ uint16_t wire_code(ec x) {
   }
 }
 
-bool retryable(ec x) {
-  auto w = static_cast<ec>(wire_code(x));
-  return w == ec::hub_not_ready || w == ec::hub_busy;
-}
-
-ec from_wire_code(uint16_t code) {
-  if (code > 255)
-    return ec::none;
-  auto x = static_cast<ec>(code);
-  // to_string knows every defined code; anything else is unknown to this build.
-  return std::string{to_string(x)} == "unknown" ? ec::none : x;
-}
-
 uint16_t wire_code_of(const caf::error& err) {
   if (!err)
     return 0;

@@ -98,15 +98,9 @@ enum class ec : uint8_t {
 /// Stable symbolic name, e.g. "spoofed_sender"; the receipt's errorName.
 const char* to_string(ec x);
 
-/// True if a partner may succeed by sending the same message again later.
-bool retryable(ec x);
-
 /// The numeric wire code of a partner-facing error: internal failures map onto the
 /// partner-facing code that tells the partner what to do (hub_not_ready, hub_busy).
 uint16_t wire_code(ec x);
-
-/// Parses a wire code back (for clients); unknown numbers give ec::none.
-ec from_wire_code(uint16_t code);
 
 /// The wire code of any error: the hub's codes (wire_code), a registered module's
 /// codes (actors/core/domain_module.hpp) as they are, anything else (CAF's request

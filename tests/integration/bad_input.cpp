@@ -62,7 +62,7 @@ void check_rejected(const receipt& r, const std::string& name) {
   INFO("reason: " << r.reason);
   CHECK(r.status == receipt::rejected);
   CHECK(r.error_name == name);
-  CHECK(to_string(from_wire_code(r.error_code)) == name); // code and name agree
+  CHECK(wire_code_name(r.error_code) == name); // code and name agree
   CHECK_FALSE(r.reason.empty());
   CHECK(r.sequence == 0);
 }

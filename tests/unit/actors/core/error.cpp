@@ -42,9 +42,9 @@ TEST_CASE("internal failures reach partners as a code that tells them what to do
   CHECK(wire_code(ec::storage_full) == wire_code(ec::hub_not_ready));
   CHECK(wire_code(ec::store_failure) == wire_code(ec::hub_not_ready));
   CHECK(wire_code(ec::shutting_down) == wire_code(ec::hub_busy));
-  CHECK(retryable(ec::storage_full));
-  CHECK_FALSE(retryable(ec::reused_message_id));
-  CHECK(from_wire_code(9999) == ec::none);
+  CHECK(retryable_wire(wire_code(ec::storage_full)));
+  CHECK_FALSE(retryable_wire(wire_code(ec::reused_message_id)));
+  CHECK(wire_code_name(9999) == "unknown");
 }
 
 TEST_CASE("an empty error has no code and no text", "[error]") {
