@@ -68,6 +68,17 @@ struct AgencyCase {
   reason @8 :Text;             # why it is routed (the routing rule)
 }
 
+# A document for the receiver in its own business format (e-commerce: a CEB receipt
+# message such as CEB312Message, exactly as China E-Port would write it).
+struct FormattedDocument {
+  subjectMessageId @0 :Data;   # the receiver's own message it answers (empty: none)
+  format @1 :Text;             # "ceb-xml"
+  name @2 :Text;               # the document's own type name, e.g. "CEB622Message"
+  content @3 :Data;            # the document, bytes as the format defines them
+  status @4 :DocumentStatus;   # what it says, in the hub's vocabulary
+  reason @5 :Text;             # the same in words (for logs and people)
+}
+
 struct Notification {
   notificationId @0 :UInt64;   # unique per hub; stable across re-sends
   createdAt @1 :Int64;
@@ -75,5 +86,6 @@ struct Notification {
     delivery @2 :Delivery;
     status @3 :StatusNotification;
     agencyCase @4 :AgencyCase;
+    document @5 :FormattedDocument;
   }
 }

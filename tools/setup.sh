@@ -14,6 +14,7 @@ PACKAGES=(
   libcli11-dev                    # swhub CLI
   libspdlog-dev libfmt-dev        # JSON-lines logging
   nlohmann-json3-dev              # JSON output of the CLI
+  libxml2-dev libxml2-utils       # CEB XML: safe parsing, XSD validation, C14N (adapters/ceb)
   catch2                          # tests
   procps psmisc                   # pgrep/kill in the integration tests
 )
