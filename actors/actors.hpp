@@ -176,7 +176,7 @@ namespace hub {
 
 /// Where domain module `slot`'s CAF type-ID block begins (actors/core/domain_module.hpp):
 /// 256 IDs per block after the core's, so modules never collide, whatever order they
-/// register in. Slots: 0 customs.
+/// register in. Slots: 0 customs, 1 ecommerce.
 constexpr caf::type_id_t module_type_id_block(unsigned slot) {
   return static_cast<caf::type_id_t>(caf::first_custom_type_id + 256 * (slot + 1));
 }

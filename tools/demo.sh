@@ -23,7 +23,8 @@ agency="$build/tools/agency/swhub-agency"
 
 # SAMPLE partners of config/hub.toml: each gets its own CURVE and signing key pair.
 mkdir -p var/keys
-for party in ENT-DEMO-0001 ENT-DEMO-0002 BRK-DEMO-0001 AGY-DEMO-CIQ CUS-DEMO-2248 CUS-DEMO-2201 RSK-DEMO-0000 RSK-DEMO-2200 TAX-DEMO-0001; do
+for party in ENT-DEMO-0001 ENT-DEMO-0002 BRK-DEMO-0001 AGY-DEMO-CIQ CUS-DEMO-2248 CUS-DEMO-2201 RSK-DEMO-0000 RSK-DEMO-2200 TAX-DEMO-0001 \
+             PLT-DEMO-0001 PLT-DEMO-0002 PAY-DEMO-0001 LGS-DEMO-0001 AGT-DEMO-0001 OPR-DEMO-0001; do
   [[ -f "var/keys/$party.curve.secret" ]] || "$swhub" keygen --out "var/keys/$party" > /dev/null
 done
 "$swhub" config check config/hub.toml

@@ -19,4 +19,31 @@ std::string format_fixed(wide_int v, unsigned fraction_digits) {
   return neg ? "-" + digits : digits;
 }
 
+std::optional<wide_int> parse_fixed(std::string_view text, unsigned fraction_digits) {
+  bool neg = false;
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
+    neg = text[0] == '-';
+    text.remove_prefix(1);
+  }
+  wide_int v = 0;
+  unsigned digits = 0, fraction = 0;
+  bool point = false;
+  for (char c : text) {
+    if (c == '.' && !point) {
+      point = true;
+      continue;
+    }
+    if (c < '0' || c > '9')
+      return std::nullopt;
+    if (++digits > 30 || (point && ++fraction > fraction_digits))
+      return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (digits == 0)
+    return std::nullopt;
+  for (; fraction < fraction_digits; ++fraction)
+    v *= 10;
+  return neg ? -v : v;
+}
+
 } // namespace hub

@@ -1,0 +1,31 @@
+#include "actors/ecommerce/ecommerce_documents.hpp"
+
+#include "actors/core/field_checks.hpp"
+#include "actors/core/frames.hpp"
+#include "schemas/ecommerce.capnp.h"
+
+namespace hub::ecommerce {
+
+std::vector<document_kind> document_kinds() {
+  // The XML itself is read by the CEB reader desk (it needs the sender's registration
+  // and certificate); here only what needs neither.
+  auto check = validator_of<wire::CebMessage>(
+    [](wire::CebMessage::Reader m, const validation_limits&) -> caf::error {
+      if (!m.hasXml() || m.getXml().size() == 0)
+        return fail(ec::missing_field, "xml", "the CEB message bytes are required");
+      return caf::none;
+    });
+  auto schema = capnp::Schema::from<wire::CebMessage>();
+  return {
+    {doc::order, schema, "CEB311Message: e-commerce orders (platform), 1..100 per message", check, true},
+    {doc::payment, schema, "CEB411Message: payments (payment company)", check, true},
+    {doc::waybill, schema, "CEB511Message: waybills (logistics company)", check, true},
+    {doc::waybill_status, schema, "CEB513Message: waybill statuses (logistics company)", check, true},
+    {doc::inventory, schema, "CEB621Message: import inventory lists (declaring agent)", check, true},
+    {doc::cancel, schema, "CEB623Message: inventory cancellations (declaring agent)", check, true},
+    {doc::refund, schema, "CEB625Message: returns (declaring agent)", check, true},
+    {doc::delivery, schema, "CEB711Message: inbound notes (supervised-site operator)", check, true},
+  };
+}
+
+} // namespace hub::ecommerce

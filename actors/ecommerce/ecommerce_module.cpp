@@ -1,0 +1,156 @@
+#include "actors/ecommerce/ecommerce_module.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/core/error.hpp"
+#include "actors/core/log.hpp"
+#include "actors/ecommerce/ceb_reader.hpp"
+#include "actors/ecommerce/ceb_records.hpp"
+#include "actors/ecommerce/ecommerce_actors.hpp"
+#include "actors/ecommerce/ecommerce_config.hpp"
+#include "actors/ecommerce/ecommerce_documents.hpp"
+#include "actors/ecommerce/ecommerce_errors.hpp"
+#include "actors/ecommerce/ecommerce_tables.hpp"
+#include "actors/ecommerce/parcel_matcher.hpp"
+#include "actors/store/storage.hpp"
+
+namespace hub::ecommerce {
+
+namespace {
+
+class running_ecommerce : public running_module {
+public:
+  matcher_actor matcher;
+  std::vector<lodge_actor> readers; ///< one per intake worker
+  std::shared_ptr<const store_reader> reader;
+  std::shared_ptr<ecommerce_metrics> metrics;
+
+  std::map<std::string, lodge_actor> desks_for(size_t worker) const override {
+    std::map<std::string, lodge_actor> out;
+    auto r = readers[worker % readers.size()];
+    for (auto& k : document_kinds())
+      out.emplace(k.name, r);
+    return out;
+  }
+
+  std::optional<case_status> status_of(const std::string& subject) const override {
+    constexpr std::string_view prefix = "inventory\x1f";
+    if (subject.compare(0, prefix.size(), prefix) != 0)
+      return std::nullopt;
+    auto key = subject.substr(prefix.size());
+    auto v = reader->get(tables::inventories, key_bytes(key));
+    if (!v)
+      return std::nullopt;
+    auto inv = stored_inventory::decode(*v);
+    if (!inv)
+      return std::nullopt;
+    using S = swhub::wire::ParcelState;
+    std::string status;
+    switch ((*inv)->getState()) {
+      case S::WAITING: status = "received"; break;
+      case S::REFUSED:
+      case S::EXPIRED: status = "rejected"; break;
+      case S::RELEASED: status = "released"; break;
+      case S::INSPECTION: status = "forExamination"; break;
+      case S::CANCELLED:
+      case S::RETURNED: status = "closed"; break;
+    }
+    auto invt = str((*inv)->getInvtNo());
+    return case_status{invt.empty() ? str((*inv)->getPreNo()) : invt,
+                       status,
+                       str((*inv)->getReason()),
+                       {{"declarationId", str((*inv)->getPreNo())}}};
+  }
+
+  void stop() override {
+    for (auto& r : readers)
+      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(matcher, caf::exit_reason::user_shutdown);
+  }
+
+  std::string summary() const override { return metrics->summary(); }
+};
+
+caf::expected<std::unique_ptr<running_module>> start(const module_services& core,
+                                                     const std::string& config_path) {
+  auto cfg = load_ecommerce_config(config_path);
+  if (!cfg)
+    return cfg.error();
+  if (auto why = ceb::schema_status(); !why.empty())
+    return caf::make_error(ec::invalid_config, "CEB schemas: " + why);
+  auto shared = std::make_shared<const ecommerce_config>(std::move(*cfg));
+  auto signers = signer_cache::build(*shared);
+  if (!signers)
+    return signers.error();
+  auto buyers = buyer_keys::open(shared->quota_secret_file);
+  if (!buyers)
+    return buyers.error();
+  auto m = std::make_unique<running_ecommerce>();
+  m->reader = core.reader;
+  m->metrics = std::make_shared<ecommerce_metrics>();
+  matcher_deps md;
+  md.cfg = shared;
+  md.reader = core.reader;
+  md.store = core.store;
+  md.store_timeout = core.store_timeout;
+  md.buyers = std::make_shared<const buyer_keys>(std::move(*buyers));
+  md.metrics = m->metrics;
+  m->matcher = spawn_parcel_matcher(*core.system, md);
+  for (size_t i = 0; i < std::max<size_t>(1, core.intake_workers); ++i) {
+    reader_deps rd;
+    rd.cfg = shared;
+    rd.signers = *signers;
+    rd.matcher = m->matcher;
+    rd.store = core.store;
+    rd.store_timeout = core.store_timeout;
+    rd.metrics = m->metrics;
+    m->readers.push_back(spawn_ceb_reader(*core.system, std::move(rd)));
+  }
+  log::info("ecommerce", "e-commerce: " + std::to_string(shared->enterprises.size())
+                           + " CEB enterprises, matching window "
+                           + std::to_string(shared->match_window_ms / 60000) + " min, "
+                           + std::to_string(m->readers.size()) + " CEB readers");
+  return std::unique_ptr<running_module>{std::move(m)};
+}
+
+void add_types(caf::actor_system_config& cfg) {
+  cfg.add_message_types<caf::id_block::hub_ecommerce>();
+  cfg.add_error_category(caf::atom("ecommerce"),
+                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+                           std::string out = "ecommerce::";
+                           out += error_name(code);
+                           if (!ctx.empty()) {
+                             out += ' ';
+                             out += caf::to_string(ctx);
+                           }
+                           return out;
+                         });
+}
+
+} // namespace
+
+domain_module module() {
+  domain_module m;
+  m.name = "ecommerce";
+  m.documents = document_kinds();
+  m.tables = tables::specs();
+  m.errors = error_range{"ecommerce", first_error, last_error, &error_name};
+  m.add_message_types = &add_types;
+  m.start = &start;
+  m.check_config = [](const std::string& file)
+    -> caf::expected<std::vector<std::pair<std::string, uint64_t>>> {
+    auto cfg = load_ecommerce_config(file);
+    if (!cfg)
+      return cfg.error();
+    auto signers = signer_cache::build(*cfg);
+    if (!signers)
+      return signers.error();
+    return std::vector<std::pair<std::string, uint64_t>>{
+      {"enterprises", cfg->enterprises.size()},
+      {"taxLines", cfg->tax_lines.size()},
+      {"signatureRequiredTypes", cfg->signature_required.size()}};
+  };
+  return m;
+}
+
+} // namespace hub::ecommerce
