@@ -1,0 +1,112 @@
+#include "adapters/ceb/ceb_receipt.hpp"
+
+#include "adapters/ceb/ceb_schema.hpp"
+#include "adapters/ceb/ceb_types.hpp"
+#include "adapters/ceb/xml_safety.hpp"
+
+#include <libxml/xmlwriter.h>
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+
+namespace hub::ceb {
+
+namespace {
+
+void check(int rc, const char* what) {
+  if (rc < 0)
+    throw std::runtime_error(std::string("libxml2 could not write the receipt: ") + what);
+}
+
+const xmlChar* x(const char* s) {
+  return reinterpret_cast<const xmlChar*>(s);
+}
+
+// Days since 1970-01-01 -> civil date (H. Hinnant's algorithm), valid for any int64 day.
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+} // namespace
+
+std::string new_guid() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1)
+    throw std::runtime_error("RAND_bytes failed");
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                b[14], b[15]);
+  return out;
+}
+
+std::string return_time(int64_t unix_ms) {
+  constexpr int64_t day_ms = 86400000;
+  int64_t t = unix_ms + 8 * 3600000; // China Standard Time, no daylight saving
+  int64_t days = t / day_ms - (t % day_ms < 0 ? 1 : 0);
+  int64_t ms = t - days * day_ms;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  char out[64];
+  std::snprintf(out, sizeof out, "%04lld%02u%02u%02lld%02lld%02lld%03lld",
+                static_cast<long long>(y), m, d, static_cast<long long>(ms / 3600000),
+                static_cast<long long>(ms / 60000 % 60), static_cast<long long>(ms / 1000 % 60),
+                static_cast<long long>(ms % 1000));
+  return out;
+}
+
+bytes write_receipt(message_type answered, const std::vector<return_fields>& returns) {
+  auto& type = detail::info(answered);
+  auto& table = detail::schemas().elements;
+  auto order = table.find(type.return_element);
+  if (order == table.end())
+    throw std::runtime_error(std::string("no declaration of ") + type.return_element + ": "
+                             + detail::schemas().error);
+  std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buf{xmlBufferCreate(), &xmlBufferFree};
+  if (!buf)
+    throw std::runtime_error("libxml2 could not allocate a buffer");
+  std::unique_ptr<xmlTextWriter, decltype(&xmlFreeTextWriter)> w{
+    xmlNewTextWriterMemory(buf.get(), 0), &xmlFreeTextWriter};
+  if (!w)
+    throw std::runtime_error("libxml2 could not create a writer");
+  check(xmlTextWriterSetIndent(w.get(), 1), "indent");
+  check(xmlTextWriterSetIndentString(w.get(), x("    ")), "indent");
+  check(xmlTextWriterStartDocument(w.get(), "1.0", "UTF-8", "yes"), "declaration");
+  check(xmlTextWriterStartElement(w.get(), x(type.receipt_root)), type.receipt_root);
+  check(xmlTextWriterWriteAttribute(w.get(), x("xmlns"), x(detail::ceb_ns)), "xmlns");
+  check(xmlTextWriterWriteAttribute(w.get(), x("guid"), x(new_guid().c_str())), "guid");
+  check(xmlTextWriterWriteAttribute(w.get(), x("version"), x("1.0")), "version");
+  for (auto& fields : returns) {
+    check(xmlTextWriterStartElement(w.get(), x(type.return_element)), type.return_element);
+    for (auto& p : order->second)
+      for (auto& [name, value] : fields)
+        if (name == p.name) {
+          check(xmlTextWriterWriteElement(w.get(), x(name.c_str()), x(value.c_str())),
+                name.c_str());
+          break;
+        }
+    check(xmlTextWriterEndElement(w.get()), type.return_element);
+  }
+  check(xmlTextWriterEndDocument(w.get()), "end");
+  w.reset(); // flushes into buf
+  auto* content = xmlBufferContent(buf.get());
+  auto size = static_cast<size_t>(xmlBufferLength(buf.get()));
+  return bytes(content, content + size);
+}
+
+} // namespace hub::ceb
