@@ -24,9 +24,8 @@ caf::expected<std::shared_ptr<const signer_cache>> signer_cache::build(const eco
     auto id = ceb::signer_identity::from_pem(e.certificate);
     if (!id)
       return caf::make_error(ec::invalid_config, "enterprise " + e.code + " certificate-file "
-                                                   + e.certificate_file + ": "
-                                                   + context_text(id.error()));
-    p->by_code.emplace(e.code, std::move(*id));
+                                                   + e.certificate_file + ": " + id.error);
+    p->by_code.emplace(e.code, std::move(*id.identity));
   }
   auto c = std::make_shared<signer_cache>();
   c->p = p;

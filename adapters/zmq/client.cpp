@@ -126,6 +126,17 @@ notification read_notification(wire::Notification::Reader n) {
       out.reason = a.getReason();
       break;
     }
+    case wire::Notification::DOCUMENT: {
+      auto d = n.getDocument();
+      out.is_document = true;
+      out.subject_message_id = to_vec(d.getSubjectMessageId());
+      out.document_format = d.getFormat();
+      out.document_name = d.getName();
+      out.content = to_vec(d.getContent());
+      out.status = document_status_name(d.getStatus());
+      out.reason = d.getReason();
+      break;
+    }
   }
   return out;
 }
@@ -277,6 +288,14 @@ nlohmann::ordered_json notification::to_json() const {
     j["sentAt"] = sent_at;
     j["correlationId"] = to_hex(correlation_id);
     j["payloadHex"] = to_hex(payload);
+  } else if (is_document) {
+    j["kind"] = "document";
+    j["subjectMessageId"] = to_hex(subject_message_id);
+    j["format"] = document_format;
+    j["name"] = document_name;
+    j["status"] = status;
+    j["reason"] = reason;
+    j["content"] = std::string(content.begin(), content.end());
   } else if (is_agency_case) {
     j["kind"] = "agencyCase";
     j["caseId"] = case_id;

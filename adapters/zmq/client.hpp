@@ -110,8 +110,9 @@ struct receipt {
 /// "accepted", "rejected" or "duplicate".
 const char* to_string(receipt::status_t x);
 
-/// A notification the hub pushed: a routed document (delivery), a status change, or
-/// (single window) a declaration routed to an agency for its decision (agency case).
+/// A notification the hub pushed: a routed document (delivery), a status change,
+/// (single window) a declaration routed to an agency for its decision (agency case), or
+/// a document in the receiver's own format (e-commerce: a CEB receipt).
 /// The caller acknowledges it with partner_client::ack(id) once it has processed it;
 /// until then the hub re-sends it with the same id.
 struct notification {
@@ -119,6 +120,12 @@ struct notification {
   int64_t created_at = 0;
   bool is_delivery = false;
   bool is_agency_case = false; ///< agencyCase: case_id, reason and the agency_* fields
+  /// A document in the receiver's own format (e-commerce: a CEB receipt message):
+  /// subject_message_id, status, reason and the document_* fields and content.
+  bool is_document = false;
+  std::string document_format; ///< "ceb-xml"
+  std::string document_name;   ///< "CEB622Message"
+  bytes content;               ///< the document's bytes (UTF-8 XML for ceb-xml)
   // delivery: the document exactly as the sender's envelope carried it
   uint64_t sequence = 0;
   bytes message_id;

@@ -83,6 +83,7 @@ struct hub_settings {
   /// [keys] admin-roles as TOML, e.g. R"(["operator"])" (needs `roles` defining them).
   std::string key_admin_roles = "[]";
   std::optional<customs_settings> customs; ///< set: customs processing on
+  std::string ecommerce_config; ///< set: [ecommerce] config = this file (tests/support/ceb_world.hpp)
 };
 
 /// Writes `<dir>/hub.toml`: data in <dir>/data, key in <dir>/hub.curve.secret, the

@@ -1,0 +1,299 @@
+// Cross-border e-commerce over the real swhubd (issue 18, SR-15.1/15.2/15.3): platform,
+// payment company, logistics company and declaring agent push the CEB XML messages they
+// send to China E-Port, signed as E-Port signers sign; the four documents of a parcel
+// are matched in any order, taxed within the buyer's quota, released once; each sender
+// gets its CEB receipts through the outbox.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <thread>
+
+#include "tests/support/ceb_world.hpp"
+#include "tests/support/exchange_checks.hpp"
+
+using namespace hub;
+using namespace hub::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string cop(const ceb_docs::parcel& p) {
+  return p.order_no.substr(0, 20);
+}
+
+} // namespace
+
+TEST_CASE("SR-15.1 a parcel whose four documents agree is released, every sender receipted",
+          "[integration][ecommerce]") {
+  ceb_world w;
+  auto plt = w.connect(w.platform);
+  auto pay = w.connect(w.payment);
+  auto lgs = w.connect(w.logistics);
+  auto agt = w.connect(w.agent);
+  auto p = w.parcel("REL-1");
+  w.send_order(*plt, {p});
+  w.send_payment(*pay, {p});
+  w.send_waybill(*lgs, {p});
+  w.send_inventory(*agt, {p});
+  auto o = wait_return(*plt, "CEB312Message", "orderNo", p.order_no, "120");
+  CHECK(o["returnInfo"].find("[Code:1800;") == 0);
+  CHECK(o["ebpCode"] == "3301960001");
+  CHECK(o["returnTime"].size() == 17);
+  wait_return(*pay, "CEB412Message", "payTransactionId", p.pay_transaction_id, "120");
+  wait_return(*lgs, "CEB512Message", "logisticsNo", p.logistics_no, "120");
+  auto got = wait_return(*agt, "CEB622Message", "copNo", cop(p), "120");
+  CHECK(got["preNo"].size() == 18);
+  CHECK(got["preNo"][0] == 'B');
+  auto concluded = wait_return(*agt, "CEB622Message", "copNo", cop(p), "399");
+  // CNY 300 of supplements, VAT 13 % at 70 %: CNY 27.30
+  CHECK(concluded["returnInfo"].find("[Code:2300;Desc:审核通过]") == 0);
+  CHECK(concluded["returnInfo"].find("27.30") != std::string::npos);
+  auto released = wait_return(*agt, "CEB622Message", "copNo", cop(p), "800");
+  CHECK(released["returnInfo"] == "[Code:2600;Desc:放行]");
+  CHECK(released["invtNo"].size() == 18);
+  CHECK(released["invtNo"].substr(0, 4) == "2249");
+  CHECK(released["invtNo"][8] == 'I');
+  CHECK(released["preNo"] == got["preNo"]);
+}
+
+TEST_CASE("SR-15.1 one parcel's documents in all 24 arrival orders: each parcel released exactly once",
+          "[integration][ecommerce]") {
+  ceb_world w;
+  auto plt = w.connect(w.platform);
+  auto pay = w.connect(w.payment);
+  auto lgs = w.connect(w.logistics);
+  auto agt = w.connect(w.agent);
+  std::vector<int> order{0, 1, 2, 3};
+  std::vector<ceb_docs::parcel> parcels;
+  int n = 0;
+  do {
+    auto p = w.parcel("PERM-" + std::to_string(n++));
+    // another buyer per parcel so no quota interferes
+    p.buyer_id = "1101011990010" + std::to_string(10000 + n);
+    for (int k : order) {
+      switch (k) {
+        case 0: w.send_order(*plt, {p}); break;
+        case 1: w.send_payment(*pay, {p}); break;
+        case 2: w.send_waybill(*lgs, {p}); break;
+        case 3: w.send_inventory(*agt, {p}); break;
+      }
+    }
+    parcels.push_back(p);
+  } while (std::next_permutation(order.begin(), order.end()));
+  REQUIRE(parcels.size() == 24);
+  auto released = wait_returns(
+    *agt, "CEB622Message", [](const ceb_return& r) { return r["returnStatus"] == "800"; }, 24, 30s);
+  std::set<std::string> cops;
+  for (auto& r : released)
+    cops.insert(r["copNo"]);
+  CHECK(cops.size() == 24); // 24 distinct parcels, none twice
+  // and no 25th release arrives later
+  auto extra = agt->next_notification(1500ms);
+  if (extra && extra->is_document)
+    for (auto& r : read_receipt(*extra))
+      CHECK(r["returnStatus"] != "800");
+}
+
+TEST_CASE("SR-15.1 documents that disagree refuse the inventory with one reason per failed rule",
+          "[integration][ecommerce]") {
+  ceb_world w;
+  auto plt = w.connect(w.platform);
+  auto pay = w.connect(w.payment);
+  auto lgs = w.connect(w.logistics);
+  auto agt = w.connect(w.agent);
+  auto p = w.parcel("MIS-1");
+  auto paid_less = p;
+  paid_less.paid = "299.5";
+  w.send_order(*plt, {p});
+  w.send_payment(*pay, {paid_less}); // M1: the payment is not the order's acturalPaid
+  w.send_waybill(*lgs, {p});
+  w.send_inventory(*agt, {p});
+  auto r = wait_return(*agt, "CEB622Message", "copNo", cop(p), "100");
+  CHECK(r["returnInfo"].find("[Code:13031;") == 0);
+  CHECK(r["returnInfo"].find("299.5") != std::string::npos);
+  CHECK(r.hub_status == "rejected");
+}
+
+TEST_CASE("SR-15.1 a second inventory for an order is refused -621004 while the first is live",
+          "[integration][ecommerce]") {
+  ceb_world w;
+  auto agt = w.connect(w.agent);
+  auto p = w.parcel("DUP-1");
+  w.send_inventory(*agt, {p});
+  wait_return(*agt, "CEB622Message", "copNo", cop(p), "120");
+  auto again = p;
+  again.freight = "1"; // different content: a new declaration, not a repeat
+  w.send_inventory(*agt, {again});
+  auto r = wait_return(*agt, "CEB622Message", "copNo", cop(p), "-621004");
+  CHECK(r["returnInfo"].find("已经申报过") != std::string::npos);
+  // an identical repeat is a duplicate, answered again, not an error
+  w.send_inventory(*agt, {p});
+  auto rep = wait_returns(
+    *agt, "CEB622Message", [&](const ceb_return& x) { return x["copNo"] == cop(p) && x["returnStatus"] == "120"; }, 1);
+  (void)rep;
+}
+
+TEST_CASE("SR-15.2 two inventories of one buyer racing for the last quota: exactly one wins",
+          "[integration][ecommerce]") {
+  ceb_settings s;
+  s.per_year = "26000";
+  ceb_world w{s};
+  auto plt = w.connect(w.platform);
+  auto pay = w.connect(w.payment);
+  auto lgs = w.connect(w.logistics);
+  // Each parcel is CNY 4,000 of a single item; 6 parcels use 24,000, leaving 2,000.
+  auto agt = w.connect(w.agent);
+  std::vector<ceb_docs::parcel> used;
+  for (int i = 0; i < 6; ++i) {
+    auto p = w.parcel("Q-USED-" + std::to_string(i));
+    p.qty = "1";
+    p.price = p.total = "4000";
+    used.push_back(p);
+  }
+  w.send_order(*plt, used);
+  w.send_payment(*pay, used);
+  w.send_waybill(*lgs, used);
+  w.send_inventory(*agt, used);
+  wait_returns(*agt, "CEB622Message", [](const ceb_return& r) { return r["returnStatus"] == "800"; }, 6);
+  // Two parcels of CNY 1,500 each: only one fits in the CNY 2,000 left.
+  auto a = w.parcel("Q-RACE-A"), b = w.parcel("Q-RACE-B");
+  for (auto* p : {&a, &b}) {
+    p->qty = "1";
+    p->price = p->total = "1500";
+  }
+  w.send_order(*plt, {a, b});
+  w.send_payment(*pay, {a, b});
+  w.send_waybill(*lgs, {a, b});
+  // The two inventories race from two connections of the agent at once.
+  auto agt2 = w.connect(w.agent);
+  auto ia = ceb_world::message("ecommerce.ceb621", w.sign(w.agent, ceb_docs::inventory_message({a}, w.agent.transfer())));
+  auto ib = ceb_world::message("ecommerce.ceb621", w.sign(w.agent, ceb_docs::inventory_message({b}, w.agent.transfer())));
+  std::thread t1([&] { accepted(*agt, ia); });
+  std::thread t2([&] { accepted(*agt2, ib); });
+  t1.join();
+  t2.join();
+  std::vector<ceb_return> outcomes;
+  for (auto* c : {agt.get(), agt2.get()}) {
+    auto more = wait_returns(
+      *c, "CEB622Message",
+      [](const ceb_return& r) {
+        return (r["copNo"] == "ORD-Q-RACE-A" || r["copNo"] == "ORD-Q-RACE-B")
+               && (r["returnStatus"] == "800" || r["returnStatus"] == "100");
+      },
+      1);
+    outcomes.insert(outcomes.end(), more.begin(), more.end());
+  }
+  REQUIRE(outcomes.size() == 2);
+  auto wins = std::count_if(outcomes.begin(), outcomes.end(), [](auto& r) { return r["returnStatus"] == "800"; });
+  CHECK(wins == 1);
+  for (auto& r : outcomes)
+    if (r["returnStatus"] == "100")
+      CHECK(r["returnInfo"].find("[Code:1313;") == 0);
+}
+
+TEST_CASE("SR-15.2 a return within 30 days gives the quota back", "[integration][ecommerce]") {
+  ceb_settings s;
+  s.per_year = "5000";
+  ceb_world w{s};
+  auto plt = w.connect(w.platform);
+  auto pay = w.connect(w.payment);
+  auto lgs = w.connect(w.logistics);
+  auto agt = w.connect(w.agent);
+  auto p = w.parcel("RET-1");
+  p.qty = "1";
+  p.price = p.total = "4000";
+  w.send_order(*plt, {p});
+  w.send_payment(*pay, {p});
+  w.send_waybill(*lgs, {p});
+  w.send_inventory(*agt, {p});
+  auto rel = wait_return(*agt, "CEB622Message", "copNo", cop(p), "800");
+  // a second CNY 4,000 parcel does not fit the CNY 5,000 year...
+  auto q = w.parcel("RET-2");
+  q.qty = "1";
+  q.price = q.total = "4000";
+  w.send_order(*plt, {q});
+  w.send_payment(*pay, {q});
+  w.send_waybill(*lgs, {q});
+  w.send_inventory(*agt, {q});
+  auto refused = wait_return(*agt, "CEB622Message", "copNo", cop(q), "100");
+  CHECK(refused["returnInfo"].find("[Code:1313;") == 0);
+  // ...until the first is returned
+  p.invt_no = rel["invtNo"];
+  accepted(*agt, ceb_world::message("ecommerce.ceb625",
+                                    w.sign(w.agent, ceb_docs::refund_message({p}, w.agent.transfer()))));
+  auto back = wait_return(*agt, "CEB626Message", "invtNo", p.invt_no, "399");
+  CHECK(back["returnInfo"].find("4000.00") != std::string::npos);
+  auto q2 = w.parcel("RET-3");
+  q2.qty = "1";
+  q2.price = q2.total = "4000";
+  w.send_order(*plt, {q2});
+  w.send_payment(*pay, {q2});
+  w.send_waybill(*lgs, {q2});
+  w.send_inventory(*agt, {q2});
+  wait_return(*agt, "CEB622Message", "copNo", cop(q2), "800");
+}
+
+TEST_CASE("SR-15.1 kill -9 between the third and the fourth document loses nothing",
+          "[integration][ecommerce][fault]") {
+  ceb_world w;
+  auto p = w.parcel("KILL-1");
+  {
+    auto plt = w.connect(w.platform);
+    auto pay = w.connect(w.payment);
+    auto lgs = w.connect(w.logistics);
+    w.send_order(*plt, {p});
+    w.send_payment(*pay, {p});
+    w.send_waybill(*lgs, {p});
+  }
+  w.restart(true);
+  auto agt = w.connect(w.agent);
+  w.send_inventory(*agt, {p});
+  wait_return(*agt, "CEB622Message", "copNo", cop(p), "800");
+}
+
+TEST_CASE("SR-15.1 a batch of 100 orders with one bad document: 99 stored, one refused",
+          "[integration][ecommerce]") {
+  ceb_world w;
+  auto plt = w.connect(w.platform);
+  std::vector<ceb_docs::parcel> batch;
+  for (int i = 0; i < 100; ++i)
+    batch.push_back(w.parcel("B100-" + std::to_string(i)));
+  batch[42].currency = "502"; // a business rule: orders are in RMB
+  w.send_order(*plt, batch);
+  auto all = wait_returns(
+    *plt, "CEB312Message", [](const ceb_return&) { return true; }, 100, 30s);
+  size_t stored = 0;
+  for (auto& r : all) {
+    if (r["orderNo"] == "ORD-B100-42") {
+      CHECK(r["returnStatus"] == "-301008");
+      CHECK(r["returnInfo"].find("ceb_currency") == 0);
+      CHECK(r["returnInfo"].find("142") != std::string::npos);
+    } else if (r["returnStatus"] == "120") {
+      ++stored;
+    }
+  }
+  CHECK(stored == 99);
+}
+
+TEST_CASE("SR-15.1 exact duplicates inside one message are one document",
+          "[integration][ecommerce]") {
+  ceb_world w;
+  auto plt = w.connect(w.platform);
+  auto p = w.parcel("SIX-1");
+  auto xml = ceb_docs::order_message({p}, w.platform.transfer());
+  // The official CEB311 sample repeats one order six times: same guid, same orderNo.
+  auto start = xml.find("<ceb:Order>");
+  auto end = xml.find("</ceb:Order>") + std::string{"</ceb:Order>\n"}.size();
+  auto one = xml.substr(start, end - start);
+  std::string six;
+  for (int i = 0; i < 6; ++i)
+    six += one;
+  xml.replace(start, end - start, six);
+  accepted(*plt, ceb_world::message("ecommerce.ceb311", w.sign(w.platform, xml)));
+  auto r = wait_returns(
+    *plt, "CEB312Message", [&](const ceb_return& x) { return x["orderNo"] == p.order_no; }, 6);
+  for (auto& x : r)
+    CHECK(x["returnStatus"] == "120");
+  CHECK(r[1]["returnInfo"].find("identical") != std::string::npos);
+}

@@ -1,0 +1,189 @@
+#include "tests/support/ceb_world.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <capnp/message.h>
+#include <catch2/catch.hpp>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "actors/core/frames.hpp"
+#include "schemas/ecommerce.capnp.h"
+#include "tests/support/exchange_checks.hpp"
+
+namespace hub::test {
+
+namespace {
+
+std::string keys_dir() {
+  return std::string{SWHUB_SOURCE_DIR} + "/config/samples/ceb/keys/";
+}
+
+ceb_partner partner(const std::string& id, const std::string& role, const std::string& code,
+                    const std::string& dxp, ceb::dsig_method m) {
+  ceb_partner p;
+  p.party = make_party(id, role);
+  p.code = code;
+  p.dxp_id = dxp;
+  p.key_pem = read_text(keys_dir() + id + ".key.pem");
+  p.cert_pem = read_text(keys_dir() + id + ".cert.pem");
+  REQUIRE_FALSE(p.key_pem.empty());
+  p.method = m;
+  return p;
+}
+
+std::string enterprise_toml(const ceb_partner& p, const std::string& kinds, const std::string& extra = "") {
+  return "[[enterprise]]\ncode = \"" + p.code + "\"\nname = \"" + p.party.id + "\"\nkinds = " + kinds
+         + "\nparty = \"" + p.party.id + "\"\ndxp-id = \"" + p.dxp_id + "\"\ncertificate-file = \""
+         + keys_dir() + p.party.id + ".cert.pem\"\n" + extra + "\n";
+}
+
+} // namespace
+
+const std::string& ceb_return::operator[](const std::string& k) const {
+  static const std::string none;
+  auto i = f.find(k);
+  return i == f.end() ? none : i->second;
+}
+
+std::vector<ceb_return> read_receipt(const notification& n) {
+  std::vector<ceb_return> out;
+  REQUIRE(n.is_document);
+  REQUIRE(n.document_format == "ceb-xml");
+  xmlDocPtr doc = xmlReadMemory(reinterpret_cast<const char*>(n.content.data()),
+                                static_cast<int>(n.content.size()), "receipt.xml", nullptr,
+                                XML_PARSE_NONET);
+  REQUIRE(doc != nullptr);
+  auto* root = xmlDocGetRootElement(doc);
+  CHECK(std::string{reinterpret_cast<const char*>(root->name)} == n.document_name);
+  for (auto* r = root->children; r; r = r->next) {
+    if (r->type != XML_ELEMENT_NODE)
+      continue;
+    ceb_return x;
+    x.receipt = n.document_name;
+    x.hub_status = n.status;
+    for (auto* e = r->children; e; e = e->next) {
+      if (e->type != XML_ELEMENT_NODE)
+        continue;
+      auto* t = xmlNodeGetContent(e);
+      x.f[reinterpret_cast<const char*>(e->name)] = t ? reinterpret_cast<const char*>(t) : "";
+      xmlFree(t);
+    }
+    out.push_back(std::move(x));
+  }
+  xmlFreeDoc(doc);
+  return out;
+}
+
+ceb_world::ceb_world(ceb_settings s) : s_(std::move(s)) {
+  using M = ceb::dsig_method;
+  platform = partner("PLT-DEMO-0001", "platform", "3301960001", "DXPENT0000000101", M::sm2_sm3);
+  platform2 = partner("PLT-DEMO-0002", "platform", "3301960009", "DXPENT0000000109", M::ecdsa_p256_sha256);
+  payment = partner("PAY-DEMO-0001", "payment-company", "3101960002", "DXPENT0000000102", M::rsa_sha1);
+  logistics = partner("LGS-DEMO-0001", "logistics-company", "3101960003", "DXPENT0000000103",
+                      M::ecdsa_p256_sha256);
+  agent = partner("AGT-DEMO-0001", "declaring-agent", "3101960004", "DXPENT0000000104", M::sm2_sm3);
+  std::ostringstream t;
+  t << "customs-code = \"2249\"\n[matching]\nwindow-minutes = " << s_.window_minutes
+    << "\nexpiry-check-seconds = " << s_.expiry_check_seconds << "\n[quota]\nper-transaction = \""
+    << s_.per_transaction << "\"\nper-year = \"" << s_.per_year << "\"\nsecret-file = \""
+    << dir.file("quota.key") << "\"\n"
+    << "[tax]\nvat = \"13\"\n[[tax.line]]\nprefix = \"3304\"\nvat = \"13\"\nconsumption = \"15\"\n"
+       "duty = \"5\"\n\n"
+    << enterprise_toml(platform, R"(["platform", "ecommerce"])")
+    << enterprise_toml(platform2, R"(["platform", "ecommerce"])")
+    << enterprise_toml(payment, R"(["payment"])")
+    << enterprise_toml(logistics, R"(["logistics"])")
+    << enterprise_toml(agent, R"(["agent", "guarantor"])", "guarantee = \"" + s_.guarantee + "\"")
+    << s_.extra;
+  std::ofstream{dir.file("ecommerce.toml")} << t.str();
+  auto hs = s_.hub;
+  hs.ecommerce_config = dir.file("ecommerce.toml");
+  config = write_hub_config(dir, {platform.party, platform2.party, payment.party, logistics.party, agent.party}, hs);
+  hubd = std::make_unique<hub_process>(dir, config);
+}
+
+void ceb_world::restart(bool crash) {
+  if (crash)
+    hubd->kill9();
+  else
+    REQUIRE(hubd->terminate() == 0);
+  hubd.reset();
+  hubd = std::make_unique<hub_process>(dir, config);
+}
+
+std::string ceb_world::sign(const ceb_partner& p, const std::string& xml, bool spec) const {
+  auto r = ceb::sign_enveloped(bytes(xml.begin(), xml.end()), p.key_pem, p.cert_pem, p.method,
+                               spec ? ceb::dsig_style::specification : ceb::dsig_style::real_signer,
+                               false);
+  INFO(r.error);
+  REQUIRE(r);
+  return std::string(r.xml.begin(), r.xml.end());
+}
+
+outgoing ceb_world::message(const std::string& type, const std::string& xml) {
+  capnp::MallocMessageBuilder mb;
+  mb.initRoot<wire::CebMessage>().setXml(
+    kj::arrayPtr(reinterpret_cast<const uint8_t*>(xml.data()), xml.size()));
+  return doc(type, to_bytes(mb));
+}
+
+ceb_docs::parcel ceb_world::parcel(const std::string& tag) const {
+  ceb_docs::parcel p;
+  p.order_no = "ORD-" + tag;
+  p.logistics_no = "LN-" + tag;
+  p.pay_transaction_id = "PAY-" + tag;
+  return p;
+}
+
+void ceb_world::send_order(partner_client& c, const std::vector<ceb_docs::parcel>& p) {
+  accepted(c, message("ecommerce.ceb311", sign(platform, ceb_docs::order_message(p, platform.transfer()))));
+}
+void ceb_world::send_payment(partner_client& c, const std::vector<ceb_docs::parcel>& p) {
+  accepted(c, message("ecommerce.ceb411", sign(payment, ceb_docs::payment_message(p, payment.transfer()))));
+}
+void ceb_world::send_waybill(partner_client& c, const std::vector<ceb_docs::parcel>& p) {
+  accepted(c, message("ecommerce.ceb511", sign(logistics, ceb_docs::waybill_message(p, logistics.transfer()))));
+}
+void ceb_world::send_inventory(partner_client& c, const std::vector<ceb_docs::parcel>& p) {
+  accepted(c, message("ecommerce.ceb621", sign(agent, ceb_docs::inventory_message(p, agent.transfer()))));
+}
+
+std::vector<ceb_return> wait_returns(partner_client& c, const std::string& receipt_name,
+                                     const std::function<bool(const ceb_return&)>& pred,
+                                     size_t count, std::chrono::milliseconds limit) {
+  std::vector<ceb_return> out;
+  std::string seen;
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (out.size() < count && std::chrono::steady_clock::now() < until) {
+    auto n = c.next_notification(std::chrono::milliseconds{200});
+    if (!n)
+      continue;
+    c.ack(n->id);
+    if (!n->is_document)
+      continue;
+    for (auto& r : read_receipt(*n)) {
+      seen += " [" + r.receipt + " " + r["returnStatus"] + " " + r["orderNo"] + r["copNo"]
+              + r["logisticsNo"] + r["payTransactionId"] + " " + r["returnInfo"].substr(0, 120) + "]";
+      if (r.receipt == receipt_name && pred(r))
+        out.push_back(r);
+    }
+  }
+  if (out.size() < count)
+    FAIL("expected " << count << " " << receipt_name << " returns, got " << out.size()
+                     << "; seen:" << seen);
+  return out;
+}
+
+ceb_return wait_return(partner_client& c, const std::string& receipt_name, const std::string& key_field,
+                       const std::string& key, const std::string& status,
+                       std::chrono::milliseconds limit) {
+  return wait_returns(
+           c, receipt_name,
+           [&](const ceb_return& r) { return r[key_field] == key && r["returnStatus"] == status; }, 1,
+           limit)
+    .at(0);
+}
+
+} // namespace hub::test

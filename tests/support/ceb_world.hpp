@@ -1,0 +1,96 @@
+#pragma once
+// A hub with the e-commerce module and the SAMPLE CEB enterprises (config/ecommerce.toml's
+// codes, DXP accounts and certificates, config/samples/ceb/keys), for integration
+// tests: CEB messages signed as E-Port signers sign them, sent as the partners send
+// them, and the CEB receipts they get back read as they would read them.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/ceb/xml_signer.hpp"
+#include "tests/support/hub_process.hpp"
+#include "tools/ceb/parcel_documents.hpp"
+
+namespace hub::test {
+
+/// One CEB enterprise of the test world: its hub party and how it signs.
+struct ceb_partner {
+  test_party party;
+  std::string code, dxp_id;
+  std::string key_pem, cert_pem;
+  ceb::dsig_method method = ceb::dsig_method::sm2_sm3;
+  ceb_docs::transfer transfer() const { return {code, "SAMPLE", dxp_id, ""}; }
+};
+
+/// One `*Return` of a CEB receipt: its fields by element name, and the receipt's own
+/// name and hub status.
+struct ceb_return {
+  std::string receipt;    ///< "CEB622Message"
+  std::string hub_status; ///< "accepted", "rejected", "released", ...
+  std::map<std::string, std::string> f;
+  const std::string& operator[](const std::string& k) const;
+};
+
+/// Every *Return of a receipt message (libxml2; REQUIREs well-formed XML).
+std::vector<ceb_return> read_receipt(const notification& n);
+
+struct ceb_settings {
+  int window_minutes = 4320;
+  int expiry_check_seconds = 60;
+  std::string per_year = "26000";
+  std::string per_transaction = "5000";
+  std::string guarantee = "1000000"; ///< the agent's tax guarantee
+  std::string extra;                 ///< more TOML appended to ecommerce.toml
+  hub_settings hub;                  ///< max-frame-bytes, workers, ...
+};
+
+class ceb_world {
+public:
+  explicit ceb_world(ceb_settings s = {});
+
+  temp_dir dir;
+  ceb_partner platform, platform2, payment, logistics, agent;
+  std::unique_ptr<hub_process> hubd;
+  zmq::context_t ctx;
+  std::string config; ///< hub.toml path
+
+  std::unique_ptr<partner_client> connect(const ceb_partner& p) { return hubd->connect(ctx, p.party); }
+  /// Stops (kill -9 if `crash`) and starts the hub again on the same data.
+  void restart(bool crash);
+
+  /// `xml` signed by `p` (real-signer style unless `spec`).
+  std::string sign(const ceb_partner& p, const std::string& xml, bool spec = false) const;
+  /// The envelope carrying `xml` as document type `type` ("ecommerce.ceb311").
+  static outgoing message(const std::string& type, const std::string& xml);
+
+  /// A parcel of the demo enterprises with fresh numbers (`tag` makes them unique).
+  ceb_docs::parcel parcel(const std::string& tag) const;
+
+  /// The four documents of `p`, signed, sent by their senders; REQUIREs hub receipts
+  /// `accepted`.
+  void send_order(partner_client& c, const std::vector<ceb_docs::parcel>& p);
+  void send_payment(partner_client& c, const std::vector<ceb_docs::parcel>& p);
+  void send_waybill(partner_client& c, const std::vector<ceb_docs::parcel>& p);
+  void send_inventory(partner_client& c, const std::vector<ceb_docs::parcel>& p);
+
+private:
+  ceb_settings s_;
+};
+
+/// The next CEB receipt returns matching `pred` (acknowledging every notification
+/// seen); FAILs after `limit` listing what arrived.
+std::vector<ceb_return> wait_returns(partner_client& c, const std::string& receipt_name,
+                                     const std::function<bool(const ceb_return&)>& pred,
+                                     size_t count,
+                                     std::chrono::milliseconds limit = std::chrono::seconds{15});
+
+/// The first receipt return about `order_no` whose returnStatus is `status`.
+ceb_return wait_return(partner_client& c, const std::string& receipt_name,
+                       const std::string& key_field, const std::string& key,
+                       const std::string& status,
+                       std::chrono::milliseconds limit = std::chrono::seconds{15});
+
+} // namespace hub::test
