@@ -141,10 +141,20 @@ int main(int argc, char** argv) {
   std::shared_ptr<const hub::store_reader> reader = *db;
   auto outbox = hub::spawn_outbox(sys, hub::outbox_config{cfg->hub_id, cfg->resend_interval},
                                   *store, reader, *gw, nullptr);
-  if (!outbox)
+  if (!outbox) {
+    caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
     return fail("outbox", outbox.error());
+  }
   // Every registered domain module whose section names a config file.
   std::map<std::string, std::shared_ptr<hub::running_module>> domains;
+  // A failure after actors started stops them, or the actor system would wait for
+  // them forever on the way out (the process would hang instead of exiting 1).
+  auto stop_started = [&] {
+    for (auto& [name, running] : domains)
+      running->stop();
+    caf::anon_send_exit(*outbox, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
+  };
   hub::module_services services{&sys, registry, reader, *store, *outbox, cfg->store_timeout,
                                 cfg->intake_workers};
   for (auto& m : hub::modules()) {
@@ -152,8 +162,10 @@ int main(int argc, char** argv) {
     if (file == cfg->module_configs.end() || !m.start)
       continue;
     auto running = m.start(services, file->second);
-    if (!running)
+    if (!running) {
+      stop_started();
       return fail(m.name + " " + file->second, running.error());
+    }
     domains.emplace(m.name, std::move(*running));
   }
   auto intake_stats = std::make_shared<hub::intake_metrics>();
@@ -172,8 +184,12 @@ int main(int argc, char** argv) {
       deps.domains.emplace(name, running);
     }
     auto in = hub::spawn_intake(sys, in_cfg, std::move(deps));
-    if (!in)
+    if (!in) {
+      for (auto& started : intakes)
+        caf::anon_send_exit(started, caf::exit_reason::user_shutdown);
+      stop_started();
       return fail("intake", in.error());
+    }
     intakes.push_back(*in);
   }
   (*gw)->run(intakes, *outbox, admitted);
