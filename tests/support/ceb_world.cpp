@@ -86,7 +86,7 @@ ceb_world::ceb_world(ceb_settings s) : s_(std::move(s)) {
   agent = partner("AGT-DEMO-0001", "declaring-agent", "3101960004", "DXPENT0000000104", M::sm2_sm3);
   std::ostringstream t;
   t << "customs-code = \"2249\"\n[matching]\nwindow-minutes = " << s_.window_minutes
-    << "\nexpiry-check-seconds = " << s_.expiry_check_seconds << "\n[quota]\nper-transaction = \""
+    << "\nexpiry-check-seconds = " << s_.expiry_check_seconds << "\nreturn-days = " << s_.return_days << "\n[quota]\nper-transaction = \""
     << s_.per_transaction << "\"\nper-year = \"" << s_.per_year << "\"\nsecret-file = \""
     << dir.file("quota.key") << "\"\n"
     << "[tax]\nvat = \"13\"\n[[tax.line]]\nprefix = \"3304\"\nvat = \"13\"\nconsumption = \"15\"\n"

@@ -40,6 +40,7 @@ std::vector<ceb_return> read_receipt(const notification& n);
 struct ceb_settings {
   int window_minutes = 4320;
   int expiry_check_seconds = 60;
+  int return_days = 30;
   std::string per_year = "26000";
   std::string per_transaction = "5000";
   std::string guarantee = "1000000"; ///< the agent's tax guarantee
