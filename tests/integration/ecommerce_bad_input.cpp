@@ -221,7 +221,7 @@ TEST_CASE("SR-15.1 a bad document gets a negative CEB receipt naming the fault; 
      "-301008", "taxTotal"},
     {"currency not 142", &w.platform, "ecommerce.ceb311", "CEB312Message", "orderNo", "ORD-D5",
      [&] { return order_with("D5", [](std::string x) { return set_el(x, "currency", "502"); }); },
-     "-301008", "ceb_currency"},
+     "-301008", "'142'"},
     {"a missing mandatory element", &w.platform, "ecommerce.ceb311", "CEB312Message", "orderNo", "ORD-D6",
      [&] { return order_with("D6", [](std::string x) { return set_el(x, "buyerTelephone", "", true); }); },
      "-301008", "buyerTelephone"},

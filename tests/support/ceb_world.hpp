@@ -51,6 +51,7 @@ struct ceb_settings {
 class ceb_world {
 public:
   explicit ceb_world(ceb_settings s = {});
+  ~ceb_world();
 
   temp_dir dir;
   ceb_partner platform, platform2, payment, logistics, agent;
@@ -87,6 +88,9 @@ std::vector<ceb_return> wait_returns(partner_client& c, const std::string& recei
                                      const std::function<bool(const ceb_return&)>& pred,
                                      size_t count,
                                      std::chrono::milliseconds limit = std::chrono::seconds{15});
+
+/// Forgets returns read but not asked for (a world's clients die with it).
+void clear_receipt_backlog();
 
 /// The first receipt return about `order_no` whose returnStatus is `status`.
 ceb_return wait_return(partner_client& c, const std::string& receipt_name,
