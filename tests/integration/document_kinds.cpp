@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <memory>
 
@@ -42,8 +43,13 @@ struct kinds_world {
     with_unit(make_party("RSK-0000", "risk-officer"), "0000"),
     with_unit(make_party("TAX-1", "tax-officer"), "2200"),
     make_party("AGY-LIC", "agency"),
-    make_party("PLT-A", "platform"),
+    make_party("PLT-DEMO-0001", "platform"),
     make_party("ENT-B", "enterprise"),
+    // the SAMPLE CEB enterprises of config/ecommerce.toml
+    make_party("PAY-DEMO-0001", "payment-company"),
+    make_party("LGS-DEMO-0001", "logistics-company"),
+    make_party("AGT-DEMO-0001", "declaring-agent"),
+    make_party("OPR-DEMO-0001", "site-operator"),
   };
   std::map<std::string, role_config> roles = shipped_roles();
   std::unique_ptr<hub_process> hubd;
@@ -60,6 +66,17 @@ licence-types = ["automatic-import-licence"]
 )T";
     hub_settings s;
     s.customs = std::move(cs);
+    // The shipped e-commerce config, its paths made absolute, its quota secret here.
+    auto ecommerce = read_text(std::string{SWHUB_SOURCE_DIR} + "/config/ecommerce.toml");
+    REQUIRE_FALSE(ecommerce.empty());
+    auto replace = [&](const std::string& from, const std::string& to) {
+      for (auto i = ecommerce.find(from); i != std::string::npos; i = ecommerce.find(from, i + to.size()))
+        ecommerce.replace(i, from.size(), to);
+    };
+    replace("\"samples/", "\"" + std::string{SWHUB_SOURCE_DIR} + "/config/samples/");
+    replace("\"../var/keys/ecommerce.quota.key\"", "\"" + dir.file("quota.key") + "\"");
+    std::ofstream{dir.file("ecommerce.toml")} << ecommerce;
+    s.ecommerce_config = dir.file("ecommerce.toml");
     hubd = std::make_unique<hub_process>(dir, write_hub_config(dir, parties, s));
     for (auto& p : parties)
       clients[p.id] = hubd->connect(ctx, p);

@@ -1,5 +1,8 @@
 #include "tests/support/samples.hpp"
 
+#include "schemas/ecommerce.capnp.h"
+#include "tools/ceb/parcel_documents.hpp"
+
 #include <functional>
 #include <map>
 
@@ -212,6 +215,62 @@ declaration_spec sample_declaration() {
   return s;
 }
 
+namespace {
+
+bytes ceb_payload(const std::string& xml) {
+  capnp::MallocMessageBuilder mb;
+  mb.initRoot<wire::CebMessage>().setXml(
+    kj::arrayPtr(reinterpret_cast<const uint8_t*>(xml.data()), xml.size()));
+  return to_bytes(mb);
+}
+
+ceb_docs::parcel sample_parcel() {
+  ceb_docs::parcel p;
+  p.order_no = "ORD-SAMPLE-1";
+  p.logistics_no = "LN-SAMPLE-1";
+  p.pay_transaction_id = "PAY-SAMPLE-1";
+  p.invt_no = "224920260I00000001";
+  return p;
+}
+
+ceb_docs::transfer ceb_transfer(const std::string& code) {
+  return {code, "SAMPLE", "DXPENT0000000100", ""};
+}
+
+std::string waybill_status_message() {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<ceb:CEB513Message guid=\"" + ceb_docs::new_guid() + "\" version=\"1.0\" "
+         "xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\">\n"
+         "<ceb:LogisticsStatus><ceb:guid>" + ceb_docs::new_guid() + "</ceb:guid><ceb:appType>1</ceb:appType>"
+         "<ceb:appTime>20261207120000</ceb:appTime><ceb:appStatus>2</ceb:appStatus>"
+         "<ceb:logisticsCode>3101960003</ceb:logisticsCode><ceb:logisticsName>SAMPLE</ceb:logisticsName>"
+         "<ceb:logisticsNo>LN-SAMPLE-1</ceb:logisticsNo><ceb:logisticsStatus>S</ceb:logisticsStatus>"
+         "<ceb:logisticsTime>20261207130000</ceb:logisticsTime></ceb:LogisticsStatus>\n"
+         "<ceb:BaseTransfer><ceb:copCode>3101960003</ceb:copCode><ceb:copName>SAMPLE</ceb:copName>"
+         "<ceb:dxpMode>DXP</ceb:dxpMode><ceb:dxpId>DXPENT0000000103</ceb:dxpId></ceb:BaseTransfer>\n"
+         "</ceb:CEB513Message>\n";
+}
+
+std::string delivery_message() {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<ceb:CEB711Message guid=\"" + ceb_docs::new_guid() + "\" version=\"1.0\" "
+         "xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\">\n"
+         "<ceb:Delivery><ceb:DeliveryHead><ceb:guid>" + ceb_docs::new_guid() + "</ceb:guid>"
+         "<ceb:appType>1</ceb:appType><ceb:appTime>20261207120000</ceb:appTime><ceb:appStatus>2</ceb:appStatus>"
+         "<ceb:customsCode>2249</ceb:customsCode><ceb:operatorCode>3101960005</ceb:operatorCode>"
+         "<ceb:operatorName>SAMPLE</ceb:operatorName><ceb:ieFlag>I</ceb:ieFlag><ceb:trafMode>5</ceb:trafMode>"
+         "<ceb:trafNo>MU5101</ceb:trafNo><ceb:voyageNo>MU5101-20261207</ceb:voyageNo>"
+         "<ceb:billNo>78412345678</ceb:billNo><ceb:logisticsCode>3101960003</ceb:logisticsCode>"
+         "<ceb:logisticsName>SAMPLE</ceb:logisticsName></ceb:DeliveryHead>"
+         "<ceb:DeliveryList><ceb:gnum>1</ceb:gnum><ceb:logisticsNo>LN-SAMPLE-1</ceb:logisticsNo></ceb:DeliveryList>"
+         "</ceb:Delivery>\n"
+         "<ceb:BaseTransfer><ceb:copCode>3101960005</ceb:copCode><ceb:copName>SAMPLE</ceb:copName>"
+         "<ceb:dxpMode>DXP</ceb:dxpMode><ceb:dxpId>DXPENT0000000105</ceb:dxpId></ceb:BaseTransfer>\n"
+         "</ceb:CEB711Message>\n";
+}
+
+} // namespace
+
 std::optional<bytes> sample_payload(std::string_view kind) {
   // One row per document kind. A new kind adds its row here, or the conformance test
   // fails naming it.
@@ -247,6 +306,16 @@ std::optional<bytes> sample_payload(std::string_view kind) {
        return licence_payload("L-SAMPLE", "automatic-import-licence", "GOOD-ENT", "0202", 1000,
                               "KGM", now - 1000, now + 86400000);
      }},
+    // E-commerce: CEB messages of the SAMPLE enterprises (config/ecommerce.toml), as a
+    // platform's system writes them (tools/ceb/parcel_documents), unsigned.
+    {"ecommerce.ceb311", [] { return ceb_payload(ceb_docs::order_message({sample_parcel()}, ceb_transfer("3301960001"))); }},
+    {"ecommerce.ceb411", [] { return ceb_payload(ceb_docs::payment_message({sample_parcel()}, ceb_transfer("3101960002"))); }},
+    {"ecommerce.ceb511", [] { return ceb_payload(ceb_docs::waybill_message({sample_parcel()}, ceb_transfer("3101960003"))); }},
+    {"ecommerce.ceb513", [] { return ceb_payload(waybill_status_message()); }},
+    {"ecommerce.ceb621", [] { return ceb_payload(ceb_docs::inventory_message({sample_parcel()}, ceb_transfer("3101960004"))); }},
+    {"ecommerce.ceb623", [] { return ceb_payload(ceb_docs::cancel_message({sample_parcel()}, ceb_transfer("3101960004"))); }},
+    {"ecommerce.ceb625", [] { return ceb_payload(ceb_docs::refund_message({sample_parcel()}, ceb_transfer("3101960004"))); }},
+    {"ecommerce.ceb711", [] { return ceb_payload(delivery_message()); }},
   };
   auto i = samples.find(kind);
   if (i == samples.end())

@@ -55,7 +55,8 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   auto old = std::filesystem::current_path();
   std::filesystem::current_path(dir.path());
   for (auto id : {"ENT-DEMO-0001", "ENT-DEMO-0002", "BRK-DEMO-0001", "AGY-DEMO-CIQ", "CUS-DEMO-2248",
-                  "CUS-DEMO-2201", "RSK-DEMO-0000", "RSK-DEMO-2200", "TAX-DEMO-0001"}) {
+                  "CUS-DEMO-2201", "RSK-DEMO-0000", "RSK-DEMO-2200", "TAX-DEMO-0001", "PLT-DEMO-0001",
+                  "PLT-DEMO-0002", "PAY-DEMO-0001", "LGS-DEMO-0001", "AGT-DEMO-0001", "OPR-DEMO-0001"}) {
     auto keys = generate_curve_keypair();
     REQUIRE(keys);
     REQUIRE_FALSE(write_curve_keypair(std::string{"var/keys/"} + id, *keys));
@@ -64,13 +65,14 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   auto cfg = load_config(std::string{SWHUB_SOURCE_DIR} + "/config/hub.toml");
   std::filesystem::current_path(old);
   REQUIRE(cfg);
-  CHECK(cfg->parties.size() == 9);
+  CHECK(cfg->parties.size() == 15);
   CHECK(cfg->module_configs.at("customs") == "config/customs.toml");
+  CHECK(cfg->module_configs.at("ecommerce") == "config/ecommerce.toml");
   CHECK(cfg->parties[4].attributes.at("customs-unit") == "2248");
   CHECK(cfg->endpoint == "tcp://127.0.0.1:7700");
   CHECK(cfg->data_dir == "var/data");
   CHECK(cfg->roles_file == std::string{SWHUB_SOURCE_DIR} + "/config/roles.toml");
-  CHECK(cfg->roles.size() == 7);
+  CHECK(cfg->roles.size() == 11);
   CHECK(cfg->roles.at("agency").send.size() == 4);
   CHECK(cfg->commit_max_batch == 512);
   CHECK(cfg->parties[0].signing_keys.size() == 1);
