@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <regex>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -68,6 +69,12 @@ void sync_dir(const fs::path& dir) {
   }
 }
 
+/// A receipt file this tool wrote (`<stem>.CEBnnnMessage.<notification id>.xml`).
+bool is_written_receipt(const std::string& filename) {
+  static const std::regex pattern{R"(.+\.CEB[0-9]{3}Message\.[0-9]+\.xml)"};
+  return std::regex_match(filename, pattern);
+}
+
 bool is_receipt_root(const std::string& root) {
   static const char* receipts[] = {"CEB312Message", "CEB412Message", "CEB512Message",
                                    "CEB514Message", "CEB622Message", "CEB624Message",
@@ -95,7 +102,7 @@ file_list collect_xml_files(const std::vector<std::string>& args) {
     for (auto& e : fs::directory_iterator(abs, ec)) {
       auto name = e.path().filename().string();
       if (name.empty() || name[0] == '.' || e.path().extension() != ".xml"
-          || !e.is_regular_file(ec))
+          || is_written_receipt(name) || !e.is_regular_file(ec))
         continue;
       found.push_back(e.path().lexically_normal().string());
     }

@@ -15,7 +15,8 @@ namespace ceb_bridge {
 using bytes = std::vector<uint8_t>;
 
 /// The *.xml files named by `args` (a file as given, a folder's *.xml files sorted by
-/// name, not recursive, hidden files skipped), as absolute paths. A missing argument
+/// name, not recursive, hidden files and the receipt files this tool writes skipped),
+/// as absolute paths. A missing argument
 /// is an entry of `missing`.
 struct file_list {
   std::vector<std::string> files;

@@ -153,7 +153,7 @@ private:
                   {"documentType", prev->document_type},
                   {"messageId", prev->message_id},
                   {"status", "already-sent"},
-                  {"reason", "the hub " + prev->status + " it before; not sent again"}});
+                  {"reason", "sent before (hub receipt: " + prev->status + "); not sent again"}});
       return false;
     }
     if (!prev->answered) {
