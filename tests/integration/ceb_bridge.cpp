@@ -97,7 +97,7 @@ bool has_status(const std::vector<ceb_return>& rs, const std::string& status) {
 
 } // namespace
 
-// NOTE for the lead: needs a swhubd that loads the CEB schemas (the fix merged in parallel).
+// These need a swhubd that loads the CEB schemas (ecommerce branch from 99958bd on).
 TEST_CASE("swhub-ceb sends each party's files as they are and writes the CEB receipts beside "
           "them; a re-run sends nothing and writes nothing twice",
           "[integration][ecommerce][ceb-bridge]") {
@@ -227,6 +227,37 @@ TEST_CASE("swhub-ceb reports a file that is not a CEB import message, sends the 
   CHECK(r.text.find("not well-formed XML") != std::string::npos);
   CHECK(r.text.find("notes.txt") == std::string::npos);
   CHECK(has_status(receipts_beside(folder, "a-order", "CEB312Message"), "120"));
+}
+
+TEST_CASE("the SAMPLE files of config/samples/ceb are accepted, the parcel released; with --out "
+          "nothing is written beside them",
+          "[integration][ecommerce][ceb-bridge]") {
+  ceb_world w;
+  auto samples = std::string{SWHUB_SOURCE_DIR} + "/config/samples/ceb/";
+  auto before = listing(samples + "platform");
+  auto send = [&](const ceb_partner& who, const std::string& what, const std::string& out) {
+    auto r = run_bridge(w, write_party_key_files(w.dir, who.party),
+                        "--out " + w.dir.file(out) + " " + samples + what);
+    INFO(r.text);
+    CHECK(r.exit_code == 0);
+    for (auto& j : r.lines)
+      if (j.contains("status"))
+        CHECK(j["status"] == "accepted");
+  };
+  send(w.platform, "platform", "out-platform");
+  send(w.payment, "payment/parcel-0001-payment.xml", "out-payment");
+  send(w.logistics, "logistics/parcel-0001-waybill.xml", "out-logistics");
+  send(w.agent, "agent/parcel-0001-inventory.xml", "out-agent");
+  auto batch = receipts_beside(w.dir.file("out-platform"), "batch-50-orders", "CEB312Message");
+  CHECK(batch.size() == 50);
+  for (auto& r : batch)
+    CHECK(r["returnStatus"] == "120");
+  CHECK(has_status(receipts_beside(w.dir.file("out-platform"), "dxp-order", "CEB312Message"),
+                   "120"));
+  CHECK(has_status(receipts_beside(w.dir.file("out-agent"), "parcel-0001-inventory",
+                                   "CEB622Message"),
+                   "800"));
+  CHECK(listing(samples + "platform") == before);
 }
 
 TEST_CASE("swhub-ceb names the endpoint when the hub cannot be reached, and sends nothing",
