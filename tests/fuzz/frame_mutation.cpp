@@ -13,6 +13,7 @@
 #include "actors/intake/document_types.hpp"
 #include "adapters/zmq/client.hpp"
 #include "schemas/frame.capnp.h"
+#include "tests/support/ceb_world.hpp"
 #include "tests/support/hub_process.hpp"
 #include "tests/support/samples.hpp"
 
@@ -167,8 +168,15 @@ TEST_CASE("a customs hub answers 1,600 mutated customs documents once each and k
   auto tax = make_party("TAX-1", "tax-officer");
   tax.customs_unit = "2200";
   auto agency = make_party("AGY-LIC", "agency");
-  std::vector<const test_party*> parties{&ent, &port, &risk, &tax, &agency};
+  // the SAMPLE CEB enterprises (config/ecommerce.toml): CEB XML goes through its desk
+  auto plt = make_party("PLT-DEMO-0001", "platform");
+  auto pay = make_party("PAY-DEMO-0001", "payment-company");
+  auto lgs = make_party("LGS-DEMO-0001", "logistics-company");
+  auto agt = make_party("AGT-DEMO-0001", "declaring-agent");
+  auto opr = make_party("OPR-DEMO-0001", "site-operator");
+  std::vector<const test_party*> parties{&ent, &port, &risk, &tax, &agency, &plt, &pay, &lgs, &agt, &opr};
   hub_settings s;
+  s.ecommerce_config = write_shipped_ecommerce_config(dir);
   s.customs = customs_settings{};
   s.customs->agencies = R"T([[agency]]
 id = "commerce"
@@ -176,7 +184,7 @@ name = "Ministry of Commerce licensing office, test"
 party = "AGY-LIC"
 licence-types = ["automatic-import-licence"]
 )T";
-  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk, tax, agency}, s)};
+  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk, tax, agency, plt, pay, lgs, agt, opr}, s)};
   zmq::context_t ctx;
   std::mt19937_64 rng{11};
   declaration_spec good;

@@ -17,6 +17,7 @@
 
 #include "actors/core/error.hpp"
 #include "actors/intake/document_types.hpp"
+#include "tests/support/ceb_world.hpp"
 #include "tests/support/exchange_checks.hpp"
 #include "tests/support/hub_process.hpp"
 #include "tests/support/samples.hpp"
@@ -66,17 +67,7 @@ licence-types = ["automatic-import-licence"]
 )T";
     hub_settings s;
     s.customs = std::move(cs);
-    // The shipped e-commerce config, its paths made absolute, its quota secret here.
-    auto ecommerce = read_text(std::string{SWHUB_SOURCE_DIR} + "/config/ecommerce.toml");
-    REQUIRE_FALSE(ecommerce.empty());
-    auto replace = [&](const std::string& from, const std::string& to) {
-      for (auto i = ecommerce.find(from); i != std::string::npos; i = ecommerce.find(from, i + to.size()))
-        ecommerce.replace(i, from.size(), to);
-    };
-    replace("\"samples/", "\"" + std::string{SWHUB_SOURCE_DIR} + "/config/samples/");
-    replace("\"../var/keys/ecommerce.quota.key\"", "\"" + dir.file("quota.key") + "\"");
-    std::ofstream{dir.file("ecommerce.toml")} << ecommerce;
-    s.ecommerce_config = dir.file("ecommerce.toml");
+    s.ecommerce_config = write_shipped_ecommerce_config(dir);
     hubd = std::make_unique<hub_process>(dir, write_hub_config(dir, parties, s));
     for (auto& p : parties)
       clients[p.id] = hubd->connect(ctx, p);

@@ -163,6 +163,19 @@ std::map<const partner_client*, std::vector<ceb_return>>& backlog() {
 }
 } // namespace
 
+std::string write_shipped_ecommerce_config(const temp_dir& dir) {
+  auto text = read_text(std::string{SWHUB_SOURCE_DIR} + "/config/ecommerce.toml");
+  REQUIRE_FALSE(text.empty());
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (auto i = text.find(from); i != std::string::npos; i = text.find(from, i + to.size()))
+      text.replace(i, from.size(), to);
+  };
+  replace("\"samples/", "\"" + std::string{SWHUB_SOURCE_DIR} + "/config/samples/");
+  replace("\"../var/keys/ecommerce.quota.key\"", "\"" + dir.file("quota.key") + "\"");
+  std::ofstream{dir.file("ecommerce.toml")} << text;
+  return dir.file("ecommerce.toml");
+}
+
 void clear_receipt_backlog() {
   backlog().clear();
 }

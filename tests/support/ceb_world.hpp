@@ -89,6 +89,12 @@ std::vector<ceb_return> wait_returns(partner_client& c, const std::string& recei
                                      size_t count,
                                      std::chrono::milliseconds limit = std::chrono::seconds{15});
 
+/// The shipped config/ecommerce.toml (SAMPLE enterprises PLT-DEMO-0001, PAY-DEMO-0001,
+/// LGS-DEMO-0001, AGT-DEMO-0001, OPR-DEMO-0001 ...) copied into `dir` with its paths made
+/// absolute and its quota secret in `dir`; returns the copy's path (for
+/// hub_settings::ecommerce_config).
+std::string write_shipped_ecommerce_config(const temp_dir& dir);
+
 /// Forgets returns read but not asked for (a world's clients die with it).
 void clear_receipt_backlog();
 
