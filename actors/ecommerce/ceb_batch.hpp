@@ -27,7 +27,8 @@ struct ceb_batch {
   std::string cop_code;       ///< BaseTransfer/copCode (checked: the sender's)
   std::vector<std::string> sender_codes; ///< codes the sender may act as in documents
   std::vector<std::string> subscribers;  ///< parties named in BaseSubscribe for receipts
-  std::string signature_way;  ///< how the signature verified; "" if unsigned
+  std::string signature_way;    ///< how the signature verified; "" if unsigned
+  std::string signature_method; ///< its SignatureMethod URI
   std::vector<ceb_doc> docs;
 };
 

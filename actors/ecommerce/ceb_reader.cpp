@@ -169,6 +169,7 @@ caf::error read_message(reader_state& st, const document_write& w, ceb_batch& b)
         return caf::make_error(errc::ceb_foreign_certificate, c.detail);
     }
     b.signature_way = c.way;
+    b.signature_method = c.signature_method;
   }
   // Subscribers named in BaseSubscribe: receipts (RET or ALL) to the party that owns
   // that DXP account.

@@ -149,8 +149,19 @@ caf::expected<ecommerce_config> parse_ecommerce_config(const std::string& text,
   TRY(read(root, path, "customs-code", cfg.customs_code));
   caf::error err;
   if (auto* m = sub_table(root, "matching", err)) {
-    TRY(no_unknown_keys(*m, "matching", {"window-minutes", "return-days", "expiry-check-seconds"}));
+    TRY(no_unknown_keys(*m, "matching", {"window-minutes", "window-seconds", "return-days",
+                                         "expiry-check-seconds"}));
     TRY(read_minutes(*m, "matching", "window-minutes", cfg.match_window_ms, 60 * 24 * 30));
+    if (m->contains("window-seconds")) { // drills and tests: a window shorter than a minute
+      if (m->contains("window-minutes"))
+        return config_error("matching.window-seconds", "give window-minutes or window-seconds, not both",
+                            where(*m, "window-seconds"));
+      int64_t sec = 0;
+      TRY(read(*m, "matching", "window-seconds", sec));
+      if (sec < 1 || sec > 30LL * 86400)
+        return config_error("matching.window-seconds", "expected 1..2592000", where(*m, "window-seconds"));
+      cfg.match_window_ms = sec * 1000;
+    }
     int64_t days = 30;
     TRY(read(*m, "matching", "return-days", days));
     if (days < 0 || days > 365) // 0: no returns after release

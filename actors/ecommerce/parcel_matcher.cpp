@@ -905,6 +905,25 @@ caf::result<document_commit> lodge(matcher_ptr self, document_write& w, const ce
       case swhub::ceb::Document::DELIVERY: dc.delivery(d, r.getDelivery(), f); break;
     }
   }
+  // The message itself, in the evidence log: who sent how many documents, and how its
+  // signature verified (the specification's way or the signers', ecommerce.md §10.3).
+  {
+    size_t refused = 0;
+    for (auto& d : b.docs)
+      refused += d.error ? 1 : 0;
+    auto detail = std::string{ceb::root_name(b.type)} + " from " + b.party + " (copCode " + b.cop_code
+                  + "): " + std::to_string(b.docs.size()) + " documents, "
+                  + std::to_string(refused) + " refused by the schema; "
+                  + (b.signature_way.empty() ? std::string{"unsigned"}
+                                             : "signature verified (" + b.signature_way + ", "
+                                                 + b.signature_method + ")");
+    decision_record dr;
+    dr.party = b.party;
+    dr.message_id = w.message_id;
+    dr.digest = w.digest;
+    dr.detail = detail;
+    dc.decisions.insert(dc.decisions.begin(), std::move(dr));
+  }
   w.ops = dc.tx.take_ops();
   w.decisions = std::move(dc.decisions);
   w.notices = dc.receipts.notices(now);

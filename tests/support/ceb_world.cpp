@@ -85,7 +85,12 @@ ceb_world::ceb_world(ceb_settings s) : s_(std::move(s)) {
                       M::ecdsa_p256_sha256);
   agent = partner("AGT-DEMO-0001", "declaring-agent", "3101960004", "DXPENT0000000104", M::sm2_sm3);
   std::ostringstream t;
-  t << "customs-code = \"2249\"\n[matching]\nwindow-minutes = " << s_.window_minutes
+  t << "customs-code = \"2249\"\n[matching]\n";
+  if (s_.window_seconds > 0)
+    t << "window-seconds = " << s_.window_seconds;
+  else
+    t << "window-minutes = " << s_.window_minutes;
+  t
     << "\nexpiry-check-seconds = " << s_.expiry_check_seconds << "\nreturn-days = " << s_.return_days << "\n[quota]\nper-transaction = \""
     << s_.per_transaction << "\"\nper-year = \"" << s_.per_year << "\"\nsecret-file = \""
     << dir.file("quota.key") << "\"\n"

@@ -39,6 +39,7 @@ std::vector<ceb_return> read_receipt(const notification& n);
 
 struct ceb_settings {
   int window_minutes = 4320;
+  int window_seconds = 0; ///< set: [matching] window-seconds instead of minutes
   int expiry_check_seconds = 60;
   int return_days = 30;
   std::string per_year = "26000";
