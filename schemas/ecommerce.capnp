@@ -57,3 +57,11 @@ struct StoredInventory {
   lane @13 :Text;         # "green", "inspection"
   riskReasons @14 :Text;  # why the lane was chosen (swhub ecommerce explain)
 }
+
+# ecommerce.inspection-result (customs officer at the port): the one result of the
+# inspection of an inventory list selected for inspection (returnStatus 500).
+struct InventoryInspection {
+  invtNo @0 :Text;        # the inventory's 18-character number (from its 399/500 receipts)
+  release @1 :Bool;       # true: the goods agree, release (800); false: refuse (100)
+  findings @2 :Text;      # what was found, shown to the declaring agent
+}

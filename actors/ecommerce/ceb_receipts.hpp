@@ -19,7 +19,7 @@ namespace status {
 inline constexpr const char* stored = "120";     ///< [Code:1800;Desc:逻辑校验通过]
 inline constexpr const char* refused = "100";    ///< customs refusal with its reason
 inline constexpr const char* concluded = "399";  ///< [Code:2300;Desc:审核通过], tax assessed
-inline constexpr const char* inspection = "500"; ///< selected for inspection
+inline constexpr const char* inspection = "500"; ///< [Code:2500;Desc:查验] selected for inspection
 inline constexpr const char* released = "800";   ///< [Code:2600;Desc:放行]
 } // namespace status
 

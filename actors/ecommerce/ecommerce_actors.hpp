@@ -39,6 +39,9 @@ namespace hub {
 using matcher_actor = caf::typed_actor<
   status_sig,
   caf::replies_to<atom::lodge, document_write, ceb_batch_ref>::with<document_commit>,
+  /// A port officer's inspection result (ecommerce.inspection-result): the desk of
+  /// that kind, so the matcher is also a lodge_actor.
+  lodge_sig,
   /// Expiry scan of the matching window.
   caf::reacts_to<atom::tick>>;
 

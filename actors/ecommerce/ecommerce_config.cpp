@@ -145,9 +145,22 @@ caf::expected<ecommerce_config> parse_ecommerce_config(const std::string& text,
   }
   ecommerce_config cfg;
   TRY(no_unknown_keys(root, path, {"matching", "quota", "limits", "signatures", "tax", "enterprise",
-                                   "customs-code"}));
+                                   "customs-code", "risk"}));
   TRY(read(root, path, "customs-code", cfg.customs_code));
   caf::error err;
+  if (auto* r = sub_table(root, "risk", err)) {
+    TRY(no_unknown_keys(*r, "risk", {"rules-file"}));
+    std::string f;
+    TRY(read(*r, "risk", "rules-file", f));
+    cfg.risk_file = resolve(base, f);
+  }
+  TRY(err);
+  if (!cfg.risk_file.empty()) {
+    auto text = read_file(cfg.risk_file);
+    if (!text)
+      return text.error();
+    cfg.risk_text = std::move(*text);
+  }
   if (auto* m = sub_table(root, "matching", err)) {
     TRY(no_unknown_keys(*m, "matching", {"window-minutes", "window-seconds", "return-days",
                                          "expiry-check-seconds"}));
@@ -244,7 +257,7 @@ caf::expected<ecommerce_config> parse_ecommerce_config(const std::string& text,
       if (!et)
         return config_error(sec, "expected a table", where(n));
       TRY(no_unknown_keys(*et, sec, {"code", "name", "kinds", "party", "dxp-id", "certificate-file",
-                                     "signature", "guarantee", "transmits-for"}));
+                                     "signature", "guarantee", "transmits-for", "tier"}));
       enterprise e;
       TRY(read(*et, sec, "code", e.code));
       TRY(read(*et, sec, "name", e.name));
@@ -252,6 +265,7 @@ caf::expected<ecommerce_config> parse_ecommerce_config(const std::string& text,
       TRY(read(*et, sec, "dxp-id", e.dxp_id));
       TRY(read(*et, sec, "certificate-file", e.certificate_file));
       TRY(read(*et, sec, "signature", e.signature));
+      TRY(read(*et, sec, "tier", e.tier));
       TRY(read_units(*et, sec, "guarantee", e.guarantee));
       TRY(read_string_list(*et, sec, "transmits-for", e.transmits_for));
       std::vector<std::string> kinds;

@@ -39,6 +39,9 @@ struct enterprise {
   std::string signature;
   units guarantee = 0;      ///< tax guarantee for inventories naming it in assureCode
   std::vector<std::string> transmits_for; ///< codes it may send as copCode for
+  /// Credit tier (SR-14): the selectivity class of the risk rules for inventories it
+  /// declares ("advanced-certified", "general-certified", "general-credit", "discredited").
+  std::string tier = "general-credit";
 };
 
 /// Tax rates of a group of goods, by the start of the 10-digit gcode.
@@ -66,6 +69,8 @@ struct ecommerce_config {
   std::vector<tax_line> tax_lines; ///< longest prefix wins
   std::string quota_secret_file;   ///< HMAC key of the quota ledger (generated if missing)
   std::string customs_code = "0000"; ///< fallback customs unit for numbers
+  std::string risk_file;   ///< [risk] rules-file: risk parameters and selectivity (TOML)
+  std::string risk_text;   ///< its content
 
   const enterprise* find(const std::string& code) const;
   /// The enterprises a hub party sends for.

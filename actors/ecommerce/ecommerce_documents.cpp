@@ -16,6 +16,16 @@ std::vector<document_kind> document_kinds() {
       return caf::none;
     });
   auto schema = capnp::Schema::from<wire::CebMessage>();
+  auto inspection = validator_of<wire::InventoryInspection>(
+    [](wire::InventoryInspection::Reader r, const validation_limits&) -> caf::error {
+      if (r.getInvtNo().size() != 18)
+        return fail(ec::invalid_field, "invtNo", "the inventory number has 18 characters");
+      if (r.getFindings().size() > 4000)
+        return fail(ec::invalid_field, "findings", "longer than 4000 characters");
+      if (!r.getRelease() && r.getFindings().size() == 0)
+        return fail(ec::missing_field, "findings", "a refusal says what was found");
+      return caf::none;
+    });
   return {
     {doc::order, schema, "CEB311Message: e-commerce orders (platform), 1..100 per message", check, true},
     {doc::payment, schema, "CEB411Message: payments (payment company)", check, true},
@@ -25,6 +35,8 @@ std::vector<document_kind> document_kinds() {
     {doc::cancel, schema, "CEB623Message: inventory cancellations (declaring agent)", check, true},
     {doc::refund, schema, "CEB625Message: returns (declaring agent)", check, true},
     {doc::delivery, schema, "CEB711Message: inbound notes (supervised-site operator)", check, true},
+    {doc::inspection_result, capnp::Schema::from<wire::InventoryInspection>(),
+     "the port officer's result of an inventory list's inspection", inspection, true},
   };
 }
 

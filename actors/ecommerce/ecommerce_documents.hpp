@@ -18,6 +18,8 @@ inline constexpr const char* inventory = "ecommerce.ceb621";      ///< CEB621Mes
 inline constexpr const char* cancel = "ecommerce.ceb623";         ///< CEB623Message
 inline constexpr const char* refund = "ecommerce.ceb625";         ///< CEB625Message
 inline constexpr const char* delivery = "ecommerce.ceb711";       ///< CEB711Message
+/// A port officer's result of an inventory's inspection (InventoryInspection).
+inline constexpr const char* inspection_result = "ecommerce.inspection-result";
 } // namespace doc
 
 std::vector<document_kind> document_kinds();

@@ -12,11 +12,22 @@
 #include "actors/ecommerce/ecommerce_errors.hpp"
 #include "actors/ecommerce/ecommerce_tables.hpp"
 #include "actors/ecommerce/parcel_matcher.hpp"
+#include "actors/risk/risk_engine.hpp"
+#include "actors/risk/rule_set.hpp"
 #include "actors/store/storage.hpp"
 
 namespace hub::ecommerce {
 
 namespace {
+
+/// The selectivity classes of e-commerce's rules: the declaring agents' credit tiers.
+risk::vocabulary risk_vocabulary() {
+  risk::vocabulary v;
+  v.classes = {"advanced-certified", "general-certified", "general-credit", "discredited"};
+  v.class_noun = "tier";
+  v.class_kind = "credit tier";
+  return v;
+}
 
 class running_ecommerce : public running_module {
 public:
@@ -29,7 +40,7 @@ public:
     std::map<std::string, lodge_actor> out;
     auto r = readers[worker % readers.size()];
     for (auto& k : document_kinds())
-      out.emplace(k.name, r);
+      out.emplace(k.name, k.name == doc::inspection_result ? caf::actor_cast<lodge_actor>(matcher) : r);
     return out;
   }
 
@@ -85,6 +96,15 @@ caf::expected<std::unique_ptr<running_module>> start(const module_services& core
   auto buyers = buyer_keys::open(shared->quota_secret_file);
   if (!buyers)
     return buyers.error();
+  std::shared_ptr<const risk::risk_engine> engine;
+  if (!shared->risk_text.empty()) {
+    auto rules = risk::parse_rule_set_toml(shared->risk_text, shared->risk_file, risk_vocabulary());
+    if (!rules)
+      return rules.error();
+    if (rules->version == 0)
+      rules->version = 1;
+    engine = std::make_shared<const risk::risk_engine>(std::move(*rules), risk_vocabulary());
+  }
   auto m = std::make_unique<running_ecommerce>();
   m->reader = core.reader;
   m->metrics = std::make_shared<ecommerce_metrics>();
@@ -96,6 +116,7 @@ caf::expected<std::unique_ptr<running_module>> start(const module_services& core
   md.store_timeout = core.store_timeout;
   md.buyers = std::make_shared<const buyer_keys>(std::move(*buyers));
   md.metrics = m->metrics;
+  md.risk = engine;
   m->matcher = spawn_parcel_matcher(*core.system, md);
   for (size_t i = 0; i < std::max<size_t>(1, core.intake_workers); ++i) {
     reader_deps rd;
@@ -110,7 +131,10 @@ caf::expected<std::unique_ptr<running_module>> start(const module_services& core
   log::info("ecommerce", "e-commerce: " + std::to_string(shared->enterprises.size())
                            + " CEB enterprises, matching window "
                            + std::to_string(shared->match_window_ms / 60000) + " min, "
-                           + std::to_string(m->readers.size()) + " CEB readers");
+                           + std::to_string(m->readers.size()) + " CEB readers, "
+                           + (engine ? std::to_string(engine->rules().parameters.size())
+                                         + " risk parameters"
+                                     : std::string{"no risk rules (every matched parcel green)"}));
   return std::unique_ptr<running_module>{std::move(m)};
 }
 
@@ -146,8 +170,16 @@ domain_module module() {
     auto signers = signer_cache::build(*cfg);
     if (!signers)
       return signers.error();
+    uint64_t rules = 0;
+    if (!cfg->risk_text.empty()) {
+      auto rs = risk::parse_rule_set_toml(cfg->risk_text, cfg->risk_file, risk_vocabulary());
+      if (!rs)
+        return rs.error();
+      rules = rs->parameters.size();
+    }
     return std::vector<std::pair<std::string, uint64_t>>{
       {"enterprises", cfg->enterprises.size()},
+      {"riskParameters", rules},
       {"taxLines", cfg->tax_lines.size()},
       {"signatureRequiredTypes", cfg->signature_required.size()}};
   };

@@ -28,6 +28,8 @@ inline constexpr const char* quota = "ecommerce.quota";
 inline constexpr const char* guarantees = "ecommerce.guarantees";
 /// operatorCode|guid -> StoredDocument (CEB711 inbound note)
 inline constexpr const char* deliveries = "ecommerce.deliveries";
+/// invtNo -> ebpCode|orderNo of the inventory it numbers (inspection results, look-ups)
+inline constexpr const char* invt_refs = "ecommerce.invt_refs";
 /// counter name -> 8-byte big-endian last value (preNo and invtNo serials)
 inline constexpr const char* counters = "ecommerce.counters";
 

@@ -14,6 +14,9 @@
 #include "actors/ecommerce/match_rules.hpp"
 #include "actors/ecommerce/retail_tax.hpp"
 #include "actors/ecommerce/table_view.hpp"
+#include "actors/risk/risk_engine.hpp"
+#include "schemas/ecommerce.capnp.h"
+#include "schemas/frame.capnp.h"
 #include "actors/store/storage.hpp"
 
 namespace hub::ecommerce {
@@ -22,7 +25,8 @@ std::string ecommerce_metrics::summary() const {
   return "e-commerce: " + std::to_string(messages) + " messages, " + std::to_string(documents)
          + " documents (" + std::to_string(refused_documents) + " refused), "
          + std::to_string(released) + " parcels released, " + std::to_string(refused_parcels)
-         + " refused, " + std::to_string(expired) + " expired";
+         + " refused, " + std::to_string(expired) + " expired, " + std::to_string(inspections)
+         + " selected for inspection";
 }
 
 namespace {
@@ -791,21 +795,105 @@ struct decide {
     inv->quota_year = year;
     inv->invt_no = invt_no(str(h.getCustomsCode()));
     inv->decided_at = now;
+    tx.put(tables::invt_refs, key_bytes(inv->invt_no), key_bytes(parcel));
+    // The lane: the shared risk engine over e-commerce's facts (SR-05.1, SR-15).
+    auto lane = choose_lane(*inv, i);
+    auto tax_info = code_info("2300", "审核通过") + " tax CNY " + yuan(tax->tax)
+                    + (full ? " at full rates (single item above the limit)"
+                            : " (VAT and consumption tax at 70 %)")
+                    + ", guaranteed by " + assure;
+    inventory_answer(*inv, h, status::concluded, tax_info, "accepted");
+    if (lane != "green") {
+      inv->state = ParcelState::INSPECTION;
+      inv->reason = "selected for inspection";
+      tx.put(tables::inventories, key_bytes(parcel), inv->encode());
+      inventory_answer(*inv, h, status::inspection, code_info("2500", "查验"), "forExamination");
+      decisions.push_back(decision(parcel, "inventory " + inv->invt_no + " selected for inspection ("
+                                             + lane + "): " + inv->risk_reasons));
+      st.d.metrics->inspections++;
+      return;
+    }
     inv->released_at = now;
     inv->state = ParcelState::RELEASED;
-    inv->lane = "green";
     inv->reason = "released";
     tx.put(tables::inventories, key_bytes(parcel), inv->encode());
-    inventory_answer(*inv, h, status::concluded,
-                     code_info("2300", "审核通过") + " tax CNY " + yuan(tax->tax)
-                       + (full ? " at full rates (single item above the limit)"
-                               : " (VAT and consumption tax at 70 %)")
-                       + ", guaranteed by " + assure,
-                     "accepted");
     inventory_answer(*inv, h, status::released, code_info("2600", "放行"), "released");
     decisions.push_back(decision(parcel, "inventory " + inv->invt_no + " released: value CNY "
-                                           + yuan(value) + ", tax CNY " + yuan(tax->tax)));
+                                           + yuan(value) + ", tax CNY " + yuan(tax->tax) + "; "
+                                           + inv->risk_reasons));
     st.d.metrics->released++;
+  }
+
+  /// "green", "yellow" or "red"; the explanation and the seed go to inv.risk_reasons
+  /// (swhub ecommerce explain; replayable: the seed is derived from the preNo).
+  std::string choose_lane(inventory_row& inv, swhub::ceb::Inventory::Reader i) {
+    inv.lane = "green";
+    if (!st.d.risk)
+      return inv.lane;
+    auto h = i.getHead();
+    risk::facts f;
+    auto agent = str(h.getAgentCode());
+    f.header.set(risk::attr::enterprise, agent);
+    auto* e = cfg.find(agent);
+    f.header.set(risk::attr::selectivity_class, e ? e->tier : std::string{"general-credit"});
+    f.header.set(risk::attr::direction, std::string{"import"});
+    for (auto l : i.getLines()) {
+      risk::attributes a;
+      a.set(risk::attr::hs, str(l.getGcode()));
+      a.set(risk::attr::origin, str(l.getCountry()));
+      f.items.push_back(std::move(a));
+    }
+    auto d = sha256(reinterpret_cast<const uint8_t*>(inv.pre_no.data()), inv.pre_no.size());
+    uint64_t seed = 0;
+    for (int k = 0; k < 8; ++k)
+      seed = (seed << 8) | d[static_cast<size_t>(k)];
+    auto decision = st.d.risk->evaluate(f, seed, now);
+    inv.lane = risk::to_string(decision.lane);
+    inv.risk_reasons = decision.explanation + " (rule set " + std::to_string(decision.rule_set_version)
+                       + ", seed " + std::to_string(seed) + ")";
+    return inv.lane;
+  }
+
+  /// A port officer's inspection result: release (800) or refuse (100, quota back).
+  caf::error inspected(const std::string& officer, swhub::wire::InventoryInspection::Reader r) {
+    auto invt = str(r.getInvtNo());
+    auto ref = tx.get(tables::invt_refs, key_bytes(invt));
+    if (!ref)
+      return caf::make_error(errc::ceb_not_found, "no inventory " + invt);
+    std::string parcel(ref->begin(), ref->end());
+    auto inv = inventory(parcel);
+    if (!inv)
+      return caf::make_error(errc::ceb_not_found, "no inventory " + invt);
+    if (inv->state != ParcelState::INSPECTION)
+      return caf::make_error(errc::ceb_invalid_state, "inventory " + invt + " is "
+                                                        + state_name(inv->state)
+                                                        + ", not waiting for inspection");
+    auto rec = parcel_record(*inv);
+    if (!rec)
+      return caf::make_error(errc::ceb_not_found, "inventory record unreadable");
+    auto h = (*rec)->getInventory().getHead();
+    auto findings = valid_utf8(str(r.getFindings()));
+    if (r.getRelease()) {
+      inv->state = ParcelState::RELEASED;
+      inv->released_at = now;
+      inv->reason = "released after inspection" + (findings.empty() ? "" : ": " + findings);
+      tx.put(tables::inventories, key_bytes(parcel), inv->encode());
+      inventory_answer(*inv, h, status::released, code_info("2600", "放行"), "released");
+      decisions.push_back(decision(parcel, "inventory " + invt + " released after inspection by "
+                                             + officer));
+      st.d.metrics->released++;
+    } else {
+      give_back(*inv, inv->value, inv->tax);
+      inv->state = ParcelState::REFUSED;
+      inv->reason = "refused after inspection: " + findings;
+      tx.put(tables::inventories, key_bytes(parcel), inv->encode());
+      inventory_answer(*inv, h, status::refused, code_info("2501", "查验不合格") + " " + findings,
+                       "rejected");
+      decisions.push_back(decision(parcel, "inventory " + invt + " refused after inspection by "
+                                             + officer + "; quota and guarantee given back"));
+      st.d.metrics->refused_parcels++;
+    }
+    return caf::none;
   }
 
   /// The matching window passed: the inventory is refused, its senders told.
@@ -874,6 +962,36 @@ void rollback(matcher_ptr self, const caf::error& why) {
   log::warn("ecommerce", "pending writes dropped after a refused commit: " + context_text(why));
 }
 
+/// Commits `w` with everything `dc` decided (records, decisions, receipts) in one
+/// transaction; the receipts go to the outbox once committed.
+caf::result<document_commit> commit(matcher_ptr self, document_write& w, decide& dc) {
+  auto& st = self->state;
+  auto now = dc.now;
+  w.ops = dc.tx.take_ops();
+  w.decisions = std::move(dc.decisions);
+  w.notices = dc.receipts.notices(now);
+  w.case_key = dc.case_key;
+  auto notices = w.notices; // to hand to the outbox once committed
+  auto id = st.next_commit++;
+  st.view->apply(w.ops, id);
+  auto rp = self->make_response_promise<document_commit>();
+  auto generation = st.generation;
+  self->request(st.d.store, st.d.store_timeout, atom::put_v, std::move(w))
+    .then(
+      [self, rp, id, notices](document_commit& c) mutable {
+        self->state.view->committed(id);
+        if (!c.existed)
+          deliver(self, notices, c.notice_ids);
+        rp.deliver(std::move(c));
+      },
+      [self, rp, generation](caf::error& err) mutable {
+        if (generation == self->state.generation)
+          rollback(self, err);
+        rp.deliver(std::move(err));
+      });
+  return rp;
+}
+
 caf::result<document_commit> lodge(matcher_ptr self, document_write& w, const ceb_batch& b) {
   auto& st = self->state;
   auto now = now_ms();
@@ -924,29 +1042,29 @@ caf::result<document_commit> lodge(matcher_ptr self, document_write& w, const ce
     dr.detail = detail;
     dc.decisions.insert(dc.decisions.begin(), std::move(dr));
   }
-  w.ops = dc.tx.take_ops();
-  w.decisions = std::move(dc.decisions);
-  w.notices = dc.receipts.notices(now);
-  w.case_key = dc.case_key;
-  auto notices = w.notices; // to hand to the outbox once committed
-  auto id = st.next_commit++;
-  st.view->apply(w.ops, id);
-  auto rp = self->make_response_promise<document_commit>();
-  auto generation = st.generation;
-  self->request(st.d.store, st.d.store_timeout, atom::put_v, std::move(w))
-    .then(
-      [self, rp, id, notices](document_commit& c) mutable {
-        self->state.view->committed(id);
-        if (!c.existed)
-          deliver(self, notices, c.notice_ids);
-        rp.deliver(std::move(c));
-      },
-      [self, rp, generation](caf::error& err) mutable {
-        if (generation == self->state.generation)
-          rollback(self, err);
-        rp.deliver(std::move(err));
-      });
-  return rp;
+  return commit(self, w, dc);
+}
+
+/// A port officer's inspection result (ecommerce.inspection-result).
+caf::result<document_commit> lodge_inspection(matcher_ptr self, document_write& w) {
+  auto& st = self->state;
+  auto frame = aligned_message::copy(w.frame.data(), w.frame.size());
+  if (!frame)
+    return frame.error();
+  decide dc{st, nullptr, w.message_id, now_ms()};
+  auto err = with_root<wire::Frame>(*frame, ec::malformed_frame, [&](wire::Frame::Reader f) -> caf::error {
+    auto p = f.getEnvelope().getPayload();
+    auto msg = aligned_message::copy(p.begin(), p.size(), ec::malformed_payload);
+    if (!msg)
+      return msg.error();
+    return with_root<wire::InventoryInspection>(*msg, ec::malformed_payload,
+                                                [&](wire::InventoryInspection::Reader r) {
+                                                  return dc.inspected(w.sender, r);
+                                                });
+  });
+  if (err)
+    return err; // nothing stored: the officer gets the refusal
+  return commit(self, w, dc);
 }
 
 void expire_due(matcher_ptr self) {
@@ -1005,6 +1123,9 @@ matcher_actor::behavior_type parcel_matcher(matcher_ptr self, matcher_deps deps)
       if (!b)
         return caf::make_error(ec::hub_busy, "parcel matcher: empty batch");
       return lodge(self, w, *b);
+    },
+    [self](atom::lodge, document_write& w) -> caf::result<document_commit> {
+      return lodge_inspection(self, w);
     },
     [self](atom::tick) {
       expire_due(self);

@@ -18,12 +18,15 @@
 namespace hub {
 class store_reader;
 }
+namespace hub::risk {
+class risk_engine;
+}
 
 namespace hub::ecommerce {
 
 struct ecommerce_metrics {
   std::atomic<uint64_t> messages{0}, documents{0}, refused_documents{0}, released{0},
-    refused_parcels{0}, expired{0}, commits_failed{0};
+    refused_parcels{0}, expired{0}, commits_failed{0}, inspections{0};
   std::string summary() const;
 };
 
@@ -34,6 +37,8 @@ struct matcher_deps {
   outbox_actor outbox; ///< told of each committed receipt
   std::chrono::milliseconds store_timeout{10000};
   std::shared_ptr<const buyer_keys> buyers;
+  /// The e-commerce rule book (config [risk] rules-file): lanes of inventories.
+  std::shared_ptr<const risk::risk_engine> risk;
   std::shared_ptr<ecommerce_metrics> metrics;
 };
 

@@ -10,6 +10,10 @@
 #include <thread>
 
 
+#include <capnp/message.h>
+
+#include "actors/core/frames.hpp"
+#include "schemas/ecommerce.capnp.h"
 #include "tests/support/ceb_world.hpp"
 #include "tests/support/exchange_checks.hpp"
 
@@ -460,4 +464,77 @@ TEST_CASE("SR-15.1 buyers' personal data reaches no other party and no log", "[i
   CHECK(evidence.out.find("parcel") != std::string::npos); // the decisions are there...
   CHECK(evidence.out.find(p.buyer_id) == std::string::npos); // ...without the buyer
   w.hubd = std::make_unique<hub_process>(w.dir, w.config);
+}
+
+TEST_CASE("SR-15.1 an inventory the risk rules select waits for the port officer's inspection, then is released or refused",
+          "[integration][ecommerce][risk]") {
+  ceb_settings s;
+  s.per_year = "1000"; // one refused parcel must give its quota back for the next
+  s.risk_toml = R"([[risk-parameter]]
+id = "RP-TEST-COSM"
+lane = "red"
+percent = 100.0
+reason = "cosmetics checked at the port"
+[risk-parameter.when]
+hs-prefixes = ["3304"]
+)";
+  ceb_world w{s};
+  auto plt = w.connect(w.platform);
+  auto pay = w.connect(w.payment);
+  auto lgs = w.connect(w.logistics);
+  auto agt = w.connect(w.agent);
+  auto officer = w.hubd->connect(w.ctx, w.officer);
+  auto cosmetics = [&](const std::string& tag) {
+    auto p = w.parcel(tag);
+    p.gcode = "3304990000";
+    p.qty = "1";
+    p.price = p.total = "600";
+    p.unit1 = "011";
+    p.qty1 = "1";
+    return p;
+  };
+  auto send_all = [&](const ceb_docs::parcel& p) {
+    w.send_order(*plt, {p});
+    w.send_payment(*pay, {p});
+    w.send_waybill(*lgs, {p});
+    w.send_inventory(*agt, {p});
+  };
+  auto inspect = [&](const std::string& invt, bool release, const std::string& findings) {
+    capnp::MallocMessageBuilder mb;
+    auto r = mb.initRoot<wire::InventoryInspection>();
+    r.setInvtNo(invt);
+    r.setRelease(release);
+    r.setFindings(findings);
+    return doc("ecommerce.inspection-result", to_bytes(mb));
+  };
+  auto a = cosmetics("INS-1");
+  send_all(a);
+  auto tax = wait_return(*agt, "CEB622Message", "copNo", cop(a), "399");
+  auto sel = wait_return(*agt, "CEB622Message", "copNo", cop(a), "500");
+  CHECK(sel["returnInfo"] == "[Code:2500;Desc:查验]");
+  CHECK(sel["returnInfo"].find("cosmetics") == std::string::npos); // the reason is for officers
+  CHECK(sel.hub_status == "forExamination");
+  auto invt = sel["invtNo"];
+  REQUIRE(invt.size() == 18);
+  // not released before the inspection
+  CHECK_FALSE(agt->next_notification(500ms));
+  // a non-officer cannot send the result
+  CHECK(refused(*agt, inspect(invt, true, "")) == "role_not_allowed");
+  // a result for an inventory not under inspection is refused with its code
+  CHECK(refused(*officer, inspect("224920269I99999999", true, "")) == "ceb_not_found");
+  accepted(*officer, inspect(invt, false, "ingredients differ from the label"));
+  auto r = wait_return(*agt, "CEB622Message", "invtNo", invt, "100");
+  CHECK(r["returnInfo"].find("[Code:2501;Desc:查验不合格]") == 0);
+  CHECK(r["returnInfo"].find("ingredients differ") != std::string::npos);
+  // the same result again: the inventory is no longer under inspection
+  CHECK(refused(*officer, inspect(invt, true, "")) == "ceb_invalid_state");
+  // the refused parcel gave its CNY 600 back: another CNY 600 parcel of the buyer fits
+  // the CNY 1,000 year, and is released after inspection
+  auto b = cosmetics("INS-2");
+  send_all(b);
+  auto sel2 = wait_return(*agt, "CEB622Message", "copNo", cop(b), "500");
+  accepted(*officer, inspect(sel2["invtNo"], true, "goods as declared"));
+  auto rel = wait_return(*agt, "CEB622Message", "invtNo", sel2["invtNo"], "800");
+  CHECK(rel["returnInfo"] == "[Code:2600;Desc:放行]");
+  (void)tax;
 }

@@ -102,10 +102,15 @@ ceb_world::ceb_world(ceb_settings s) : s_(std::move(s)) {
     << enterprise_toml(logistics, R"(["logistics"])")
     << enterprise_toml(agent, R"(["agent", "guarantor"])", "guarantee = \"" + s_.guarantee + "\"")
     << s_.extra;
+  if (!s_.risk_toml.empty()) {
+    std::ofstream{dir.file("risk-ecommerce.toml")} << s_.risk_toml;
+    t << "\n[risk]\nrules-file = \"" << dir.file("risk-ecommerce.toml") << "\"\n";
+  }
   std::ofstream{dir.file("ecommerce.toml")} << t.str();
   auto hs = s_.hub;
   hs.ecommerce_config = dir.file("ecommerce.toml");
-  config = write_hub_config(dir, {platform.party, platform2.party, payment.party, logistics.party, agent.party}, hs);
+  config = write_hub_config(dir, {platform.party, platform2.party, payment.party, logistics.party, agent.party, officer},
+                            hs);
   hubd = std::make_unique<hub_process>(dir, config);
 }
 

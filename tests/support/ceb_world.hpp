@@ -46,6 +46,7 @@ struct ceb_settings {
   std::string per_transaction = "5000";
   std::string guarantee = "1000000"; ///< the agent's tax guarantee
   std::string extra;                 ///< more TOML appended to ecommerce.toml
+  std::string risk_toml;             ///< set: [risk] rules-file with this content
   hub_settings hub;                  ///< max-frame-bytes, workers, ...
 };
 
@@ -56,6 +57,7 @@ public:
 
   temp_dir dir;
   ceb_partner platform, platform2, payment, logistics, agent;
+  test_party officer = make_party("CUS-2249", "customs-officer"); ///< port inspection officer
   std::unique_ptr<hub_process> hubd;
   zmq::context_t ctx;
   std::string config; ///< hub.toml path

@@ -316,6 +316,15 @@ std::optional<bytes> sample_payload(std::string_view kind) {
     {"ecommerce.ceb623", [] { return ceb_payload(ceb_docs::cancel_message({sample_parcel()}, ceb_transfer("3101960004"))); }},
     {"ecommerce.ceb625", [] { return ceb_payload(ceb_docs::refund_message({sample_parcel()}, ceb_transfer("3101960004"))); }},
     {"ecommerce.ceb711", [] { return ceb_payload(delivery_message()); }},
+    {"ecommerce.inspection-result",
+     [] {
+       capnp::MallocMessageBuilder mb;
+       auto r = mb.initRoot<wire::InventoryInspection>();
+       r.setInvtNo("224920260I00000001");
+       r.setRelease(true);
+       r.setFindings("goods as declared");
+       return to_bytes(mb);
+     }},
   };
   auto i = samples.find(kind);
   if (i == samples.end())
