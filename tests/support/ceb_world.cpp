@@ -181,6 +181,7 @@ std::string write_shipped_ecommerce_config(const temp_dir& dir) {
       text.replace(i, from.size(), to);
   };
   replace("\"samples/", "\"" + std::string{SWHUB_SOURCE_DIR} + "/config/samples/");
+  replace("\"risk-ecommerce.toml\"", "\"" + std::string{SWHUB_SOURCE_DIR} + "/config/risk-ecommerce.toml\"");
   replace("\"../var/keys/ecommerce.quota.key\"", "\"" + dir.file("quota.key") + "\"");
   std::ofstream{dir.file("ecommerce.toml")} << text;
   return dir.file("ecommerce.toml");
