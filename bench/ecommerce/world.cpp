@@ -160,7 +160,7 @@ std::string write_ecommerce_toml(const world& w, const std::string& dir) {
       << p.party << "\"\nkinds = " << k.kinds_toml << "\nparty = \"" << p.party
       << "\"\ndxp-id = \"" << p.dxp_id << "\"\ncertificate-file = '" << p.cert_file << "'\n";
     if (p.k == kind::agent)
-      t << "guarantee = \"100000000000\"\n";
+      t << "guarantee = \"1000000000\"\n";
     t << "\n";
   }
   auto path = dir + "/ecommerce.toml";
