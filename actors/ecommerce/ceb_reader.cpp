@@ -57,12 +57,14 @@ const char* fault_name(ceb::fault f) {
     case ceb::fault::bad_length: return "wrong length";
     case ceb::fault::bad_decimal: return "not an N19,5 decimal";
     case ceb::fault::out_of_range: return "out of range";
-    default: return "invalid";
+    default: return "not allowed";
   }
 }
 
 std::string where(const ceb::problem& p) {
-  return p.element.empty() ? p.detail : p.element + ": " + p.detail;
+  if (p.element.empty() || p.detail.compare(0, p.element.size(), p.element) == 0)
+    return p.detail; // the adapter's detail names the element already
+  return p.element + ": " + p.detail;
 }
 
 struct reader_state {

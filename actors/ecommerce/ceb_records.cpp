@@ -1,5 +1,8 @@
 #include "actors/ecommerce/ceb_records.hpp"
 
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+
 #include "actors/crypto/digest.hpp"
 
 namespace hub::ecommerce {
@@ -15,7 +18,17 @@ std::string join_key(std::initializer_list<std::string_view> parts) {
 }
 
 bytes record_digest(const bytes& record) {
-  return sha256(record.data(), record.size());
+  // The document's content, not its position: the same order repeated in a message
+  // (or sent again in another) is the same document.
+  auto r = held<swhub::ceb::Document>::decode(record);
+  if (!r)
+    return sha256(record.data(), record.size());
+  capnp::MallocMessageBuilder mb;
+  mb.setRoot(**r);
+  mb.getRoot<swhub::ceb::Document>().setIndex(0);
+  auto flat = capnp::messageToFlatArray(mb);
+  auto b = flat.asBytes();
+  return sha256(b.begin(), b.size());
 }
 
 } // namespace hub::ecommerce

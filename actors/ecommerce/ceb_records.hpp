@@ -62,7 +62,8 @@ inline bytes key_bytes(const std::string& k) {
   return bytes(k.begin(), k.end());
 }
 
-/// SHA-256 of a record's bytes (an identical repeat has the same digest).
+/// SHA-256 of a record without its position in the message (an identical repeat,
+/// in the same message or another, has the same digest).
 bytes record_digest(const bytes& record);
 
 } // namespace hub::ecommerce

@@ -153,8 +153,8 @@ caf::expected<ecommerce_config> parse_ecommerce_config(const std::string& text,
     TRY(read_minutes(*m, "matching", "window-minutes", cfg.match_window_ms, 60 * 24 * 30));
     int64_t days = 30;
     TRY(read(*m, "matching", "return-days", days));
-    if (days < 1 || days > 365)
-      return config_error("matching.return-days", "expected 1..365", where(*m, "return-days"));
+    if (days < 0 || days > 365) // 0: no returns after release
+      return config_error("matching.return-days", "expected 0..365", where(*m, "return-days"));
     cfg.return_window_ms = days * 86400 * 1000;
     int64_t check = 60;
     TRY(read(*m, "matching", "expiry-check-seconds", check));

@@ -92,6 +92,7 @@ caf::expected<std::unique_ptr<running_module>> start(const module_services& core
   md.cfg = shared;
   md.reader = core.reader;
   md.store = core.store;
+  md.outbox = core.outbox;
   md.store_timeout = core.store_timeout;
   md.buyers = std::make_shared<const buyer_keys>(std::move(*buyers));
   md.metrics = m->metrics;

@@ -858,6 +858,13 @@ return_fields fields_of(const ceb_doc& d) {
   return f;
 }
 
+/// Committed receipts to the outbox, which pushes them until acknowledged.
+void deliver(matcher_ptr self, const std::vector<notice>& notices, const std::vector<uint64_t>& ids) {
+  for (size_t i = 0; i < notices.size() && i < ids.size(); ++i)
+    self->send(self->state.d.outbox, atom::deliver_v, ids[i], notices[i].recipient,
+               notices[i].notification);
+}
+
 void rollback(matcher_ptr self, const caf::error& why) {
   auto& st = self->state;
   st.view->clear();
@@ -902,14 +909,17 @@ caf::result<document_commit> lodge(matcher_ptr self, document_write& w, const ce
   w.decisions = std::move(dc.decisions);
   w.notices = dc.receipts.notices(now);
   w.case_key = dc.case_key;
+  auto notices = w.notices; // to hand to the outbox once committed
   auto id = st.next_commit++;
   st.view->apply(w.ops, id);
   auto rp = self->make_response_promise<document_commit>();
   auto generation = st.generation;
   self->request(st.d.store, st.d.store_timeout, atom::put_v, std::move(w))
     .then(
-      [self, rp, id](document_commit& c) mutable {
+      [self, rp, id, notices](document_commit& c) mutable {
         self->state.view->committed(id);
+        if (!c.existed)
+          deliver(self, notices, c.notice_ids);
         rp.deliver(std::move(c));
       },
       [self, rp, generation](caf::error& err) mutable {
@@ -941,15 +951,17 @@ void expire_due(matcher_ptr self) {
   write_set ws{dc.tx.take_ops(), std::move(dc.decisions), dc.receipts.notices(now)};
   if (ws.ops.empty())
     return;
+  auto notices = ws.notices;
   auto id = st.next_commit++;
   st.view->apply(ws.ops, id);
   st.expiring = true;
   auto generation = st.generation;
   self->request(st.d.store, st.d.store_timeout, atom::write_v, std::move(ws))
     .then(
-      [self, id](write_result&) {
+      [self, id, notices](write_result& wr) {
         self->state.view->committed(id);
         self->state.expiring = false;
+        deliver(self, notices, wr.notice_ids);
       },
       [self, generation](caf::error& err) {
         self->state.expiring = false;

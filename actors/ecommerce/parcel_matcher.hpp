@@ -31,6 +31,7 @@ struct matcher_deps {
   std::shared_ptr<const ecommerce_config> cfg;
   std::shared_ptr<const store_reader> reader;
   store_actor store;
+  outbox_actor outbox; ///< told of each committed receipt
   std::chrono::milliseconds store_timeout{10000};
   std::shared_ptr<const buyer_keys> buyers;
   std::shared_ptr<ecommerce_metrics> metrics;

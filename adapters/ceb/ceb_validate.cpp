@@ -113,7 +113,7 @@ problem match_sequence(const xmlNode* parent, const std::vector<particle>& seq,
     size_t count = 0;
     while (i < kids.size() && matches(kids[i], p)) {
       if (++count > p.max_occurs)
-        return {fault::too_many, path,
+        return {fault::unexpected_element, path,
                 path + ": more than " + std::to_string(p.max_occurs) + " " + p.name};
       ++i;
     }

@@ -3,7 +3,9 @@
 #include "adapters/ceb/ceb_schema.hpp"
 
 #include <libxml/parser.h>
+#include <libxml/globals.h>
 #include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
 #include <libxml/xmlIO.h>
 
 #include <cstring>
@@ -28,11 +30,11 @@ xmlParserInputPtr entity_loader(const char* url, const char* id, xmlParserCtxtPt
     for (auto* f = embedded_schemas; f->name != nullptr; ++f) {
       if (base != f->name)
         continue;
-      auto* buf = xmlParserInputBufferCreateStatic(f->data, static_cast<int>(f->size),
-                                                   XML_CHAR_ENCODING_UTF8);
+      auto* buf = xmlParserInputBufferCreateMem(f->data, static_cast<int>(f->size),
+                                                XML_CHAR_ENCODING_NONE);
       if (buf == nullptr)
         return nullptr;
-      auto* in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_UTF8);
+      auto* in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE);
       if (in == nullptr)
         xmlFreeParserInputBuffer(buf);
       else
@@ -183,6 +185,22 @@ problem check_tree(xmlNode* n, const limits& lim, size_t& nodes) {
   return {};
 }
 
+// libxml2 reports some errors (encoding conversion, I/O) to its per-thread handler
+// whatever the parser options say; the adapter reports them itself.
+class quiet_errors {
+public:
+  quiet_errors() : handler_(xmlStructuredError), context_(xmlStructuredErrorContext) {
+    xmlSetStructuredErrorFunc(nullptr, [](void*, xmlErrorPtr) {});
+  }
+  ~quiet_errors() { xmlSetStructuredErrorFunc(context_, handler_); }
+  quiet_errors(const quiet_errors&) = delete;
+  quiet_errors& operator=(const quiet_errors&) = delete;
+
+private:
+  xmlStructuredErrorFunc handler_;
+  void* context_;
+};
+
 } // namespace
 
 loader_scope::loader_scope(loader_mode m) : saved_(current_mode) {
@@ -248,6 +266,7 @@ safe_doc parse_safely(const uint8_t* data, size_t size, const limits& lim, const
   // is read, libxml2's own depth and size limits stay on. Whitespace is kept as sent.
   constexpr int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
   loader_scope refuse{loader_mode::refuse_all};
+  quiet_errors quiet;
   doc_ptr doc{xmlCtxtReadMemory(ctxt.get(), reinterpret_cast<const char*>(data),
                                 static_cast<int>(size), nullptr, nullptr, options)};
   if (g.stop.what != fault::none) {

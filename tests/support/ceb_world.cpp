@@ -86,7 +86,7 @@ ceb_world::ceb_world(ceb_settings s) : s_(std::move(s)) {
   agent = partner("AGT-DEMO-0001", "declaring-agent", "3101960004", "DXPENT0000000104", M::sm2_sm3);
   std::ostringstream t;
   t << "customs-code = \"2249\"\n[matching]\nwindow-minutes = " << s_.window_minutes
-    << "\nexpiry-check-seconds = " << s_.expiry_check_seconds << "\n[quota]\nper-transaction = \""
+    << "\nexpiry-check-seconds = " << s_.expiry_check_seconds << "\nreturn-days = " << s_.return_days << "\n[quota]\nper-transaction = \""
     << s_.per_transaction << "\"\nper-year = \"" << s_.per_year << "\"\nsecret-file = \""
     << dir.file("quota.key") << "\"\n"
     << "[tax]\nvat = \"13\"\n[[tax.line]]\nprefix = \"3304\"\nvat = \"13\"\nconsumption = \"15\"\n"
@@ -102,6 +102,10 @@ ceb_world::ceb_world(ceb_settings s) : s_(std::move(s)) {
   hs.ecommerce_config = dir.file("ecommerce.toml");
   config = write_hub_config(dir, {platform.party, platform2.party, payment.party, logistics.party, agent.party}, hs);
   hubd = std::make_unique<hub_process>(dir, config);
+}
+
+ceb_world::~ceb_world() {
+  clear_receipt_backlog(); // the clients of this world die with it
 }
 
 void ceb_world::restart(bool crash) {
@@ -150,11 +154,36 @@ void ceb_world::send_inventory(partner_client& c, const std::vector<ceb_docs::pa
   accepted(c, message("ecommerce.ceb621", sign(agent, ceb_docs::inventory_message(p, agent.transfer()))));
 }
 
+namespace {
+/// Returns read from a client's notifications but not yet asked for: one receipt
+/// message may answer several waits (receipts of one commit are grouped).
+std::map<const partner_client*, std::vector<ceb_return>>& backlog() {
+  static std::map<const partner_client*, std::vector<ceb_return>> b;
+  return b;
+}
+} // namespace
+
+void clear_receipt_backlog() {
+  backlog().clear();
+}
+
 std::vector<ceb_return> wait_returns(partner_client& c, const std::string& receipt_name,
                                      const std::function<bool(const ceb_return&)>& pred,
                                      size_t count, std::chrono::milliseconds limit) {
   std::vector<ceb_return> out;
   std::string seen;
+  auto& pending = backlog()[&c];
+  auto take = [&] {
+    for (auto i = pending.begin(); i != pending.end() && out.size() < count;) {
+      if (i->receipt == receipt_name && pred(*i)) {
+        out.push_back(*i);
+        i = pending.erase(i);
+      } else {
+        ++i;
+      }
+    }
+  };
+  take();
   auto until = std::chrono::steady_clock::now() + limit;
   while (out.size() < count && std::chrono::steady_clock::now() < until) {
     auto n = c.next_notification(std::chrono::milliseconds{200});
@@ -166,13 +195,16 @@ std::vector<ceb_return> wait_returns(partner_client& c, const std::string& recei
     for (auto& r : read_receipt(*n)) {
       seen += " [" + r.receipt + " " + r["returnStatus"] + " " + r["orderNo"] + r["copNo"]
               + r["logisticsNo"] + r["payTransactionId"] + " " + r["returnInfo"].substr(0, 120) + "]";
-      if (r.receipt == receipt_name && pred(r))
-        out.push_back(r);
+      pending.push_back(std::move(r));
     }
+    take();
   }
-  if (out.size() < count)
+  if (out.size() < count) {
+    for (auto& r : pending)
+      seen += " (earlier: " + r.receipt + " " + r["returnStatus"] + " " + r["orderNo"] + r["copNo"] + ")";
     FAIL("expected " << count << " " << receipt_name << " returns, got " << out.size()
                      << "; seen:" << seen);
+  }
   return out;
 }
 

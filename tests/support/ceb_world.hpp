@@ -40,6 +40,7 @@ std::vector<ceb_return> read_receipt(const notification& n);
 struct ceb_settings {
   int window_minutes = 4320;
   int expiry_check_seconds = 60;
+  int return_days = 30;
   std::string per_year = "26000";
   std::string per_transaction = "5000";
   std::string guarantee = "1000000"; ///< the agent's tax guarantee
@@ -50,6 +51,7 @@ struct ceb_settings {
 class ceb_world {
 public:
   explicit ceb_world(ceb_settings s = {});
+  ~ceb_world();
 
   temp_dir dir;
   ceb_partner platform, platform2, payment, logistics, agent;
@@ -86,6 +88,9 @@ std::vector<ceb_return> wait_returns(partner_client& c, const std::string& recei
                                      const std::function<bool(const ceb_return&)>& pred,
                                      size_t count,
                                      std::chrono::milliseconds limit = std::chrono::seconds{15});
+
+/// Forgets returns read but not asked for (a world's clients die with it).
+void clear_receipt_backlog();
 
 /// The first receipt return about `order_no` whose returnStatus is `status`.
 ceb_return wait_return(partner_client& c, const std::string& receipt_name,
