@@ -33,13 +33,14 @@ struct options {
   std::string phases = "single,batch,open";
   std::string alg = "p256";
   size_t platforms = 2, payments = 2, logistics = 2, agents = 2;
-  size_t parcels = 10000;     ///< closed-loop phases
+  size_t parcels = 5000;      ///< single phase
+  size_t batch_parcels = 20000; ///< batch phase
   size_t batch = 100;
   size_t window = 64;         ///< single: messages in flight per partner
   size_t batch_window = 2;    ///< batch: messages in flight per partner
   size_t shuffle_window = 1000;
   double rate = 1000;         ///< open loop, parcels/s
-  double duration_s = 10;     ///< open loop
+  double duration_s = 5;      ///< open loop
   std::string open_shape = "single";
   size_t commit_max_batch = 512;
   size_t interval_us = 500;
@@ -68,7 +69,9 @@ void add_options(CLI::App& app, options& o) {
     ->capture_default_str()->check(CLI::Range(1, 99));
   app.add_option("--agents", o.agents, "declaring-agent partners")->capture_default_str()
     ->check(CLI::Range(1, 99));
-  app.add_option("--parcels", o.parcels, "parcels of each closed-loop phase")
+  app.add_option("--parcels", o.parcels, "parcels of the single phase")
+    ->capture_default_str()->check(CLI::Range(1, 10000000));
+  app.add_option("--batch-parcels", o.batch_parcels, "parcels of the batch phase")
     ->capture_default_str()->check(CLI::Range(1, 10000000));
   app.add_option("--batch", o.batch, "documents per message in the batch phase")
     ->capture_default_str()->check(CLI::Range(1, 100));
@@ -105,7 +108,8 @@ void add_options(CLI::App& app, options& o) {
 std::string settings_line(const options& o) {
   std::ostringstream s;
   s << "partners " << o.platforms << "/" << o.payments << "/" << o.logistics << "/" << o.agents
-    << " (platform/payment/logistics/agent), parcels " << o.parcels << ", batch " << o.batch
+    << " (platform/payment/logistics/agent), parcels " << o.parcels << "/" << o.batch_parcels
+    << ", batch " << o.batch
     << ", window " << o.window << "/" << o.batch_window << ", shuffle " << o.shuffle_window
     << ", open " << o.rate << "/s x " << o.duration_s << " s " << o.open_shape << ", workers "
     << o.workers << ", commit " << o.commit_max_batch << "/" << o.interval_us << " us";
@@ -154,7 +158,8 @@ phase_report run_one_phase(const options& o, const std::string& name, const worl
   rep.batch = batched ? o.batch : 1;
   rep.window = rep.open_loop ? 0 : (batched ? o.batch_window : o.window);
   plan_settings ps;
-  ps.parcels = rep.open_loop ? static_cast<size_t>(o.rate * o.duration_s) : o.parcels;
+  ps.parcels = rep.open_loop ? static_cast<size_t>(o.rate * o.duration_s)
+                             : name == "batch" ? o.batch_parcels : o.parcels;
   ps.batch = rep.batch;
   ps.shuffle_window = o.shuffle_window;
   ps.rate = rep.rate;
