@@ -4,7 +4,9 @@
 // xmlReadMemory, then hub::ceb::verify_enveloped against the signer's certificate, as
 // the hub's CEB reader does) and the adapter's parse rate (hub::ceb::parse: safety
 // checks, XSD validation, records). The hub runs both per message on its intake
-// workers, so with C cores C / (sum over the four kinds) bounds parcels/s.
+// workers, so with C cores C / (sum over the four kinds) bounds parcels/s. Rates are
+// per second of the probing thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so a shared
+// machine does not make them look slower than one free core is.
 
 #include <string>
 
@@ -20,7 +22,8 @@ struct rate_probe {
   size_t documents = 0; ///< documents per message
   size_t bytes = 0;     ///< message size
   uint64_t loops = 0;
-  double seconds = 0;
+  double seconds = 0;       ///< wall
+  double cpu_seconds = 0;   ///< this thread's CPU time: the rates below are per CPU second
   double messages_per_s = 0;
   double us_per_document = 0;
 };
