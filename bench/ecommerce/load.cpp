@@ -210,9 +210,10 @@ private:
       case hub::receipt::duplicate: out_.duplicates++; break;
       case hub::receipt::rejected:
         out_.rejected++;
-        out_.reject_names[r.error_name]++;
-        note({c_.party(), "hub receipt", r.error_name, "message " + std::to_string(i->second.second),
-              r.reason});
+        // Counted by name; only the first few are listed (an overload sends thousands).
+        if (out_.reject_names[r.error_name]++ < 3 && out_.refusals.size() < 20)
+          out_.refusals.push_back({c_.party(), "hub receipt", r.error_name,
+                                   "message " + std::to_string(i->second.second), r.reason});
         // Nothing of it is stored: its parcels can never be decided.
         for (auto p : plan_.messages[i->second.second].parcels)
           t_.close(p, dead, at);
