@@ -67,6 +67,8 @@ nlohmann::json phase_json(const phase_report& p) {
     {"decisionLatency", to_json(l.decision)}, {"hubReceiptLatency", to_json(l.hub_receipt)},
     {"rejectNames", l.reject_names}, {"refusalCodes", l.refusal_codes}, {"refusals", refusals},
     {"cpu", to_json(p.cpu)}, {"commitsPerS", p.commits_per_s},
+    {"hubCpuMsPerParcel", p.hub_cpu_ms_per_parcel},
+    {"projectedParcelsPerS", p.projected_parcels_per_s}, {"readerShare", p.reader_share},
     {"hub",
      {{"countersFound", p.hub.found}, {"accepted", p.hub.accepted},
       {"rejected", p.hub.rejected}, {"commits", p.hub.commits}, {"busy", p.hub.busy},
@@ -108,6 +110,13 @@ void finish_phase(phase_report& p) {
   p.reader_limit = p.probe.reader_parcels_per_core * p.cores;
   if (p.load.elapsed_s > 0)
     p.commits_per_s = static_cast<double>(p.hub.commits) / p.load.elapsed_s;
+  auto decided = static_cast<double>(p.load.released + p.load.refused);
+  if (decided > 0 && p.cpu.hub_percent > 0) {
+    p.hub_cpu_ms_per_parcel = p.cpu.hub_percent / 100 * p.cpu.seconds * 1000 / decided;
+    p.projected_parcels_per_s = p.cores * 1000 / p.hub_cpu_ms_per_parcel;
+    if (p.probe.reader_parcels_per_core > 0)
+      p.reader_share = 1000 / p.probe.reader_parcels_per_core / p.hub_cpu_ms_per_parcel;
+  }
 }
 
 void print_machine(std::ostream& out, const machine_info& m, const std::string& dir) {
@@ -195,6 +204,10 @@ void print_phase(std::ostream& out, const phase_report& p) {
                                            + fixed(p.cpu.bench_percent, 0) + "%",
       "machine: 100% = all cores; hub, bench: 100% = one core");
   row(out, "cpu: other processes", fixed(p.cpu.others_percent, 0) + "%", "of the machine");
+  row(out, "hub cpu per parcel", fixed(p.hub_cpu_ms_per_parcel, 2) + " ms",
+      fixed(100 * p.reader_share, 0) + "% of it parse+verify (probed); "
+        + std::to_string(p.cores) + " free cores at this cost: "
+        + grouped(p.projected_parcels_per_s) + " parcels/s");
   for (size_t i = 0; i < p.cpu.hub_threads.size() && i < 8; ++i) {
     auto& t = p.cpu.hub_threads[i];
     row(out, "  hub thread " + t.name + " (" + std::to_string(t.tid) + ")",
@@ -242,6 +255,9 @@ void print_summary(std::ostream& out, const run_report& r) {
          "", "");
     line(p.name + ": hub cpu (200% = 2 cores)", fixed(p.cpu.hub_percent, 0) + "%", "",
          "machine " + fixed(p.cpu.machine_percent, 0) + "%, others " + fixed(p.cpu.others_percent, 0) + "%");
+    line(p.name + ": projected, cores to itself", grouped(p.projected_parcels_per_s), "",
+         fixed(p.hub_cpu_ms_per_parcel, 2) + " ms hub cpu per parcel, "
+           + fixed(100 * p.reader_share, 0) + "% of it parse+verify");
   }
   out << "  load average before: " << r.machine.load_avg << "; after: " << r.load_after << "\n";
 }

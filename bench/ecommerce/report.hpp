@@ -37,6 +37,12 @@ struct phase_report {
   double verify_limit = 0; ///< parcels/s: cores x one core's verify rate
   double reader_limit = 0; ///< parcels/s: cores x one core's parse + verify rate
   double commits_per_s = 0;
+  /// The hub's CPU time per decided parcel (all its threads), and what the hub would
+  /// do with every core to itself at that cost: robust when other work shares the
+  /// machine (the wall-clock rates are not).
+  double hub_cpu_ms_per_parcel = 0;
+  double projected_parcels_per_s = 0;
+  double reader_share = 0; ///< parse+verify (probed) / hub CPU per parcel
 };
 
 struct run_report {
