@@ -207,12 +207,9 @@ lodge_actor spawn_ceb_reader(caf::actor_system& sys, reader_deps deps) {
         auto b = std::make_shared<ceb_batch>();
         if (auto err = read_message(self->state, w, *b))
           return err;
-        auto rp = self->make_response_promise<document_commit>();
-        self->request(self->state.d.matcher, self->state.d.store_timeout * 2, atom::lodge_v,
-                      std::move(w), ceb_batch_ref{std::move(b)})
-          .then([rp](document_commit& dc) mutable { rp.deliver(std::move(dc)); },
-                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
-        return rp;
+        // The matcher answers intake directly: no promise, no second timeout here.
+        return self->delegate(self->state.d.matcher, atom::lodge_v, std::move(w),
+                              ceb_batch_ref{std::move(b)});
       },
     };
   };
