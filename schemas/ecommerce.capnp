@@ -55,7 +55,10 @@ struct StoredInventory {
   releasedAt @11 :Int64;
   deadline @12 :Int64;    # matching window end while waiting (Unix ms)
   lane @13 :Text;         # "green", "inspection"
-  riskReasons @14 :Text;  # why the lane was chosen (swhub ecommerce explain)
+  riskReasons @14 :Text;  # why the lane was chosen (officers only)
+  returnedQty @15 :List(Int64);  # per inventory line: quantity returned so far (1e-5)
+  originalValueUnits @16 :Int64; # value and tax at the decision: returns give back
+  originalTaxUnits @17 :Int64;   # shares of these, never more
 }
 
 # ecommerce.inspection-result (customs officer at the port): the one result of the

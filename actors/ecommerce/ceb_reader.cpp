@@ -1,5 +1,7 @@
 #include "actors/ecommerce/ceb_reader.hpp"
 
+#include <cstring>
+
 #include <caf/all.hpp>
 
 #include "actors/core/error.hpp"
@@ -61,7 +63,21 @@ const char* fault_name(ceb::fault f) {
   }
 }
 
+/// Elements holding a buyer's or payer's personal data: a refusal names the element
+/// and the rule but never quotes the value (it may go to subscribers; SR-15, §6).
+bool personal(const std::string& element) {
+  for (auto* name : {"buyerIdNumber", "buyerName", "buyerTelephone", "buyerRegNo", "payerIdNumber",
+                     "payerName", "telephone", "consignee", "consigneeTelephone",
+                     "consigneeAddress"})
+    if (element.size() >= std::strlen(name)
+        && element.compare(element.size() - std::strlen(name), std::string::npos, name) == 0)
+      return true;
+  return false;
+}
+
 std::string where(const ceb::problem& p) {
+  if (personal(p.element))
+    return p.element + ": " + fault_name(p.what) + " (personal data: the value is not quoted)";
   if (p.element.empty() || p.detail.compare(0, p.element.size(), p.element) == 0)
     return p.detail; // the adapter's detail names the element already
   return p.element + ": " + p.detail;

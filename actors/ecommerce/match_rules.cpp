@@ -12,7 +12,7 @@ std::string s(capnp::Text::Reader t) {
   return std::string{t.cStr(), t.size()};
 }
 
-std::string amount(int64_t units) {
+std::string amount(wide_int units) {
   return format_fixed(units, 5);
 }
 
@@ -55,13 +55,13 @@ std::vector<rule_failure> check_parcel(swhub::ceb::Order::Reader order,
       || s(ih.getBuyerName()) != s(oh.getBuyerName()))
     out.push_back({"M6", "13036", "清单订购人与订单订购人不一致 (buyerIdNumber/buyerName)"});
   // M7: the same items in the same quantities; a line's price within the order's.
-  std::map<std::string, std::pair<int64_t, int64_t>> ordered; // itemNo -> (qty, total)
+  std::map<std::string, std::pair<wide_int, wide_int>> ordered; // itemNo -> (qty, total), exact
   for (auto l : order.getLines()) {
     auto& e = ordered[s(l.getItemNo())];
     e.first += l.getQty();
     e.second += l.getTotalPrice();
   }
-  std::map<std::string, std::pair<int64_t, int64_t>> declared;
+  std::map<std::string, std::pair<wide_int, wide_int>> declared;
   for (auto l : inv.getLines()) {
     auto& e = declared[s(l.getItemNo())];
     e.first += l.getQty();

@@ -78,6 +78,8 @@ struct inventory_row {
   bytes buyer;
   uint16_t quota_year = 0;
   int64_t decided_at = 0, released_at = 0, deadline = 0;
+  units original_value = 0, original_tax = 0; ///< at release (returns are shares of these)
+  std::vector<int64_t> returned;              ///< quantity returned so far, per line
 
   static std::optional<inventory_row> decode(const bytes& b) {
     auto h = stored_inventory::decode(b);
@@ -103,6 +105,10 @@ struct inventory_row {
     x.deadline = r.getDeadline();
     x.lane = str(r.getLane());
     x.risk_reasons = str(r.getRiskReasons());
+    x.original_value = r.getOriginalValueUnits();
+    x.original_tax = r.getOriginalTaxUnits();
+    for (auto q : r.getReturnedQty())
+      x.returned.push_back(q);
     return x;
   }
 
@@ -125,6 +131,11 @@ struct inventory_row {
     r.setDeadline(deadline);
     r.setLane(lane);
     r.setRiskReasons(valid_utf8(risk_reasons));
+    r.setOriginalValueUnits(original_value);
+    r.setOriginalTaxUnits(original_tax);
+    auto q = r.initReturnedQty(static_cast<unsigned>(returned.size()));
+    for (unsigned k = 0; k < returned.size(); ++k)
+      q.set(k, returned[k]);
     return to_bytes(mb);
   }
 };
@@ -282,6 +293,11 @@ struct decide {
                                             + " changes or deletes a document sent before)");
         return upsert_result::refused;
       }
+      if (str((*ex)->getSender()) != b->party) {
+        refuse(d, f, errc::ceb_unknown_enterprise,
+               what + " was sent by another party; only its sender may change or delete it");
+        return upsert_result::refused;
+      }
       if (locked) {
         refuse(d, f, errc::ceb_invalid_state,
                what + ": its inventory list is already decided; it can no longer change");
@@ -387,7 +403,7 @@ struct decide {
     auto r = upsert(d, f, tables::waybills, lkey, str(w.getAppType()), decided(inv),
                     "waybill " + ln);
     stored_receipt(r, f);
-    if (r == upsert_result::stored && waiter)
+    if (r == upsert_result::stored && inv && inv->state == ParcelState::WAITING)
       evaluate(std::string(waiter->begin(), waiter->end()));
   }
 
@@ -485,6 +501,12 @@ struct decide {
                       "清单[" + no + "]已经申报过，请勿重复申报 (order " + no + " of " + ebp
                         + " has inventory " + existing->pre_no + ", "
                         + state_name(existing->state) + ")");
+      auto owner = stored_doc::decode(existing->doc);
+      if (app_type == "2" && owner && str((*owner)->getSender()) != b->party)
+        return refuse(d, with_numbers(f, existing->pre_no, existing->invt_no),
+                      errc::ceb_unknown_enterprise,
+                      "inventory " + existing->pre_no
+                        + " was declared by another party; only its declarant may change it");
       if (app_type == "2" && existing->state != ParcelState::WAITING)
         return refuse(d, with_numbers(f, existing->pre_no, existing->invt_no),
                       errc::ceb_invalid_state,
@@ -507,6 +529,8 @@ struct decide {
     row.deadline = now + cfg.match_window_ms;
     tx.put(tables::inventories, key_bytes(parcel), row.encode());
     tx.put(tables::deadlines, deadline_key(row.deadline, parcel), {});
+    tx.put(tables::waybill_waiters,
+           key_bytes(join_key({str(h.getLogisticsCode()), str(h.getLogisticsNo())})), key_bytes(parcel));
     answer(b->type, with_numbers(f, row.pre_no, ""), status::stored,
            code_info("1800", "逻辑校验通过"), "accepted");
     evaluate(parcel);
@@ -523,6 +547,9 @@ struct decide {
     if (!inv || inv->invt_no != invt)
       return refuse(d, f, errc::ceb_not_found,
                     "系统中不存在清单编号为[" + invt + "]的清单 (order " + no + " of " + ebp + ")");
+    if (!declared_by_sender(*inv))
+      return refuse(d, f, errc::ceb_unknown_enterprise,
+                    "inventory " + invt + " was declared by another party; only its declarant may cancel it");
     if (inv->state != ParcelState::RELEASED && inv->state != ParcelState::INSPECTION)
       return refuse(d, f, errc::ceb_invalid_state,
                     "清单的状态不符合撤单申报要求 (inventory " + invt + " is "
@@ -553,32 +580,46 @@ struct decide {
       return refuse(d, f, errc::ceb_invalid_state,
                     "inventory " + invt + " is " + state_name(inv->state)
                       + ": only a released inventory can be returned");
+    if (!declared_by_sender(*inv))
+      return refuse(d, f, errc::ceb_unknown_enterprise,
+                    "inventory " + invt + " was declared by another party; only its declarant may return it");
     if (now - inv->released_at > cfg.return_window_ms)
       return refuse(d, f, errc::ceb_return_window,
                     "inventory " + invt + " was released more than "
                       + std::to_string(cfg.return_window_ms / 86400000)
                       + " days ago: the return window is closed");
-    auto ir = stored_doc::decode(inv->doc);
-    auto rec = ir ? record::decode(bytes((*ir)->getRecord().begin(), (*ir)->getRecord().end()))
-                  : std::nullopt;
-    if (!rec || !(*rec)->isInventory())
+    auto rec = parcel_record(*inv);
+    if (!rec)
       return refuse(d, f, errc::ceb_not_found, "inventory record unreadable");
-    // Returned value: each returned line's share of its inventory line.
+    // Returned value: the newly returned share of each line, against the original
+    // value; what each line already returned is kept, so nothing is given back twice.
     auto lines = (*rec)->getInventory().getLines();
+    if (inv->returned.size() != lines.size())
+      inv->returned.assign(lines.size(), 0);
     wide_int goods = 0, returned = 0;
     for (auto l : lines)
       goods += l.getTotalPrice();
+    std::set<int64_t> seen;
+    auto now_returned = inv->returned;
     for (auto rl : r.getLines()) {
+      if (!seen.insert(rl.getGnum()).second)
+        return refuse(d, f, errc::ceb_business_rule,
+                      "InvtRefundList/gnum " + std::to_string(rl.getGnum()) + " is repeated");
       bool found = false;
-      for (auto l : lines)
-        if (l.getGnum() == rl.getGnum() && str(l.getGcode()) == str(rl.getGcode())) {
-          if (rl.getQty() <= 0 || rl.getQty() > l.getQty())
-            return refuse(d, f, errc::ceb_business_rule,
-                          "InvtRefundList[gnum " + std::to_string(rl.getGnum())
-                            + "]/qty must be above 0 and at most the declared quantity");
-          returned += l.getQty() == 0 ? 0 : wide_int{l.getTotalPrice()} * rl.getQty() / l.getQty();
-          found = true;
-        }
+      for (unsigned j = 0; j < lines.size(); ++j) {
+        auto l = lines[j];
+        if (l.getGnum() != rl.getGnum() || str(l.getGcode()) != str(rl.getGcode()))
+          continue;
+        auto left = l.getQty() - now_returned[j];
+        if (rl.getQty() <= 0 || rl.getQty() > left)
+          return refuse(d, f, errc::ceb_business_rule,
+                        "InvtRefundList[gnum " + std::to_string(rl.getGnum()) + "]/qty "
+                          + format_fixed(rl.getQty(), 5) + ": above 0 and at most the "
+                          + format_fixed(left, 5) + " not yet returned");
+        returned += l.getQty() == 0 ? 0 : wide_int{l.getTotalPrice()} * rl.getQty() / l.getQty();
+        now_returned[j] += rl.getQty();
+        found = true;
+      }
       if (!found)
         return refuse(d, f, errc::ceb_business_rule,
                       "退货申请单[" + invt + "],在关联的清单中未找到表体序号为["
@@ -586,12 +627,23 @@ struct decide {
                         + "]的数据");
     }
     units value_back = goods == 0 ? inv->value
-                                  : static_cast<units>(wide_int{inv->value} * returned / goods);
-    units tax_back = goods == 0 ? inv->tax : static_cast<units>(wide_int{inv->tax} * returned / goods);
+                                  : static_cast<units>(wide_int{inv->original_value} * returned / goods);
+    units tax_back = goods == 0 ? inv->tax
+                                : static_cast<units>(wide_int{inv->original_tax} * returned / goods);
+    value_back = std::min(value_back, inv->value);
+    tax_back = std::min(tax_back, inv->tax);
+    inv->returned = now_returned;
+    bool all = true;
+    for (unsigned j = 0; j < lines.size(); ++j)
+      all = all && now_returned[j] >= lines[j].getQty();
+    if (all) { // the last share takes what rounding left
+      value_back = inv->value;
+      tax_back = inv->tax;
+    }
     give_back(*inv, value_back, tax_back);
     inv->value -= value_back;
     inv->tax -= tax_back;
-    if (inv->value <= 0)
+    if (all)
       inv->state = ParcelState::RETURNED;
     tx.put(tables::inventories, key_bytes(parcel), inv->encode());
     decisions.push_back(decision(parcel, "inventory " + invt + " returned: quota CNY "
@@ -600,6 +652,11 @@ struct decide {
            code_info("2300", "审核通过") + " 退货 " + invt + ": CNY " + yuan(value_back)
              + " restored to the buyer's annual quota",
            "closed");
+  }
+
+  bool declared_by_sender(const inventory_row& inv) const {
+    auto sd = stored_doc::decode(inv.doc);
+    return sd && str((*sd)->getSender()) == b->party;
   }
 
   /// Quota and guarantee back (cancellation, return).
@@ -682,11 +739,13 @@ struct decide {
           receipt(str(s), {}, message_type::ceb621, f, status, info, hub_status);
   }
 
+  /// The inventory no longer waits. Its waybill link stays: it locks the waybill of a
+  /// decided parcel against changes (see waybill()).
   void close_waiting(inventory_row& inv, const std::string& parcel, const std::string& lkey) {
     if (inv.deadline)
       tx.erase(tables::deadlines, deadline_key(inv.deadline, parcel));
     inv.deadline = 0;
-    tx.erase(tables::waybill_waiters, key_bytes(lkey));
+    (void)lkey;
   }
 
   void refuse_parcel(inventory_row& inv, const std::string& parcel, const std::string& lkey,
@@ -774,6 +833,12 @@ struct decide {
     auto* g = cfg.find(assure);
     auto gk = key_bytes(assure);
     units g_used = read_i64(tx.get(tables::guarantees, gk));
+    if (assure != str(h.getAgentCode()) && assure != str(h.getEbcCode())
+        && assure != str(h.getLogisticsCode()))
+      return refuse_parcel(*inv, parcel, lkey, h, ceb_code_of(errc::ceb_no_guarantee, 621),
+                           "InventoryHead/assureCode " + assure
+                             + " is not the inventory's declaring, e-commerce or logistics enterprise",
+                           "guarantor not a party of the parcel");
     if (g == nullptr || g->guarantee == 0)
       return refuse_parcel(*inv, parcel, lkey, h, ceb_code_of(errc::ceb_no_guarantee, 621),
                            "InventoryHead/assureCode " + assure
@@ -788,8 +853,8 @@ struct decide {
     tx.put(tables::quota, qk, be64_bytes(static_cast<uint64_t>(used + value)));
     tx.put(tables::guarantees, gk, be64_bytes(static_cast<uint64_t>(g_used + tax->tax)));
     close_waiting(*inv, parcel, lkey);
-    inv->value = value;
-    inv->tax = tax->tax;
+    inv->value = inv->original_value = value;
+    inv->tax = inv->original_tax = tax->tax;
     inv->full_rates = full;
     inv->buyer = buyer;
     inv->quota_year = year;
@@ -864,6 +929,10 @@ struct decide {
     auto inv = inventory(parcel);
     if (!inv)
       return caf::make_error(errc::ceb_not_found, "no inventory " + invt);
+    if (inv->invt_no != invt)
+      return caf::make_error(errc::ceb_invalid_state, "inventory " + invt
+                                                        + " was cancelled; its order has inventory "
+                                                        + inv->invt_no + " now");
     if (inv->state != ParcelState::INSPECTION)
       return caf::make_error(errc::ceb_invalid_state, "inventory " + invt + " is "
                                                         + state_name(inv->state)
@@ -897,10 +966,12 @@ struct decide {
   }
 
   /// The matching window passed: the inventory is refused, its senders told.
-  void expire(const std::string& parcel) {
+  void expire(const std::string& parcel, int64_t deadline) {
     auto inv = inventory(parcel);
-    if (!inv || inv->state != ParcelState::WAITING)
+    if (!inv || inv->state != ParcelState::WAITING || inv->deadline != deadline) {
+      tx.erase(tables::deadlines, deadline_key(deadline, parcel)); // a stale entry
       return;
+    }
     auto rec = parcel_record(*inv);
     if (!rec)
       return;
@@ -931,8 +1002,12 @@ struct decide {
               "rejected");
     };
     auto ebp = str(h.getEbpCode()), no = str(h.getOrderNo());
-    tell(tables::orders, key_bytes(parcel), message_type::ceb311,
-         {{"guid", ""}, {"ebpCode", ebp}, {"ebcCode", str(h.getEbcCode())}, {"orderNo", no}});
+    std::string order_guid;
+    if (auto o = doc_record(tables::orders, key_bytes(parcel)); o && (*o)->isOrder())
+      order_guid = str((*o)->getOrder().getHead().getGuid());
+    if (!order_guid.empty())
+      tell(tables::orders, key_bytes(parcel), message_type::ceb311,
+           {{"guid", order_guid}, {"ebpCode", ebp}, {"ebcCode", str(h.getEbcCode())}, {"orderNo", no}});
     decisions.push_back(decision(parcel, "inventory " + inv->pre_no + " expired (" + why + ")"));
     st.d.metrics->expired++;
   }
@@ -976,7 +1051,10 @@ caf::result<document_commit> commit(matcher_ptr self, document_write& w, decide&
   st.view->apply(w.ops, id);
   auto rp = self->make_response_promise<document_commit>();
   auto generation = st.generation;
-  self->request(st.d.store, st.d.store_timeout, atom::put_v, std::move(w))
+  // No timeout: a late commit is not a refused one (it may still land); dropping the
+  // overlay on a timeout would let later messages build on state without it. Intake's
+  // own timeout answers the partner hub_busy meanwhile.
+  self->request(st.d.store, caf::infinite, atom::put_v, std::move(w))
     .then(
       [self, rp, id, notices](document_commit& c) mutable {
         self->state.view->committed(id);
@@ -1003,6 +1081,10 @@ caf::result<document_commit> lodge(matcher_ptr self, document_write& w, const ce
     if (d.error) {
       if (b.type == message_type::ceb621)
         f.emplace_back("preNo", dc.pre_no('B'));
+      else if (b.type == message_type::ceb623)
+        f.emplace_back("preNo", dc.pre_no('C'));
+      else if (b.type == message_type::ceb625)
+        f.emplace_back("preNo", dc.pre_no('T'));
       dc.refuse(d, f, *d.error, d.detail);
       continue;
     }
@@ -1072,19 +1154,20 @@ void expire_due(matcher_ptr self) {
   if (st.expiring)
     return;
   auto now = now_ms();
-  std::vector<std::string> due;
+  std::vector<std::pair<int64_t, std::string>> due;
   st.view->reader().for_each(tables::deadlines, [&](const bytes& k, const bytes&) {
     if (k.size() < 8 || static_cast<int64_t>(from_be64(bytes(k.begin(), k.begin() + 8))) > now
         || due.size() >= 1000)
       return false;
-    due.emplace_back(k.begin() + 8, k.end());
+    due.emplace_back(static_cast<int64_t>(from_be64(bytes(k.begin(), k.begin() + 8))),
+                     std::string(k.begin() + 8, k.end()));
     return true;
   });
   if (due.empty())
     return;
   decide dc{st, nullptr, {}, now};
-  for (auto& p : due)
-    dc.expire(p);
+  for (auto& [deadline, p] : due)
+    dc.expire(p, deadline);
   write_set ws{dc.tx.take_ops(), std::move(dc.decisions), dc.receipts.notices(now)};
   if (ws.ops.empty())
     return;
@@ -1093,7 +1176,7 @@ void expire_due(matcher_ptr self) {
   st.view->apply(ws.ops, id);
   st.expiring = true;
   auto generation = st.generation;
-  self->request(st.d.store, st.d.store_timeout, atom::write_v, std::move(ws))
+  self->request(st.d.store, caf::infinite, atom::write_v, std::move(ws))
     .then(
       [self, id, notices](write_result& wr) {
         self->state.view->committed(id);

@@ -2,12 +2,14 @@
 
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "actors/core/error.hpp"
 
@@ -15,14 +17,22 @@ namespace hub::ecommerce {
 
 caf::expected<buyer_keys> buyer_keys::open(const std::string& file) {
   buyer_keys k;
-  std::ifstream in{file, std::ios::binary};
-  if (in) {
-    k.secret_.assign(std::istreambuf_iterator<char>{in}, {});
-    if (k.secret_.size() < 32)
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    k.secret_.resize(64);
+    auto n = ::read(fd, k.secret_.data(), k.secret_.size());
+    ::close(fd);
+    if (n < 32)
       return caf::make_error(ec::invalid_config, "quota secret " + file
                                                    + " holds fewer than 32 bytes");
+    k.secret_.resize(static_cast<size_t>(n));
     return k;
   }
+  // Only a missing file is created: an unreadable one (permissions, a directory) must
+  // not be replaced, or every buyer's ledger would start afresh.
+  if (errno != ENOENT)
+    return caf::make_error(ec::invalid_config, "cannot read the quota secret " + file + ": "
+                                                 + std::strerror(errno));
   std::error_code ec_;
   auto dir = std::filesystem::path{file}.parent_path();
   if (!dir.empty())
@@ -31,18 +41,22 @@ caf::expected<buyer_keys> buyer_keys::open(const std::string& file) {
   if (RAND_bytes(k.secret_.data(), 32) != 1)
     return caf::make_error(ec::crypto_failure, "RAND_bytes for the quota secret");
   auto tmp = file + ".tmp";
-  {
-    std::ofstream out{tmp, std::ios::binary | std::ios::trunc};
-    out.write(reinterpret_cast<const char*>(k.secret_.data()), 32);
-    out.flush();
-    if (!out)
-      return caf::make_error(ec::invalid_config, "cannot write the quota secret " + tmp);
+  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0 || ::write(out, k.secret_.data(), 32) != 32 || ::fsync(out) != 0) {
+    auto why = std::string{std::strerror(errno)};
+    if (out >= 0)
+      ::close(out);
+    return caf::make_error(ec::invalid_config, "cannot write the quota secret " + tmp + ": " + why);
   }
-  ::chmod(tmp.c_str(), 0600);
-  std::filesystem::rename(tmp, file, ec_);
-  if (ec_)
+  ::close(out);
+  if (::rename(tmp.c_str(), file.c_str()) != 0)
     return caf::make_error(ec::invalid_config, "cannot create the quota secret " + file + ": "
-                                                 + ec_.message());
+                                                 + std::strerror(errno));
+  int d = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (d >= 0) { // the new name durable before any ledger row depends on it
+    ::fsync(d);
+    ::close(d);
+  }
   return k;
 }
 

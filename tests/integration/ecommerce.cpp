@@ -538,3 +538,58 @@ hs-prefixes = ["3304"]
   CHECK(rel["returnInfo"] == "[Code:2600;Desc:放行]");
   (void)tax;
 }
+
+TEST_CASE("SR-15.2 partial returns give back each share once; a return cannot give back more than was used",
+          "[integration][ecommerce]") {
+  ceb_settings s;
+  s.per_year = "600";
+  ceb_world w{s};
+  auto plt = w.connect(w.platform);
+  auto pay = w.connect(w.payment);
+  auto lgs = w.connect(w.logistics);
+  auto agt = w.connect(w.agent);
+  auto p = w.parcel("PRT-1"); // 2 pieces, CNY 300
+  w.send_order(*plt, {p});
+  w.send_payment(*pay, {p});
+  w.send_waybill(*lgs, {p});
+  w.send_inventory(*agt, {p});
+  auto rel = wait_return(*agt, "CEB622Message", "copNo", cop(p), "800");
+  p.invt_no = rel["invtNo"];
+  auto one = p;
+  one.qty = "1";
+  auto refund = [&](const ceb_docs::parcel& x) {
+    accepted(*agt, ceb_world::message("ecommerce.ceb625", w.sign(w.agent, ceb_docs::refund_message({x}, w.agent.transfer()))));
+  };
+  refund(one);
+  auto r1 = wait_return(*agt, "CEB626Message", "invtNo", p.invt_no, "399");
+  CHECK(r1["returnInfo"].find("CNY 150.00") != std::string::npos);
+  // two pieces more than are left: refused, nothing given back
+  refund(p);
+  auto r2 = wait_return(*agt, "CEB626Message", "invtNo", p.invt_no, "-625001");
+  CHECK(r2["returnInfo"].find("not yet returned") != std::string::npos);
+  refund(one);
+  auto r3 = wait_return(*agt, "CEB626Message", "invtNo", p.invt_no, "399");
+  CHECK(r3["returnInfo"].find("CNY 150.00") != std::string::npos);
+  // everything returned: a third return finds nothing left to return
+  refund(one);
+  wait_return(*agt, "CEB626Message", "invtNo", p.invt_no, "-625022");
+  // and the quota is exactly what it was: a CNY 600 parcel fits the CNY 600 year
+  auto q = w.parcel("PRT-2");
+  q.qty = "1";
+  q.price = q.total = "600";
+  w.send_order(*plt, {q});
+  w.send_payment(*pay, {q});
+  w.send_waybill(*lgs, {q});
+  w.send_inventory(*agt, {q});
+  wait_return(*agt, "CEB622Message", "copNo", cop(q), "800");
+  // but not one fen more
+  auto x = w.parcel("PRT-3");
+  x.qty = "1";
+  x.price = x.total = "0.01";
+  w.send_order(*plt, {x});
+  w.send_payment(*pay, {x});
+  w.send_waybill(*lgs, {x});
+  w.send_inventory(*agt, {x});
+  auto over = wait_return(*agt, "CEB622Message", "copNo", cop(x), "100");
+  CHECK(over["returnInfo"].find("[Code:1313;") == 0);
+}
