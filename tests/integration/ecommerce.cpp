@@ -37,10 +37,7 @@ TEST_CASE("SR-15.1 a parcel whose four documents agree is released, every sender
   auto lgs = w.connect(w.logistics);
   auto agt = w.connect(w.agent);
   auto p = w.parcel("REL-1");
-  w.send_order(*plt, {p});
-  w.send_payment(*pay, {p});
-  w.send_waybill(*lgs, {p});
-  w.send_inventory(*agt, {p});
+  w.send_parcels(*plt, *pay, *lgs, *agt, {p});
   auto o = wait_return(*plt, "CEB312Message", "orderNo", p.order_no, "120");
   CHECK(o["returnInfo"].find("[Code:1800;") == 0);
   CHECK(o["ebpCode"] == "3301960001");
@@ -159,10 +156,7 @@ TEST_CASE("SR-15.2 two inventories of one buyer racing for the last quota: exact
     p.price = p.total = "4000";
     used.push_back(p);
   }
-  w.send_order(*plt, used);
-  w.send_payment(*pay, used);
-  w.send_waybill(*lgs, used);
-  w.send_inventory(*agt, used);
+  w.send_parcels(*plt, *pay, *lgs, *agt, used);
   wait_returns(*agt, "CEB622Message", [](const ceb_return& r) { return r["returnStatus"] == "800"; }, 6);
   // Two parcels of CNY 1,500 each: only one fits in the CNY 2,000 left.
   auto a = w.parcel("Q-RACE-A"), b = w.parcel("Q-RACE-B");
@@ -219,19 +213,13 @@ TEST_CASE("SR-15.2 a return within 30 days gives the quota back", "[integration]
   auto p = w.parcel("RET-1");
   p.qty = "1";
   p.price = p.total = "4000";
-  w.send_order(*plt, {p});
-  w.send_payment(*pay, {p});
-  w.send_waybill(*lgs, {p});
-  w.send_inventory(*agt, {p});
+  w.send_parcels(*plt, *pay, *lgs, *agt, {p});
   auto rel = wait_return(*agt, "CEB622Message", "copNo", cop(p), "800");
   // a second CNY 4,000 parcel does not fit the CNY 5,000 year...
   auto q = w.parcel("RET-2");
   q.qty = "1";
   q.price = q.total = "4000";
-  w.send_order(*plt, {q});
-  w.send_payment(*pay, {q});
-  w.send_waybill(*lgs, {q});
-  w.send_inventory(*agt, {q});
+  w.send_parcels(*plt, *pay, *lgs, *agt, {q});
   auto refused = wait_return(*agt, "CEB622Message", "copNo", cop(q), "100");
   CHECK(refused["returnInfo"].find("[Code:1313;") == 0);
   // ...until the first is returned
@@ -243,10 +231,7 @@ TEST_CASE("SR-15.2 a return within 30 days gives the quota back", "[integration]
   auto q2 = w.parcel("RET-3");
   q2.qty = "1";
   q2.price = q2.total = "4000";
-  w.send_order(*plt, {q2});
-  w.send_payment(*pay, {q2});
-  w.send_waybill(*lgs, {q2});
-  w.send_inventory(*agt, {q2});
+  w.send_parcels(*plt, *pay, *lgs, *agt, {q2});
   wait_return(*agt, "CEB622Message", "copNo", cop(q2), "800");
 }
 
@@ -493,12 +478,7 @@ hs-prefixes = ["3304"]
     p.qty1 = "1";
     return p;
   };
-  auto send_all = [&](const ceb_docs::parcel& p) {
-    w.send_order(*plt, {p});
-    w.send_payment(*pay, {p});
-    w.send_waybill(*lgs, {p});
-    w.send_inventory(*agt, {p});
-  };
+
   auto inspect = [&](const std::string& invt, bool release, const std::string& findings) {
     capnp::MallocMessageBuilder mb;
     auto r = mb.initRoot<wire::InventoryInspection>();
@@ -508,7 +488,7 @@ hs-prefixes = ["3304"]
     return doc("ecommerce.inspection-result", to_bytes(mb));
   };
   auto a = cosmetics("INS-1");
-  send_all(a);
+  w.send_parcels(*plt, *pay, *lgs, *agt, {a});
   auto tax = wait_return(*agt, "CEB622Message", "copNo", cop(a), "399");
   auto sel = wait_return(*agt, "CEB622Message", "copNo", cop(a), "500");
   CHECK(sel["returnInfo"] == "[Code:2500;Desc:查验]");
@@ -531,7 +511,7 @@ hs-prefixes = ["3304"]
   // the refused parcel gave its CNY 600 back: another CNY 600 parcel of the buyer fits
   // the CNY 1,000 year, and is released after inspection
   auto b = cosmetics("INS-2");
-  send_all(b);
+  w.send_parcels(*plt, *pay, *lgs, *agt, {b});
   auto sel2 = wait_return(*agt, "CEB622Message", "copNo", cop(b), "500");
   accepted(*officer, inspect(sel2["invtNo"], true, "goods as declared"));
   auto rel = wait_return(*agt, "CEB622Message", "invtNo", sel2["invtNo"], "800");
@@ -549,10 +529,7 @@ TEST_CASE("SR-15.2 partial returns give back each share once; a return cannot gi
   auto lgs = w.connect(w.logistics);
   auto agt = w.connect(w.agent);
   auto p = w.parcel("PRT-1"); // 2 pieces, CNY 300
-  w.send_order(*plt, {p});
-  w.send_payment(*pay, {p});
-  w.send_waybill(*lgs, {p});
-  w.send_inventory(*agt, {p});
+  w.send_parcels(*plt, *pay, *lgs, *agt, {p});
   auto rel = wait_return(*agt, "CEB622Message", "copNo", cop(p), "800");
   p.invt_no = rel["invtNo"];
   auto one = p;
@@ -577,19 +554,13 @@ TEST_CASE("SR-15.2 partial returns give back each share once; a return cannot gi
   auto q = w.parcel("PRT-2");
   q.qty = "1";
   q.price = q.total = "600";
-  w.send_order(*plt, {q});
-  w.send_payment(*pay, {q});
-  w.send_waybill(*lgs, {q});
-  w.send_inventory(*agt, {q});
+  w.send_parcels(*plt, *pay, *lgs, *agt, {q});
   wait_return(*agt, "CEB622Message", "copNo", cop(q), "800");
   // but not one fen more
   auto x = w.parcel("PRT-3");
   x.qty = "1";
   x.price = x.total = "0.01";
-  w.send_order(*plt, {x});
-  w.send_payment(*pay, {x});
-  w.send_waybill(*lgs, {x});
-  w.send_inventory(*agt, {x});
+  w.send_parcels(*plt, *pay, *lgs, *agt, {x});
   auto over = wait_return(*agt, "CEB622Message", "copNo", cop(x), "100");
   CHECK(over["returnInfo"].find("[Code:1313;") == 0);
 }

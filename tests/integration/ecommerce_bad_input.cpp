@@ -187,10 +187,7 @@ TEST_CASE("SR-15.1 bad CEB messages are refused whole with their own code, and n
   auto c_pay = w.connect(w.payment);
   auto c_lgs = w.connect(w.logistics);
   auto p = w.parcel("AFTER-1");
-  w.send_order(*c_plt, {p});
-  w.send_payment(*c_pay, {p});
-  w.send_waybill(*c_lgs, {p});
-  w.send_inventory(*c_agt, {p});
+  w.send_parcels(*c_plt, *c_pay, *c_lgs, *c_agt, {p});
   wait_return(*c_agt, "CEB622Message", "copNo", p.order_no.substr(0, 20), "800");
 }
 
@@ -278,10 +275,7 @@ TEST_CASE("SR-15.1 a bad document gets a negative CEB receipt naming the fault; 
   auto c_lgs = w.connect(w.logistics);
   auto c_agt = w.connect(w.agent);
   auto p = w.parcel("D12");
-  w.send_order(*c_plt, {p});
-  w.send_payment(*c_pay, {p});
-  w.send_waybill(*c_lgs, {p});
-  w.send_inventory(*c_agt, {p});
+  w.send_parcels(*c_plt, *c_pay, *c_lgs, *c_agt, {p});
   auto rel = wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D12", "800");
   auto changed = p;
   changed.app_type = "2";

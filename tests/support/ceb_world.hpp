@@ -80,6 +80,14 @@ public:
   void send_payment(partner_client& c, const std::vector<ceb_docs::parcel>& p);
   void send_waybill(partner_client& c, const std::vector<ceb_docs::parcel>& p);
   void send_inventory(partner_client& c, const std::vector<ceb_docs::parcel>& p);
+  /// All four, each by its sender, in the usual order.
+  void send_parcels(partner_client& platform_c, partner_client& payment_c, partner_client& logistics_c,
+                    partner_client& agent_c, const std::vector<ceb_docs::parcel>& p) {
+    send_order(platform_c, p);
+    send_payment(payment_c, p);
+    send_waybill(logistics_c, p);
+    send_inventory(agent_c, p);
+  }
 
 private:
   ceb_settings s_;
