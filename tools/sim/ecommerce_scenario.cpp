@@ -31,8 +31,7 @@ using hub::ceb_docs::parcel;
 struct enterprise {
   std::string party, code, dxp_id;
   hub::ceb::dsig_method method;
-  std::string label; ///< "platform", "payment company", ...
-  std::string key_pem, cert_pem;
+  std::string key_pem, cert_pem; ///< read from ecommerce_config::ceb_keys_dir
   hub::ceb_docs::transfer transfer() const { return {code, "SAMPLE", dxp_id, ""}; }
 };
 
@@ -82,13 +81,10 @@ public:
         {cfg.target, cfg.keys_dir, "swhub-sim-ecommerce", cfg.status_timeout_ms, false}),
       cfg_(cfg), run_(cfg.run_id.empty() ? utc_run_id() : cfg.run_id) {
     using M = hub::ceb::dsig_method;
-    platform_ = {"PLT-DEMO-0001", "3301960001", "DXPENT0000000101", M::sm2_sm3, "platform", "", ""};
-    payment_ = {"PAY-DEMO-0001", "3101960002", "DXPENT0000000102", M::rsa_sha1, "payment company",
-                "", ""};
-    logistics_ = {"LGS-DEMO-0001", "3101960003", "DXPENT0000000103", M::ecdsa_p256_sha256,
-                  "logistics company", "", ""};
-    agent_ = {"AGT-DEMO-0001", "3101960004", "DXPENT0000000104", M::sm2_sm3, "declaring agent",
-              "", ""};
+    platform_ = {"PLT-DEMO-0001", "3301960001", "DXPENT0000000101", M::sm2_sm3, "", ""};
+    payment_ = {"PAY-DEMO-0001", "3101960002", "DXPENT0000000102", M::rsa_sha1, "", ""};
+    logistics_ = {"LGS-DEMO-0001", "3101960003", "DXPENT0000000103", M::ecdsa_p256_sha256, "", ""};
+    agent_ = {"AGT-DEMO-0001", "3101960004", "DXPENT0000000104", M::sm2_sm3, "", ""};
     for (auto c : run_)
       if (c >= '0' && c <= '9')
         digits_ += c;
@@ -134,8 +130,8 @@ private:
     return ok;
   }
 
-  /// A parcel of the demo enterprises: CNY `value` of one supplement item for `buyer`,
-  /// numbered "<tag>-<run>".
+  /// A parcel of the demo enterprises: `qty` supplements (HS 2106909090) at CNY `price`
+  /// for `buyer`, numbered "<tag>-<run>", dated now.
   parcel make_parcel(const std::string& tag, const std::string& buyer,
                      const std::string& qty = "2", const std::string& price = "150") const {
     parcel p;
