@@ -4,10 +4,13 @@
 # config/hub.toml (data under ./var/), drives sample traffic from simulated partners
 # over ZeroMQ (customs processing on: config/customs.toml), walks through customs
 # clearance with the demo officers, shows the single window (declarations routed to the
-# inspection and quarantine agency, answered by `swhub-agency --simulate`), prints what
-# happened, and stops the agency and the hub cleanly.
+# inspection and quarantine agency, answered by `swhub-agency --simulate`), shows
+# cross-border e-commerce (CEB XML from a platform, a payment company, a logistics company
+# and a declaring agent: config/ecommerce.toml; then the SAMPLE CEB files sent as they
+# are with `swhub-ceb`), prints what happened, and stops the agency and the hub cleanly.
 # Data persists in ./var across runs: every run uses fresh declaration and
-# instruction ids (suffixed with the run's UTC time).
+# instruction ids, order numbers and buyers (suffixed with the run's UTC time); the
+# SAMPLE CEB files go out once (var/ceb/<party>/.swhub-ceb.state remembers them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,11 +18,12 @@ bash tools/setup.sh
 build="build/release"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSWHUB_TESTS=OFF \
       -DSWHUB_BENCH=OFF -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
-cmake --build "$build" -j2 --target swhubd swhub swhub-sim swhub-agency
+cmake --build "$build" -j2 --target swhubd swhub swhub-sim swhub-agency swhub-ceb
 swhubd="$build/tools/swhubd/swhubd"
 swhub="$build/tools/swhub/swhub"
 sim="$build/tools/sim/swhub-sim"
 agency="$build/tools/agency/swhub-agency"
+ceb="$build/tools/ceb_bridge/swhub-ceb"
 
 # SAMPLE partners of config/hub.toml: each gets its own CURVE and signing key pair.
 mkdir -p var/keys
@@ -130,14 +134,55 @@ echo "-- the case SIM-SW-$run-BERRY as stored (swhub customs case: its \"agencie
   --declaration-id "SIM-SW-$run-BERRY"
 echo "-- swhub-agency: $(grep -c '"event":"decided"' var/swhub-agency.log || true) case(s) decided in this run"
 
+echo
+echo "== 7. cross-border e-commerce: platform, payment company, logistics company and declaring"
+echo "      agent send CEB XML as to China E-Port: a parcel matched and released, a batch of 50"
+echo "      orders, a mismatch, a quota refusal, a return giving the quota back"
+"$sim" ecommerce "${connect[@]}" --keys-dir var/keys --run-id "$run"
+
+# Sends CEB files with swhub-ceb as `party` (receipts into var/ceb/<dir>) and prints
+# what was sent and the receipt files written. Unsigned envelopes: the CEB messages
+# carry the enterprise's ds:Signature, and hub.toml registers no envelope key for them.
+ceb_send() {
+  local party=$1 dir=$2 out
+  shift 2
+  if ! out=$("$ceb" send "${connect[@]}" --no-sign --key "var/keys/$party" \
+               --out "var/ceb/$dir" "$@"); then
+    echo "$out"
+    echo "== swhub-ceb send as $party failed"
+    return 1
+  fi
+  echo "   $party: $(grep -c '"status":"accepted"' <<< "$out" || true) file(s) sent and accepted," \
+       "$(grep -c '"status":"already-sent"' <<< "$out" || true) sent in an earlier run"
+  local line file statuses wrote=0
+  while IFS= read -r line; do
+    file=$(sed -n 's/.*"saved":"\([^"]*\)".*/\1/p' <<< "$line")
+    [[ -n "$file" ]] || continue
+    statuses=$(grep -o '"returnStatus":"[^"]*"' <<< "$line" | cut -d'"' -f4 | sort | uniq -c \
+               | awk '{printf "%s%s x %s", sep, $1, $2; sep=", "}')
+    echo "      wrote $file ($statuses)"
+    wrote=$((wrote + 1))
+  done <<< "$out"
+  if [[ $wrote -eq 0 ]]; then
+    echo "      receipt files from earlier runs:" $(cd "var/ceb/$dir" && ls -- *.xml 2> /dev/null)
+  fi
+}
+echo "-- the SAMPLE files of config/samples/ceb sent as they are with swhub-ceb (each enterprise"
+echo "   its own folder; the inventory last, so the parcel is released while the agent waits)"
+ceb_send PLT-DEMO-0001 platform config/samples/ceb/platform
+ceb_send PAY-DEMO-0001 payment config/samples/ceb/payment
+ceb_send LGS-DEMO-0001 logistics config/samples/ceb/logistics
+ceb_send AGT-DEMO-0001 agent config/samples/ceb/agent/parcel-0001-inventory.xml
+
 stop_hub
 trap - EXIT
 echo
 echo "== swhubd stopped: $(grep -o '"msg":"stopped[^"]*"' var/swhubd.log | tail -1)"
 echo "== $(grep -o '"msg":"customs: [^"]*"' var/swhubd.log | tail -1)"
+echo "== $(grep -o '"msg":"ecommerce: [^"]*"' var/swhubd.log | tail -1)"
 
 echo
-echo "== 7. offline checks: the hub-signed receipt, and the evidence log of the data"
+echo "== 8. offline checks: the hub-signed receipt, and the evidence log of the data"
 "$swhub" receipt verify var/demo-receipt.json --hub-key var/keys/hub.sign.pub.pem \
   --message-id "$msg_id" --party ENT-DEMO-0001
 "$swhub" audit verify --config config/hub.toml --hub-key var/keys/hub.sign.pub.pem \

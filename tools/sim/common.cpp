@@ -13,8 +13,8 @@ namespace sim {
 
 caf::expected<std::unique_ptr<hub::partner_client>>
 connect_as(zmq::context_t& ctx, const hub_target& target, const std::string& key,
-           const std::string& client_name) {
-  auto opts = hub::client_options_from_files(target.endpoint, target.hub_key_file, key);
+           const std::string& client_name, bool sign) {
+  auto opts = hub::client_options_from_files(target.endpoint, target.hub_key_file, key, {}, !sign);
   if (!opts)
     return opts.error();
   opts->client_name = client_name;

@@ -23,10 +23,12 @@ struct hub_target {
 };
 
 /// Connects with the key `key` (a stem such as var/keys/ENT-1, or a .curve.secret
-/// file) and waits for the welcome.
+/// file) and waits for the welcome. Envelopes are signed with <stem>.sign.pem if it
+/// exists, unless `sign` is false (parties whose documents carry their own signature,
+/// such as CEB messages, register no envelope signing key).
 caf::expected<std::unique_ptr<hub::partner_client>>
 connect_as(zmq::context_t& ctx, const hub_target& target, const std::string& key,
-           const std::string& client_name);
+           const std::string& client_name, bool sign = true);
 
 /// "accepted, sequence 12" or "rejected error_name: reason".
 std::string describe(const hub::receipt& r);

@@ -1,7 +1,8 @@
 // swhub-sim: partner simulator. `load` drives many connections for benchmarks and
 // fault tests; `demo` walks through the hub's behaviour in readable steps; `customs`
 // walks through customs clearance (issue 4) with the demo parties; `single-window` the
-// single window (issue 5): declarations routed to a partner agency.
+// single window (issue 5): declarations routed to a partner agency; `ecommerce`
+// cross-border e-commerce (issue 18) with the SAMPLE CEB enterprises.
 
 #include <atomic>
 #include <csignal>
@@ -11,6 +12,7 @@
 
 #include "tools/sim/customs_scenario.hpp"
 #include "tools/sim/demo.hpp"
+#include "tools/sim/ecommerce_scenario.hpp"
 #include "tools/sim/load.hpp"
 #include "tools/sim/single_window_scenario.hpp"
 
@@ -169,6 +171,31 @@ int main(int argc, char** argv) {
     ->check(CLI::PositiveNumber)
     ->capture_default_str();
   sw_cmd->callback([&sw, &rc]() { rc = sim::run_single_window(sw); });
+
+  sim::ecommerce_config ec;
+  auto* ec_cmd = app.add_subcommand(
+    "ecommerce", "cross-border e-commerce with the SAMPLE CEB enterprises: a parcel's four "
+                 "documents matched in a shuffled order and released, a batch of 50 orders, a "
+                 "mismatch refused with its reason, a quota refusal, a return giving the "
+                 "quota back; exit 0 if every outcome was the expected one");
+  add_target_options(*ec_cmd, ec.target);
+  ec_cmd->add_option("--keys-dir", ec.keys_dir, "holds <party>.curve.secret files")
+    ->capture_default_str();
+  ec_cmd->add_option("--ceb-keys-dir", ec.ceb_keys_dir,
+                     "holds the SAMPLE enterprises' <party>.key.pem and .cert.pem, which "
+                     "sign their CEB messages")
+    ->capture_default_str();
+  ec_cmd->add_option("--run-id", ec.run_id,
+                     "part of this run's order numbers and buyer ids, unique per run, at most "
+                     "14 characters (default: UTC date and time, e.g. 261130-051203)")
+    ->check(CLI::Validator(
+      [](std::string& s) { return s.size() <= 14 ? std::string{} : "at most 14 characters"; },
+      "TEXT<=14", "short run id"));
+  ec_cmd->add_option("--status-timeout-ms", ec.status_timeout_ms,
+                     "longest wait for one CEB receipt")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  ec_cmd->callback([&ec, &rc]() { rc = sim::run_ecommerce(ec); });
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);

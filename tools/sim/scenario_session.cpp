@@ -27,7 +27,8 @@ scenario_session::scenario_session(session_config cfg) : cfg_(std::move(cfg)) {
 }
 
 bool scenario_session::connect(const std::string& party, bool drain_older) {
-  auto c = connect_as(ctx_, cfg_.target, cfg_.keys_dir + "/" + party, cfg_.client_name);
+  auto c = connect_as(ctx_, cfg_.target, cfg_.keys_dir + "/" + party, cfg_.client_name,
+                      cfg_.sign_envelopes);
   if (!c)
     return out_.check(false, party + ": " + hub::context_text(c.error()));
   auto pending = (*c)->pending_notifications();

@@ -23,6 +23,7 @@ struct session_config {
   std::string keys_dir;    ///< <keys_dir>/<party>.curve.secret
   std::string client_name; ///< told to the hub in the hello, e.g. "swhub-sim-customs"
   int status_timeout_ms = 20000; ///< longest wait for one notification
+  bool sign_envelopes = true;    ///< with <keys_dir>/<party>.sign.pem, if it exists
 };
 
 /// "DECL: status, case C, amountDue A": the part of a status notification both
