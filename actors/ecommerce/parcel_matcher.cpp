@@ -22,7 +22,7 @@
 namespace hub::ecommerce {
 
 std::string ecommerce_metrics::summary() const {
-  return "e-commerce: " + std::to_string(messages) + " messages, " + std::to_string(documents)
+  return std::to_string(messages) + " messages, " + std::to_string(documents)
          + " documents (" + std::to_string(refused_documents) + " refused), "
          + std::to_string(released) + " parcels released, " + std::to_string(refused_parcels)
          + " refused, " + std::to_string(expired) + " expired, " + std::to_string(inspections)

@@ -446,9 +446,36 @@ private:
   }
 
   void inspection() {
-    out_.section("Inspection of a parcel");
-    out_.note("not yet in this version: the hub selects no inventory list for inspection (no "
-              "lane selection for parcels); a matched parcel within the quota is released");
+    out_.section("Inspection: the risk rules (config/risk-ecommerce.toml) select cosmetics; the "
+                 "port officer's result releases the parcel");
+    const std::string officer = "CUS-DEMO-2248";
+    if (!connect(officer, true))
+      return;
+    auto p = make_parcel("INS", buyer("140101"), "1", "600");
+    p.gcode = "3304990000";
+    p.item_name = "保湿面霜";
+    p.unit1 = "011";
+    p.qty1 = "1";
+    if (!send_all({p}, p.order_no + " (cosmetics, HS 3304990000, CNY 600)"))
+      return;
+    auto sel = expect_return(
+      agent_, "CEB622Message", "copNo", cop(p), "500",
+      [](const ceb_return& r) { return r["returnInfo"] == "[Code:2500;Desc:查验]"; },
+      "(selected for inspection; the rule's reason is shown to officers only)");
+    if (!sel)
+      return;
+    auto invt = (*sel)["invtNo"];
+    capnp::MallocMessageBuilder mb;
+    auto r = mb.initRoot<swhub::wire::InventoryInspection>();
+    r.setInvtNo(invt);
+    r.setRelease(true);
+    r.setFindings("goods and labels as declared");
+    if (!send(officer, "ecommerce.inspection-result", hub::to_bytes(mb),
+              "inspection result for " + invt + ": release", hub::receipt::accepted))
+      return;
+    expect_return(agent_, "CEB622Message", "invtNo", invt, "800",
+                  [](const ceb_return& x) { return x["returnInfo"] == "[Code:2600;Desc:放行]"; },
+                  "(released after the inspection)");
   }
 
   void tidy_up() {
