@@ -146,13 +146,19 @@ std::string bridge_state::apply(const std::string& line, size_t) {
 
 std::string bridge_state::append(const std::string& line) {
   auto data = line + "\n";
+  // A failed or short append (a full disk) is cut back off, so the next append does not
+  // glue onto half a line and leave a file that no longer opens.
+  auto start = ::lseek(fd_, 0, SEEK_END);
   size_t off = 0;
   while (off < data.size()) {
     auto n = ::write(fd_, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      return path_ + ": cannot write the state file: " + errno_text();
+      auto why = errno_text();
+      if (start >= 0 && ::ftruncate(fd_, start) == 0)
+        ::lseek(fd_, start, SEEK_SET);
+      return path_ + ": cannot write the state file: " + why;
     }
     off += static_cast<size_t>(n);
   }
