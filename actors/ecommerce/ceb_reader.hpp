@@ -4,7 +4,7 @@
 // message with the CEB adapter (adapters/ceb), checks who sent it (copCode, DxpMsg
 // SenderId) and its signature against the sender's registered certificate, and hands
 // the documents to the parcel matcher, which decides and commits them. A message it
-// refuses is answered with the error (nothing stored) and a CEB900 receipt.
+// refuses is answered with the error (nothing stored).
 
 #include <memory>
 
@@ -22,9 +22,6 @@ struct reader_deps {
   std::shared_ptr<const ecommerce_config> cfg;
   std::shared_ptr<const signer_cache> signers;
   matcher_actor matcher;
-  store_actor store;
-  std::chrono::milliseconds store_timeout{10000};
-  std::shared_ptr<ecommerce_metrics> metrics;
 };
 
 /// The registered signing certificates of the CEB enterprises, parsed once.

@@ -123,9 +123,6 @@ caf::expected<std::unique_ptr<running_module>> start(const module_services& core
     rd.cfg = shared;
     rd.signers = *signers;
     rd.matcher = m->matcher;
-    rd.store = core.store;
-    rd.store_timeout = core.store_timeout;
-    rd.metrics = m->metrics;
     m->readers.push_back(spawn_ceb_reader(*core.system, std::move(rd)));
   }
   log::info("ecommerce", "e-commerce: " + std::to_string(shared->enterprises.size())

@@ -198,11 +198,10 @@ struct decide {
         receipt(s, {}, t, fields, status, info, hub_status);
   }
 
-  void refuse(const ceb_doc& d, return_fields fields, errc code, const std::string& detail) {
+  void refuse(const ceb_doc&, return_fields fields, errc code, const std::string& detail) {
     st.d.metrics->refused_documents++;
     answer(b->type, fields, ceb_code_of(code, type_prefix(b->type)),
            std::string{error_name(static_cast<uint8_t>(code))} + ": " + detail, "rejected");
-    (void)d;
   }
 
   // ---- who acts for whom
@@ -741,17 +740,16 @@ struct decide {
 
   /// The inventory no longer waits. Its waybill link stays: it locks the waybill of a
   /// decided parcel against changes (see waybill()).
-  void close_waiting(inventory_row& inv, const std::string& parcel, const std::string& lkey) {
+  void close_waiting(inventory_row& inv, const std::string& parcel) {
     if (inv.deadline)
       tx.erase(tables::deadlines, deadline_key(inv.deadline, parcel));
     inv.deadline = 0;
-    (void)lkey;
   }
 
-  void refuse_parcel(inventory_row& inv, const std::string& parcel, const std::string& lkey,
+  void refuse_parcel(inventory_row& inv, const std::string& parcel,
                      swhub::ceb::InventoryHead::Reader h, const std::string& status,
                      const std::string& info, const std::string& why) {
-    close_waiting(inv, parcel, lkey);
+    close_waiting(inv, parcel);
     inv.state = ParcelState::REFUSED;
     inv.reason = info;
     inv.decided_at = now;
@@ -798,7 +796,7 @@ struct decide {
       std::string rules;
       for (auto& x : failures)
         rules += x.rule + " ";
-      return refuse_parcel(*inv, parcel, lkey, h, status::refused, reasons_text(failures),
+      return refuse_parcel(*inv, parcel, h, status::refused, reasons_text(failures),
                            "documents disagree (" + rules + ")");
     }
     // M8: the buyer's limits.
@@ -806,11 +804,11 @@ struct decide {
     bool single_item = lines.size() == 1 && lines[0].getQty() <= units_per_yuan; // one piece
     auto probe = retail_tax(i, cfg, false);
     if (!probe)
-      return refuse_parcel(*inv, parcel, lkey, h, ceb_code_of(errc::ceb_business_rule, 621),
+      return refuse_parcel(*inv, parcel, h, ceb_code_of(errc::ceb_business_rule, 621),
                            context_text(probe.error()), "impossible value");
     units value = probe->value;
     if (value > cfg.per_transaction && !single_item)
-      return refuse_parcel(*inv, parcel, lkey, h, ceb_code_of(errc::ceb_single_limit, 621),
+      return refuse_parcel(*inv, parcel, h, ceb_code_of(errc::ceb_single_limit, 621),
                            "清单[" + inv->pre_no + "]的购买金额超过单笔限额[" + yuan(cfg.per_transaction)
                              + "] (CNY " + yuan(value) + ")",
                            "above the per-transaction limit");
@@ -819,7 +817,7 @@ struct decide {
     auto qk = quota_key(buyer, year);
     units used = read_i64(tx.get(tables::quota, qk));
     if (used + value > cfg.per_year)
-      return refuse_parcel(*inv, parcel, lkey, h, status::refused,
+      return refuse_parcel(*inv, parcel, h, status::refused,
                            code_info("1313", "订购人购买超过年度限额") + " (used CNY " + yuan(used)
                              + " of " + yuan(cfg.per_year) + " in " + std::to_string(year)
                              + ", this parcel CNY " + yuan(value) + ")",
@@ -827,7 +825,7 @@ struct decide {
     bool full = value > cfg.per_transaction;
     auto tax = full ? retail_tax(i, cfg, true) : probe;
     if (!tax)
-      return refuse_parcel(*inv, parcel, lkey, h, ceb_code_of(errc::ceb_business_rule, 621),
+      return refuse_parcel(*inv, parcel, h, ceb_code_of(errc::ceb_business_rule, 621),
                            context_text(tax.error()), "impossible value");
     auto assure = str(h.getAssureCode());
     auto* g = cfg.find(assure);
@@ -835,24 +833,24 @@ struct decide {
     units g_used = read_i64(tx.get(tables::guarantees, gk));
     if (assure != str(h.getAgentCode()) && assure != str(h.getEbcCode())
         && assure != str(h.getLogisticsCode()))
-      return refuse_parcel(*inv, parcel, lkey, h, ceb_code_of(errc::ceb_no_guarantee, 621),
+      return refuse_parcel(*inv, parcel, h, ceb_code_of(errc::ceb_no_guarantee, 621),
                            "InventoryHead/assureCode " + assure
                              + " is not the inventory's declaring, e-commerce or logistics enterprise",
                            "guarantor not a party of the parcel");
     if (g == nullptr || g->guarantee == 0)
-      return refuse_parcel(*inv, parcel, lkey, h, ceb_code_of(errc::ceb_no_guarantee, 621),
+      return refuse_parcel(*inv, parcel, h, ceb_code_of(errc::ceb_no_guarantee, 621),
                            "InventoryHead/assureCode " + assure
                              + " names no enterprise with a tax guarantee",
                            "no guarantee");
     if (g_used + tax->tax > g->guarantee)
-      return refuse_parcel(*inv, parcel, lkey, h, ceb_code_of(errc::ceb_no_guarantee, 621),
+      return refuse_parcel(*inv, parcel, h, ceb_code_of(errc::ceb_no_guarantee, 621),
                            "the tax guarantee of " + assure + " has CNY "
                              + yuan(g->guarantee - g_used) + " left; this parcel's tax is CNY "
                              + yuan(tax->tax),
                            "guarantee exhausted");
     tx.put(tables::quota, qk, be64_bytes(static_cast<uint64_t>(used + value)));
     tx.put(tables::guarantees, gk, be64_bytes(static_cast<uint64_t>(g_used + tax->tax)));
-    close_waiting(*inv, parcel, lkey);
+    close_waiting(*inv, parcel);
     inv->value = inv->original_value = value;
     inv->tax = inv->original_tax = tax->tax;
     inv->full_rates = full;
@@ -978,7 +976,7 @@ struct decide {
     auto h = (*rec)->getInventory().getHead();
     auto lkey = join_key({str(h.getLogisticsCode()), str(h.getLogisticsNo())});
     auto why = inv->reason;
-    close_waiting(*inv, parcel, lkey);
+    close_waiting(*inv, parcel);
     inv->state = ParcelState::EXPIRED;
     inv->reason = "expired: " + why;
     inv->decided_at = now;

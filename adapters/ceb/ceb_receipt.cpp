@@ -1,5 +1,9 @@
 #include "adapters/ceb/ceb_receipt.hpp"
 
+#include <libxml/tree.h>
+
+#include <libxml/parser.h>
+
 #include "adapters/ceb/ceb_schema.hpp"
 #include "adapters/ceb/ceb_types.hpp"
 #include "adapters/ceb/xml_safety.hpp"
@@ -107,6 +111,38 @@ bytes write_receipt(message_type answered, const std::vector<return_fields>& ret
   auto* content = xmlBufferContent(buf.get());
   auto size = static_cast<size_t>(xmlBufferLength(buf.get()));
   return bytes(content, content + size);
+}
+
+
+read_receipt_result read_receipt(const uint8_t* data, size_t size) {
+  read_receipt_result out;
+  std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc{
+    xmlReadMemory(reinterpret_cast<const char*>(data), static_cast<int>(size), "receipt.xml",
+                  nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
+    &xmlFreeDoc};
+  auto* root = doc ? xmlDocGetRootElement(doc.get()) : nullptr;
+  if (root == nullptr) {
+    const xmlError* e = xmlGetLastError();
+    out.error = "not a well-formed receipt"
+                + (e != nullptr && e->message != nullptr ? std::string{": "} + e->message : "");
+    return out;
+  }
+  auto name = [](const xmlNode* n) { return std::string{reinterpret_cast<const char*>(n->name)}; };
+  out.root = name(root);
+  for (auto* r = root->children; r != nullptr; r = r->next) {
+    if (r->type != XML_ELEMENT_NODE)
+      continue;
+    read_return x;
+    x.element = name(r);
+    for (auto* e = r->children; e != nullptr; e = e->next) {
+      if (e->type != XML_ELEMENT_NODE)
+        continue;
+      std::unique_ptr<xmlChar, decltype(xmlFree)> t{xmlNodeGetContent(e), xmlFree};
+      x.fields[name(e)] = t ? reinterpret_cast<const char*>(t.get()) : "";
+    }
+    out.returns.push_back(std::move(x));
+  }
+  return out;
 }
 
 } // namespace hub::ceb

@@ -5,6 +5,7 @@
 
 #include "adapters/ceb/ceb_message.hpp"
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,5 +29,23 @@ std::string return_time(int64_t unix_ms);
 
 /// A fresh random (version 4) UUID in uppercase, 36 characters: message guids.
 std::string new_guid();
+
+
+/// One `*Return` of a CEB receipt message, as a partner's system reads it.
+struct read_return {
+  std::string element;                          ///< "InventoryReturn"
+  std::map<std::string, std::string> fields;    ///< by element name (returnStatus, copNo, ...)
+};
+
+/// What a CEB receipt message holds: its root and every `*Return`.
+struct read_receipt_result {
+  std::string root;                 ///< "CEB622Message"
+  std::vector<read_return> returns;
+  std::string error;                ///< set if the bytes are not a well-formed receipt
+};
+
+/// Reads a receipt message (libxml2, no network, no DTD loading): for the partner-side
+/// tools and tests that read what the hub sends (swhub-ceb, swhub-sim, tests/support).
+read_receipt_result read_receipt(const uint8_t* data, size_t size);
 
 } // namespace hub::ceb

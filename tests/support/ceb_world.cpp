@@ -5,10 +5,9 @@
 
 #include <capnp/message.h>
 #include <catch2/catch.hpp>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "actors/core/frames.hpp"
+#include "adapters/ceb/ceb_receipt.hpp"
 #include "schemas/ecommerce.capnp.h"
 #include "tests/support/exchange_checks.hpp"
 
@@ -51,28 +50,12 @@ std::vector<ceb_return> read_receipt(const notification& n) {
   std::vector<ceb_return> out;
   REQUIRE(n.is_document);
   REQUIRE(n.document_format == "ceb-xml");
-  xmlDocPtr doc = xmlReadMemory(reinterpret_cast<const char*>(n.content.data()),
-                                static_cast<int>(n.content.size()), "receipt.xml", nullptr,
-                                XML_PARSE_NONET);
-  REQUIRE(doc != nullptr);
-  auto* root = xmlDocGetRootElement(doc);
-  CHECK(std::string{reinterpret_cast<const char*>(root->name)} == n.document_name);
-  for (auto* r = root->children; r; r = r->next) {
-    if (r->type != XML_ELEMENT_NODE)
-      continue;
-    ceb_return x;
-    x.receipt = n.document_name;
-    x.hub_status = n.status;
-    for (auto* e = r->children; e; e = e->next) {
-      if (e->type != XML_ELEMENT_NODE)
-        continue;
-      auto* t = xmlNodeGetContent(e);
-      x.f[reinterpret_cast<const char*>(e->name)] = t ? reinterpret_cast<const char*>(t) : "";
-      xmlFree(t);
-    }
-    out.push_back(std::move(x));
-  }
-  xmlFreeDoc(doc);
+  auto r = ceb::read_receipt(n.content.data(), n.content.size());
+  INFO(r.error);
+  REQUIRE(r.error.empty());
+  CHECK(r.root == n.document_name);
+  for (auto& ret : r.returns)
+    out.push_back(ceb_return{n.document_name, n.status, std::move(ret.fields)});
   return out;
 }
 

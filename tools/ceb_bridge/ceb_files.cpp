@@ -1,5 +1,7 @@
 #include "tools/ceb_bridge/ceb_files.hpp"
 
+#include "adapters/ceb/ceb_receipt.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -218,28 +220,8 @@ std::string write_file_durably(const std::string& path, const bytes& data) {
 
 std::vector<receipt_return> read_returns(const bytes& content) {
   std::vector<receipt_return> out;
-  std::string error;
-  auto doc = parse_quietly(content, error);
-  auto* root = doc ? xmlDocGetRootElement(doc.get()) : nullptr;
-  if (!root)
-    return out;
-  for (auto* r = root->children; r; r = r->next) {
-    if (r->type != XML_ELEMENT_NODE)
-      continue;
-    receipt_return x;
-    for (auto* e = r->children; e; e = e->next) {
-      if (e->type != XML_ELEMENT_NODE)
-        continue;
-      auto field = name_of(e);
-      if (field != "returnStatus" && field != "returnInfo")
-        continue;
-      auto* t = xmlNodeGetContent(e);
-      std::string text = t ? reinterpret_cast<const char*>(t) : "";
-      xmlFree(t);
-      (field == "returnStatus" ? x.status : x.info) = text;
-    }
-    out.push_back(std::move(x));
-  }
+  for (auto& r : hub::ceb::read_receipt(content.data(), content.size()).returns)
+    out.push_back({r.fields["returnStatus"], r.fields["returnInfo"]});
   return out;
 }
 

@@ -1,28 +1,9 @@
 #include "tools/sim/ceb_receipts.hpp"
 
-#include <memory>
-
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include "adapters/ceb/ceb_receipt.hpp"
 
 namespace sim {
 
-namespace {
-
-struct doc_deleter {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-
-std::string name_of(const xmlNode* e) {
-  return reinterpret_cast<const char*>(e->name);
-}
-
-std::string text_of(xmlNode* e) {
-  std::unique_ptr<xmlChar, decltype(xmlFree)> t{xmlNodeGetContent(e), xmlFree};
-  return t ? reinterpret_cast<const char*>(t.get()) : "";
-}
-
-} // namespace
 
 const std::string& ceb_return::operator[](const std::string& k) const {
   static const std::string none;
@@ -36,32 +17,18 @@ std::vector<ceb_return> read_ceb_returns(const hub::notification& n, std::string
     error = "not a CEB receipt (format \"" + n.document_format + "\")";
     return out;
   }
-  std::unique_ptr<xmlDoc, doc_deleter> doc{
-    xmlReadMemory(reinterpret_cast<const char*>(n.content.data()),
-                  static_cast<int>(n.content.size()), "receipt.xml", nullptr,
-                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)};
-  if (!doc) {
-    const xmlError* e = xmlGetLastError();
-    error = n.document_name + " is not well-formed XML"
-            + (e != nullptr && e->message != nullptr ? std::string{": "} + e->message : "");
+  auto r = hub::ceb::read_receipt(n.content.data(), n.content.size());
+  if (!r.error.empty()) {
+    error = n.document_name + ": " + r.error;
     return out;
   }
-  auto* root = xmlDocGetRootElement(doc.get());
-  if (root == nullptr) {
-    error = n.document_name + " has no root element";
-    return out;
-  }
-  for (auto* r = root->children; r != nullptr; r = r->next) {
-    if (r->type != XML_ELEMENT_NODE)
-      continue;
+  for (auto& ret : r.returns) {
     ceb_return x;
-    x.receipt = name_of(root);
-    x.kind = name_of(r);
+    x.receipt = r.root;
+    x.kind = ret.element;
     x.hub_status = n.status;
     x.notification = n.id;
-    for (auto* e = r->children; e != nullptr; e = e->next)
-      if (e->type == XML_ELEMENT_NODE)
-        x.f[name_of(e)] = text_of(e);
+    x.f = std::move(ret.fields);
     out.push_back(std::move(x));
   }
   return out;
