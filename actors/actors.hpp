@@ -223,7 +223,9 @@ using store_actor = caf::typed_actor<
 using intake_actor = caf::typed_actor<
   status_sig,
   /// A partner frame holding an envelope or a status query.
-  caf::reacts_to<atom::submit, submission>>;
+  caf::reacts_to<atom::submit, submission>,
+  /// Its own timer: fails commits past intake.store-timeout-ms.
+  caf::reacts_to<atom::tick>>;
 
 /// OUTBOX: pushes durable notifications to partners until they acknowledge them.
 using outbox_actor = caf::typed_actor<

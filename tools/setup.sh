@@ -15,6 +15,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev        # JSON-lines logging
   nlohmann-json3-dev              # JSON output of the CLI
   libxml2-dev libxml2-utils       # CEB XML: safe parsing, XSD validation, C14N (adapters/ceb)
+  libgoogle-perftools-dev         # tcmalloc for swhubd: ~20% less CPU per message (docs/benchmarks.md)
   catch2                          # tests
   procps psmisc                   # pgrep/kill in the integration tests
 )

@@ -11,8 +11,10 @@
 
 namespace hub {
 
-caf::expected<aligned_message> aligned_message::copy(const uint8_t* data, size_t size,
-                                                     ec fail_code) {
+namespace {
+
+/// What copy() and view() both refuse before reading a word.
+caf::error check_words(const uint8_t* data, size_t size, ec fail_code) {
   if (size == 0 || size % sizeof(capnp::word) != 0)
     return caf::make_error(fail_code, "size " + std::to_string(size)
                                         + " bytes is not a positive multiple of 8");
@@ -24,9 +26,31 @@ caf::expected<aligned_message> aligned_message::copy(const uint8_t* data, size_t
   if (count_minus_one == 0xFFFFFFFFu)
     return caf::make_error(fail_code, "segment table: segment count 0 (first word "
                                       "0xFFFFFFFF); a message has at least one segment");
+  return caf::none;
+}
+
+} // namespace
+
+caf::expected<aligned_message> aligned_message::copy(const uint8_t* data, size_t size,
+                                                     ec fail_code) {
+  if (auto err = check_words(data, size, fail_code))
+    return err;
   aligned_message m;
   m.words_ = kj::heapArray<capnp::word>(size / sizeof(capnp::word));
   std::memcpy(m.words_.begin(), data, size);
+  m.view_ = m.words_.asPtr();
+  return m;
+}
+
+caf::expected<aligned_message> aligned_message::view(const uint8_t* data, size_t size,
+                                                     ec fail_code) {
+  if (reinterpret_cast<uintptr_t>(data) % alignof(capnp::word) != 0)
+    return copy(data, size, fail_code);
+  if (auto err = check_words(data, size, fail_code))
+    return err;
+  aligned_message m;
+  m.view_ = kj::ArrayPtr<const capnp::word>(reinterpret_cast<const capnp::word*>(data),
+                                            size / sizeof(capnp::word));
   return m;
 }
 
@@ -34,7 +58,7 @@ capnp::ReaderOptions aligned_message::options() const {
   capnp::ReaderOptions opts;
   // Readers may look at a field more than once (intake hashes the payload and then
   // validates it); 4x the message's own size still bounds amplification.
-  opts.traversalLimitInWords = words_.size() * 4 + 64;
+  opts.traversalLimitInWords = view_.size() * 4 + 64;
   opts.nestingLimit = 16;
   return opts;
 }

@@ -33,15 +33,21 @@ public:
   /// positive multiple of 8 bytes.
   static caf::expected<aligned_message> copy(const uint8_t* data, size_t size,
                                              ec fail_code = ec::malformed_frame);
+  /// Like copy(), but reads `data` in place when it is word-aligned (a vector's or a
+  /// Cap'n Proto blob's bytes are): the caller keeps `data` alive and unchanged
+  /// while the result is used.
+  static caf::expected<aligned_message> view(const uint8_t* data, size_t size,
+                                             ec fail_code = ec::malformed_frame);
 
   /// Reader options: traversal limited to 4x the message's own size (bounded
   /// amplification), nesting to 16 levels.
   capnp::ReaderOptions options() const;
 
-  kj::ArrayPtr<const capnp::word> words() const { return words_.asPtr(); }
+  kj::ArrayPtr<const capnp::word> words() const { return view_; }
 
 private:
-  kj::Array<capnp::word> words_;
+  kj::Array<capnp::word> words_; ///< empty when reading the caller's bytes in place
+  kj::ArrayPtr<const capnp::word> view_;
 };
 
 /// Runs `fn` with the root of type T, turning any kj::Exception (malformed data,

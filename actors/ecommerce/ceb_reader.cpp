@@ -93,23 +93,25 @@ using reader_ptr = caf::typed_actor<status_sig, lodge_sig>::stateful_pointer<rea
 /// The checks of the message as a whole; fills `b` or fails with the partner's error.
 caf::error read_message(reader_state& st, const document_write& w, ceb_batch& b) {
   auto& cfg = *st.d.cfg;
-  auto frame = aligned_message::copy(w.frame.data(), w.frame.size());
+  // The XML is read where it lies in the frame (intake checked the frame; `w` outlives
+  // the parse, which copies what it keeps into its own tree).
+  auto frame = aligned_message::view(w.frame.data(), w.frame.size());
   if (!frame)
     return frame.error();
-  bytes xml;
+  ceb::parse_result parsed;
   auto err = with_root<wire::Frame>(*frame, ec::malformed_frame, [&](wire::Frame::Reader f) -> caf::error {
     auto p = f.getEnvelope().getPayload();
-    auto msg = aligned_message::copy(p.begin(), p.size(), ec::malformed_payload);
+    auto msg = aligned_message::view(p.begin(), p.size(), ec::malformed_payload);
     if (!msg)
       return msg.error();
     return with_root<wire::CebMessage>(*msg, ec::malformed_payload, [&](wire::CebMessage::Reader m) {
-      xml.assign(m.getXml().begin(), m.getXml().end());
+      auto xml = m.getXml();
+      parsed = ceb::parse(xml.begin(), xml.size(), cfg.limits);
       return caf::error{};
     });
   });
   if (err)
     return err;
-  auto parsed = ceb::parse(xml.data(), xml.size(), cfg.limits);
   if (!parsed.msg)
     return caf::make_error(code_of(parsed.refusal.what), where(parsed.refusal));
   auto& m = *parsed.msg;

@@ -1,5 +1,7 @@
 #include "actors/intake/intake.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
 
@@ -30,9 +32,19 @@ struct waiter {
   bytes digest;
 };
 
+/// A message handed to the store or a desk and not answered yet. The deadline is
+/// kept here and swept by one timer per intake instead of a CAF request timeout per
+/// message: in CAF 0.17 each of those is a mutex-guarded entry in the clock thread
+/// plus a wake-up of it, 13 % of the hub's CPU with single-document CEB messages
+/// (docs/benchmarks.md). `ticket` tells a late answer from the answer to a resend.
 struct in_flight {
   bytes digest;
   std::vector<waiter> waiters;
+  uint64_t ticket = 0;
+  caf::actor_clock::time_point deadline;
+  bytes route;
+  std::string sender;
+  bytes message_id;
 };
 
 /// What intake read out of an envelope before the reader goes out of scope.
@@ -49,9 +61,17 @@ struct intake_state {
   intake_config cfg;
   intake_deps deps;
   std::map<bytes, in_flight> pending; // dedupe key -> commit in progress
+  uint64_t next_ticket = 0;
+  bool sweeping = false; ///< a tick is scheduled
 };
 
 using intake_ptr = intake_actor::stateful_pointer<intake_state>;
+
+/// How often overdue commits are looked for: a quarter of the timeout, 10 ms to 1 s.
+std::chrono::milliseconds sweep_period(const intake_config& cfg) {
+  return std::clamp(cfg.store_timeout / 4, std::chrono::milliseconds{10},
+                    std::chrono::milliseconds{1000});
+}
 
 /// Every admitted frame is answered exactly once: a receipt or a status reply.
 void answered(intake_ptr self) {
@@ -272,9 +292,17 @@ caf::expected<rotation_plan> plan_rotation(intake_ptr self, const envelope_field
   return plan;
 }
 
+/// True while `key`'s commit is the one with `ticket` and its sender still waits.
+bool awaited(const intake_state& st, const bytes& key, uint64_t ticket) {
+  auto i = st.pending.find(key);
+  return i != st.pending.end() && i->second.ticket == ticket;
+}
+
+/// A commit's outcome. `late`: the sweep already answered the sender `hub_busy`
+/// (its resend gets the stored answer), so only what the commit itself owes is done.
 void finish(intake_ptr self, const bytes& key, const document_commit& dc,
             const bytes& route, const envelope_fields& f,
-            const std::optional<rotation_plan>& rotation) {
+            const std::optional<rotation_plan>& rotation, bool late = false) {
   auto& st = self->state;
   if (rotation && !dc.existed) {
     // Applied to the registry as it is now, so that rotations committed by other
@@ -304,6 +332,8 @@ void finish(intake_ptr self, const bytes& key, const document_commit& dc,
       self->send(st.deps.outbox, atom::deliver_v, dc.notification_id, f.recipient,
                  dc.sequence);
   }
+  if (late)
+    return;
   send_receipt(self, route, r);
   auto i = st.pending.find(key);
   if (i == st.pending.end())
@@ -327,6 +357,47 @@ void fail_pending(intake_ptr self, const bytes& key, const bytes& route,
   for (auto& w : i->second.waiters)
     reject(self, w.route, party, message_id, e);
   st.pending.erase(i);
+}
+
+/// Fails every commit past its deadline with `hub_busy` (the sender retries and the
+/// dedupe record answers if the commit did land), then re-arms while any is pending.
+void sweep(intake_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now(); // the actor clock: tests advance it
+  std::vector<bytes> overdue;
+  for (auto& [key, p] : st.pending)
+    if (p.deadline <= now)
+      overdue.push_back(key);
+  for (auto& key : overdue) {
+    auto& p = st.pending.at(key);
+    auto route = p.route;
+    auto sender = p.sender;
+    auto message_id = p.message_id;
+    fail_pending(self, key, route, sender, message_id,
+                 caf::make_error(ec::hub_busy, "no commit within intake.store-timeout-ms"));
+  }
+  st.sweeping = !st.pending.empty();
+  if (st.sweeping)
+    self->delayed_send(self, sweep_period(st.cfg), atom::tick_v);
+}
+
+/// Registers a commit in progress and makes sure the sweep runs.
+uint64_t await_commit(intake_ptr self, const bytes& key, const envelope_fields& f,
+                      const bytes& route) {
+  auto& st = self->state;
+  in_flight p;
+  p.digest = f.digest;
+  p.ticket = ++st.next_ticket;
+  p.deadline = self->clock().now() + st.cfg.store_timeout;
+  p.route = route;
+  p.sender = f.sender;
+  p.message_id = f.message_id;
+  st.pending.emplace(key, std::move(p));
+  if (!st.sweeping) {
+    st.sweeping = true;
+    self->delayed_send(self, sweep_period(st.cfg), atom::tick_v);
+  }
+  return st.next_ticket;
 }
 
 void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader env) {
@@ -391,16 +462,20 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
     rotation = std::move(*plan);
   }
   w.frame = std::move(sub.frame);
-  st.pending.emplace(key, in_flight{f.digest, {}});
   auto route = std::move(sub.route);
+  auto ticket = await_commit(self, key, f, route);
   auto desk = f.recipient == "hub" ? st.deps.desks.find(f.type) : st.deps.desks.end();
   if (desk != st.deps.desks.end()) {
     // A module's document: its desk decides, commits it with the case change, and
     // answers like the store (or refuses it, and nothing is stored).
-    self->request(desk->second, st.cfg.store_timeout, atom::lodge_v, std::move(w))
+    self->request(desk->second, caf::infinite, atom::lodge_v, std::move(w))
       .then(
-        [self, key, route, f](document_commit& dc) { finish(self, key, dc, route, f, std::nullopt); },
-        [self, key, route, f](caf::error& err) {
+        [self, key, route, f, ticket](document_commit& dc) {
+          finish(self, key, dc, route, f, std::nullopt, !awaited(self->state, key, ticket));
+        },
+        [self, key, route, f, ticket](caf::error& err) {
+          if (!awaited(self->state, key, ticket))
+            return; // the sweep answered already
           if (retryable_wire(wire_code_of(err)))
             return fail_pending(self, key, route, f.sender, f.message_id, err);
           reject(self, route, f.sender, f.message_id, err);
@@ -414,13 +489,14 @@ void handle_envelope(intake_ptr self, submission& sub, wire::Envelope::Reader en
         });
     return;
   }
-  self->request(st.deps.store, st.cfg.store_timeout, atom::put_v, std::move(w))
+  self->request(st.deps.store, caf::infinite, atom::put_v, std::move(w))
     .then(
-      [self, key, route, f, rotation](document_commit& dc) {
-        finish(self, key, dc, route, f, rotation);
+      [self, key, route, f, rotation, ticket](document_commit& dc) {
+        finish(self, key, dc, route, f, rotation, !awaited(self->state, key, ticket));
       },
-      [self, key, route, f](caf::error& err) {
-        fail_pending(self, key, route, f.sender, f.message_id, err);
+      [self, key, route, f, ticket](caf::error& err) {
+        if (awaited(self->state, key, ticket))
+          fail_pending(self, key, route, f.sender, f.message_id, err);
       });
 }
 
@@ -508,6 +584,7 @@ intake_actor::behavior_type intake(intake_ptr self, intake_config cfg, intake_de
     [self](atom::status) {
       return "intake pending=" + std::to_string(self->state.pending.size());
     },
+    [self](atom::tick) { sweep(self); },
     [self](atom::submit, submission& sub) {
       auto msg = aligned_message::copy(sub.frame.data(), sub.frame.size());
       if (!msg)

@@ -19,9 +19,10 @@ namespace hub::ceb {
 /// element (the receipt is not validated here). 1..100 returns per receipt (XSD).
 using return_fields = std::vector<std::pair<std::string, std::string>>;
 
-/// The receipt message answering a message of type `answered`, UTF-8, built with
-/// libxml2's writer; the root guid is a fresh uppercase UUID. Throws std::runtime_error
-/// only if libxml2 fails (out of memory).
+/// The receipt message answering a message of type `answered`, UTF-8, laid out as
+/// libxml2's text writer lays it out (4-space indent); the root guid is a fresh
+/// uppercase UUID. Throws std::runtime_error only if the schema tables are missing or
+/// the random generator fails.
 bytes write_receipt(message_type answered, const std::vector<return_fields>& returns);
 
 /// `unix_ms` as a CEB returnTime: 17 characters YYYYMMDDhhmmssSSS in China time (UTC+8).

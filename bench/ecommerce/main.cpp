@@ -42,6 +42,7 @@ struct options {
   double rate = 1000;         ///< open loop, parcels/s
   double duration_s = 5;      ///< open loop
   std::string open_shape = "single";
+  bool lockstep = false;
   size_t commit_max_batch = 512;
   size_t interval_us = 500;
   size_t workers = 2;
@@ -88,6 +89,9 @@ void add_options(CLI::App& app, options& o) {
     ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--open-shape", o.open_shape, "open loop: single or batch messages")
     ->capture_default_str()->check(CLI::IsMember({"single", "batch"}));
+  app.add_flag("--lockstep", o.lockstep,
+               "open loop with batches: every partner sends its n-th batch at the same "
+               "instant (default: spread evenly over one batch period)");
   app.add_option("--commit-max-batch", o.commit_max_batch, "hub store.commit-max-batch")
     ->capture_default_str();
   app.add_option("--interval-us", o.interval_us, "hub store.commit-interval-us")
@@ -111,7 +115,7 @@ std::string settings_line(const options& o) {
     << " (platform/payment/logistics/agent), parcels " << o.parcels << "/" << o.batch_parcels
     << ", batch " << o.batch
     << ", window " << o.window << "/" << o.batch_window << ", shuffle " << o.shuffle_window
-    << ", open " << o.rate << "/s x " << o.duration_s << " s " << o.open_shape << ", workers "
+    << ", open " << o.rate << "/s x " << o.duration_s << " s " << o.open_shape << (o.lockstep ? " lockstep" : "") << ", workers "
     << o.workers << ", commit " << o.commit_max_batch << "/" << o.interval_us << " us";
   if (o.caf_threads > 0)
     s << ", caf-threads " << o.caf_threads;
@@ -163,6 +167,7 @@ phase_report run_one_phase(const options& o, const std::string& name, const worl
   ps.batch = rep.batch;
   ps.shuffle_window = o.shuffle_window;
   ps.rate = rep.rate;
+  ps.lockstep = o.lockstep;
   ps.prefix = name == "single" ? "CEBS" : name == "batch" ? "CEBB" : "CEBO";
   ps.seed = o.seed;
   ps.threads = std::max(1u, cores);

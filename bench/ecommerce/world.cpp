@@ -208,12 +208,20 @@ phase_plan make_plan(const world& w, const plan_settings& s) {
     for (size_t c = 0; c < who.size(); ++c) {
       partner_plan pp;
       pp.who = who[c];
+      // Open loop with batches: a partner's batch is full every `period` seconds;
+      // partner i of n sends i/n of a period later, unless lockstep.
+      double period = s.rate > 0 ? static_cast<double>(s.batch * who.size()) / s.rate : 0;
+      double phase = s.batch > 1 && !s.lockstep
+                       ? period * static_cast<double>(out.plans.size())
+                           / static_cast<double>(w.partners.size())
+                       : 0;
       for (size_t b = 0; b < per[c].size(); b += s.batch) {
         prepared m;
         for (size_t j = b; j < std::min(per[c].size(), b + s.batch); ++j) {
           m.parcels.push_back(per[c][j].first);
           m.planned_s = std::max(m.planned_s, per[c][j].second); // due when its last doc is
         }
+        m.planned_s += phase;
         for (auto p : m.parcels)
           out.fourth_planned_s[p] = std::max(out.fourth_planned_s[p], m.planned_s);
         pp.documents += m.parcels.size();

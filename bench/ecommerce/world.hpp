@@ -78,6 +78,10 @@ struct plan_settings {
   std::string prefix = "CEBS"; ///< start of the order numbers (copNo: first 20 chars)
   uint64_t seed = 1;
   unsigned threads = 2;        ///< signing threads
+  /// Open loop with batches: false (default) spreads the partners' batch sends evenly
+  /// over one batch period, as independent platforms would send; true sends every
+  /// partner's n-th batch at the same instant (the worst burst).
+  bool lockstep = false;
 };
 
 struct phase_plan {

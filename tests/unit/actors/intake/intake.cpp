@@ -10,6 +10,7 @@
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include "actors/core/admission.hpp"
 #include "actors/core/config.hpp"
 #include "actors/core/error.hpp"
 #include "actors/crypto/digest.hpp"
@@ -32,17 +33,23 @@ namespace {
 struct desk_probe {
   std::vector<document_write> lodged;
   caf::error refuse; ///< set: the desk refuses with it (and stores nothing)
+  bool hold = false; ///< set: the desk answers only when the test delivers `held`
+  std::vector<caf::typed_response_promise<document_commit>> held;
 };
 
 /// Mock CUSTOMS DESK: records the document and answers like a desk that committed it
 /// as sequence 1000 + n.
-lodge_actor::behavior_type recording_desk(lodge_actor::pointer, std::shared_ptr<desk_probe> seen) {
+lodge_actor::behavior_type recording_desk(lodge_actor::pointer self, std::shared_ptr<desk_probe> seen) {
   return {
     [](atom::status) { return std::string{"recording desk"}; },
-    [seen](atom::lodge, document_write& w) -> caf::result<document_commit> {
+    [self, seen](atom::lodge, document_write& w) -> caf::result<document_commit> {
       seen->lodged.push_back(w);
       if (seen->refuse)
         return seen->refuse;
+      if (seen->hold) {
+        seen->held.push_back(self->make_response_promise<document_commit>());
+        return seen->held.back();
+      }
       document_commit dc;
       dc.sequence = 1000 + seen->lodged.size();
       dc.hub_time = 1234;
@@ -68,6 +75,8 @@ struct fixture : test::deterministic_system {
   std::shared_ptr<test::outbox_probe> delivered = std::make_shared<test::outbox_probe>();
   std::shared_ptr<test::recording_link> link = std::make_shared<test::recording_link>();
   std::shared_ptr<desk_probe> desk_saw = std::make_shared<desk_probe>();
+  /// Taken per submitted frame as the gateway does; intake gives each back once.
+  std::shared_ptr<admission> admitted = std::make_shared<admission>(1000);
   std::shared_ptr<registry_holder> registry;
   store_actor store;
   outbox_actor outbox;
@@ -101,6 +110,7 @@ struct fixture : test::deterministic_system {
     d.link = link;
     d.store_stats = stats;
     d.metrics = counted;
+    d.admitted = admitted;
     d.desks.emplace("customs.declaration", desk);
     auto in = spawn_intake(sys, intake_config{}, std::move(d));
     REQUIRE(in);
@@ -118,6 +128,7 @@ struct fixture : test::deterministic_system {
 
   /// ENT-A hands the gateway `frame` on connection `r` (not yet run).
   void submit(const bytes& frame, const bytes& r) {
+    REQUIRE(admitted->try_admit());
     caf::anon_send(intake, atom::submit_v, submission{a.id, r, frame});
   }
 
@@ -285,4 +296,57 @@ TEST_CASE_METHOD(fixture, "a declaration the desk refuses is rejected with the d
   REQUIRE(desk_saw->lodged.size() == 2); // nothing was stored: not a duplicate
   REQUIRE(link->receipts().size() == 2);
   CHECK(link->receipts()[1].r.status == receipt_info::accepted);
+}
+
+TEST_CASE_METHOD(fixture, "a commit not done within intake.store-timeout-ms is answered hub_busy once; "
+                          "its late outcome sends nothing more", "[intake][desk][timeout]") {
+  // Answered in time: the sweep later finds nothing to refuse.
+  test::envelope_spec first{"ENT-A", "hub", "customs.declaration", test::declaration_payload(),
+                            random_message_id()};
+  submit(test::envelope_frame(first), route(1));
+  settle();
+  REQUIRE(link->receipts().size() == 1);
+  CHECK(link->receipts()[0].r.status == receipt_info::accepted);
+  // The desk holds the second: nothing is said before the deadline (10 s by default).
+  desk_saw->hold = true;
+  test::envelope_spec second{"ENT-A", "hub", "customs.declaration", test::declaration_payload(),
+                             random_message_id()};
+  submit(test::envelope_frame(second), route(2));
+  settle();
+  REQUIRE(desk_saw->held.size() == 1);
+  sched.advance_time(9s);
+  sched.run();
+  CHECK(link->receipts().size() == 1);
+  sched.advance_time(2s);
+  sched.run();
+  REQUIRE(link->receipts().size() == 2);
+  auto busy = link->receipts()[1];
+  CHECK(busy.route == route(2));
+  CHECK(busy.r.status == receipt_info::rejected);
+  CHECK(busy.r.code == wire_code(ec::hub_busy));
+  CHECK(busy.r.message_id == second.message_id);
+  CHECK_THAT(busy.r.reason, Catch::Contains("store-timeout-ms"));
+  // The desk's answer after the deadline: no second receipt for that message.
+  // What the commit owes is still done: its notification goes to the outbox.
+  document_commit late;
+  late.sequence = 5000;
+  late.notification_id = 42;
+  late.digest = desk_saw->lodged.back().digest;
+  auto delivered_before = delivered->documents.size();
+  desk_saw->held[0].deliver(late);
+  settle();
+  sched.advance_time(2s);
+  sched.run();
+  CHECK(link->receipts().size() == 2);
+  REQUIRE(delivered->documents.size() == delivered_before + 1);
+  CHECK(delivered->documents.back().id == 42);
+  CHECK(delivered->documents.back().sequence == 5000);
+  // A resend is decided again and answered normally.
+  desk_saw->hold = false;
+  submit(test::envelope_frame(second), route(3));
+  settle();
+  REQUIRE(link->receipts().size() == 3);
+  CHECK(link->receipts()[2].route == route(3));
+  CHECK(link->receipts()[2].r.status == receipt_info::accepted);
+  CHECK(admitted->in_flight() == 0); // three frames, three answers, none twice
 }

@@ -8,6 +8,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/xmlwriter.h>
 
 #include <algorithm>
 #include <memory>
@@ -141,6 +142,77 @@ TEST_CASE("SR-15.1 a receipt omits absent optional elements, ignores unknown nam
                         {"returnTime", "19700101080000000"},
                         {"returnInfo", "[Code:1800;Desc:逻辑校验通过]"}};
   CHECK(got[0] == want);
+}
+
+TEST_CASE("SR-15.1 a receipt keeps a carriage return and an empty value as written",
+          "[ceb][SR-15.1]") {
+  return_fields f = {{"guid", "4CDE1CFD-EDED-46B1-946C-B8022E42FC94"},
+                     {"copNo", ""},
+                     {"preNo", "B20160512000001882"},
+                     {"returnStatus", "-621004"},
+                     {"returnTime", return_time(0)},
+                     {"returnInfo", "line one\r\nline two > & < \"three\""}};
+  auto written = write_receipt(message_type::ceb621, {f});
+  std::string text(written.begin(), written.end());
+  CHECK(text.find("<copNo></copNo>") != std::string::npos);
+  CHECK(text.find("&#13;") != std::string::npos); // a reader cannot normalise it away
+  auto doc = read_xml(written);
+  REQUIRE(doc);
+  auto got = returns_of(doc.get());
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == f);
+}
+
+namespace {
+
+/// The receipt as libxml2's text writer lays it out (what write_receipt used before it
+/// wrote the string itself), for fields given in the schema's order.
+std::string libxml2_receipt(const char* root, const char* ret, const std::string& guid,
+                            const std::vector<return_fields>& returns) {
+  auto x = [](const char* s) { return reinterpret_cast<const xmlChar*>(s); };
+  std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buf{xmlBufferCreate(), &xmlBufferFree};
+  auto* w = xmlNewTextWriterMemory(buf.get(), 0);
+  xmlTextWriterSetIndent(w, 1);
+  xmlTextWriterSetIndentString(w, x("    "));
+  xmlTextWriterStartDocument(w, "1.0", "UTF-8", "yes");
+  xmlTextWriterStartElement(w, x(root));
+  xmlTextWriterWriteAttribute(w, x("xmlns"), x("http://www.chinaport.gov.cn/ceb"));
+  xmlTextWriterWriteAttribute(w, x("guid"), x(guid.c_str()));
+  xmlTextWriterWriteAttribute(w, x("version"), x("1.0"));
+  for (auto& fields : returns) {
+    xmlTextWriterStartElement(w, x(ret));
+    for (auto& [name, value] : fields)
+      xmlTextWriterWriteElement(w, x(name.c_str()), x(value.c_str()));
+    xmlTextWriterEndElement(w);
+  }
+  xmlTextWriterEndDocument(w);
+  xmlFreeTextWriter(w);
+  return {reinterpret_cast<const char*>(xmlBufferContent(buf.get())),
+          static_cast<size_t>(xmlBufferLength(buf.get()))};
+}
+
+} // namespace
+
+TEST_CASE("SR-15.1 a receipt is byte for byte what libxml2's writer writes", "[ceb][SR-15.1]") {
+  std::vector<return_fields> returns = {
+    {{"guid", "4CDE1CFD-EDED-46B1-946C-B8022E42FC94"},
+     {"copNo", ""},
+     {"preNo", "B20160512000001882"},
+     {"returnStatus", "-621004"},
+     {"returnTime", "20160512102646001"},
+     {"returnInfo", "a\r\nb\tc 'd' \"e\" <f> & 逻辑校验通过 ]]>"}},
+    {{"guid", "5CDE1CFD-EDED-46B1-946C-B8022E42FC95"},
+     {"copNo", "cop2"},
+     {"preNo", "B20160512000001883"},
+     {"returnStatus", "120"},
+     {"returnTime", "20160512102646002"},
+     {"returnInfo", "[Code:1800;Desc:逻辑校验通过]"}}};
+  auto written = write_receipt(message_type::ceb621, returns);
+  std::string text(written.begin(), written.end());
+  auto at = text.find(" guid=\"");
+  REQUIRE(at != std::string::npos);
+  auto guid = text.substr(at + 7, 36);
+  CHECK(text == libxml2_receipt("CEB622Message", "InventoryReturn", guid, returns));
 }
 
 TEST_CASE("SR-15.1 return_time is 17 characters of China time", "[ceb][SR-15.1]") {
