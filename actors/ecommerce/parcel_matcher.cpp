@@ -518,8 +518,32 @@ struct decide {
       return refuse_new(errc::ceb_document_invalid,
                         "appType '" + app_type + "': inventories are new (1) or changed (2); "
                                                  "cancel with CEB623");
+    // One waybill is one parcel: while another order's inventory holds this waybill
+    // (waiting, inspected or released), a second one naming it would never be matched,
+    // so it is refused. The other order is not named: it may be another platform's.
+    auto lc = str(h.getLogisticsCode()), ln = str(h.getLogisticsNo());
+    auto lkey = key_bytes(join_key({lc, ln}));
+    if (auto holder = tx.get(tables::waybill_waiters, lkey)) {
+      std::string other(holder->begin(), holder->end());
+      auto oi = other == parcel ? std::nullopt : inventory(other);
+      if (oi && (oi->state == ParcelState::WAITING || oi->state == ParcelState::INSPECTION
+                 || oi->state == ParcelState::RELEASED))
+        return refuse_new(errc::ceb_business_rule,
+                          "InventoryHead/logisticsNo " + ln + " of logisticsCode " + lc
+                            + " is on the live inventory list of another order; one waybill "
+                              "is one parcel (cancel that inventory first, or name this "
+                              "parcel's own waybill)");
+    }
     inventory_row row;
     bool change = existing && app_type == "2";
+    if (change) // a changed waybill: the old one no longer waits for this parcel
+      if (auto rec = parcel_record(*existing)) {
+        auto oh = (*rec)->getInventory().getHead();
+        auto old = key_bytes(join_key({str(oh.getLogisticsCode()), str(oh.getLogisticsNo())}));
+        auto held = tx.get(tables::waybill_waiters, old);
+        if (old != lkey && held && std::string(held->begin(), held->end()) == parcel)
+          tx.erase(tables::waybill_waiters, old);
+      }
     row.pre_no = change ? existing->pre_no : pre_no('B');
     if (change && existing->deadline)
       tx.erase(tables::deadlines, deadline_key(existing->deadline, parcel));
@@ -528,8 +552,7 @@ struct decide {
     row.deadline = now + cfg.match_window_ms;
     tx.put(tables::inventories, key_bytes(parcel), row.encode());
     tx.put(tables::deadlines, deadline_key(row.deadline, parcel), {});
-    tx.put(tables::waybill_waiters,
-           key_bytes(join_key({str(h.getLogisticsCode()), str(h.getLogisticsNo())})), key_bytes(parcel));
+    tx.put(tables::waybill_waiters, lkey, key_bytes(parcel));
     answer(b->type, with_numbers(f, row.pre_no, ""), status::stored,
            code_info("1800", "逻辑校验通过"), "accepted");
     evaluate(parcel);

@@ -3,6 +3,8 @@
 // an accepted message whose faulty document gets a CEB receipt with a negative
 // returnStatus in the specification's numbering and a returnInfo a platform can act on
 // (a fault of one document). The hub keeps serving: a good parcel is released after all.
+// A second live inventory naming a waybill already held is refused too (one waybill is
+// one parcel).
 
 #include <catch2/catch.hpp>
 
@@ -297,4 +299,33 @@ TEST_CASE("SR-15.1 a bad document gets a negative CEB receipt naming the fault; 
   w.send_inventory(*c_agt, {bonded});
   auto r4 = wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D13", "-621001");
   CHECK(r4["returnInfo"].find("emsNo") != std::string::npos);
+  // One waybill is one parcel: another order's inventory naming the waybill that a
+  // waiting inventory holds is refused without naming that order, and the first
+  // parcel is still matched through its waybill.
+  auto holder = w.parcel("D14");
+  w.send_inventory(*c_agt, {holder});
+  wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D14", "120");
+  auto intruder = w.parcel("D15");
+  intruder.logistics_no = holder.logistics_no;
+  w.send_inventory(*c_agt, {intruder});
+  auto r5 = wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D15", "-621001");
+  CHECK(r5["returnInfo"].find("one waybill is one parcel") != std::string::npos);
+  CHECK(r5["returnInfo"].find("ORD-D14") == std::string::npos);
+  w.send_order(*c_plt, {holder});
+  w.send_payment(*c_pay, {holder});
+  w.send_waybill(*c_lgs, {holder});
+  wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D14", "800");
+  // A changed inventory (appType 2) that moves to another waybill lets the old one go.
+  auto mover = w.parcel("D16");
+  w.send_inventory(*c_agt, {mover});
+  wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D16", "120");
+  auto moved = mover;
+  moved.app_type = "2";
+  moved.logistics_no = mover.logistics_no + "B";
+  w.send_inventory(*c_agt, {moved});
+  wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D16", "120");
+  auto taker = w.parcel("D17");
+  taker.logistics_no = mover.logistics_no;
+  w.send_inventory(*c_agt, {taker});
+  wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D17", "120");
 }
