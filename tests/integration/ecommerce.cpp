@@ -11,6 +11,7 @@
 
 
 #include <capnp/message.h>
+#include <nlohmann/json.hpp>
 
 #include "actors/core/frames.hpp"
 #include "schemas/ecommerce.capnp.h"
@@ -496,6 +497,30 @@ hs-prefixes = ["3304"]
   CHECK(sel.hub_status == "forExamination");
   auto invt = sel["invtNo"];
   REQUIRE(invt.size() == 18);
+  // The officer asks why (`swhub ecommerce explain`, read-only beside the running hub):
+  // the rule that chose the lane is there, the buyer is not.
+  {
+    auto why = run_cli("ecommerce explain " + invt + " --data-dir " + w.dir.file("data"));
+    INFO(why.out);
+    CHECK(why.exit_code == 0);
+    auto j = nlohmann::json::parse(why.out);
+    CHECK(j["invtNo"] == invt);
+    CHECK(j["orderNo"] == a.order_no);
+    CHECK(j["state"] == "inspection");
+    CHECK(j["lane"] == "red");
+    CHECK(j["laneReasons"].get<std::string>().find("cosmetics checked at the port") != std::string::npos);
+    CHECK(j["laneReasons"].get<std::string>().find("RP-TEST-COSM") != std::string::npos);
+    CHECK(tax["returnInfo"].find(j["taxCny"].get<std::string>()) != std::string::npos);
+    CHECK(why.out.find(a.buyer_id) == std::string::npos);
+    CHECK(why.out.find(a.buyer_name) == std::string::npos);
+    auto by_order = run_cli("ecommerce parcel --ebp-code " + a.ebp + " --order-no " + a.order_no
+                            + " --data-dir " + w.dir.file("data"));
+    CHECK(by_order.exit_code == 0);
+    CHECK(nlohmann::json::parse(by_order.out)["invtNo"] == invt);
+    auto none = run_cli("ecommerce explain 224920269I99999999 --data-dir " + w.dir.file("data") + " 2>&1");
+    CHECK(none.exit_code == 1);
+    CHECK(none.out.find("no inventory 224920269I99999999") != std::string::npos);
+  }
   // not released before the inspection
   CHECK_FALSE(agt->next_notification(500ms));
   // a non-officer cannot send the result
