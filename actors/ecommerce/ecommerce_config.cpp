@@ -163,7 +163,8 @@ caf::expected<ecommerce_config> parse_ecommerce_config(const std::string& text,
   }
   if (auto* m = sub_table(root, "matching", err)) {
     TRY(no_unknown_keys(*m, "matching", {"window-minutes", "window-seconds", "return-days",
-                                         "expiry-check-seconds"}));
+                                         "expiry-check-seconds", "keep-unmatched-days",
+                                         "keep-unmatched-seconds"}));
     TRY(read_minutes(*m, "matching", "window-minutes", cfg.match_window_ms, 60 * 24 * 30));
     if (m->contains("window-seconds")) { // drills and tests: a window shorter than a minute
       if (m->contains("window-minutes"))
@@ -180,6 +181,24 @@ caf::expected<ecommerce_config> parse_ecommerce_config(const std::string& text,
     if (days < 0 || days > 365) // 0: no returns after release
       return config_error("matching.return-days", "expected 0..365", where(*m, "return-days"));
     cfg.return_window_ms = days * 86400 * 1000;
+    int64_t keep_days = 30;
+    TRY(read(*m, "matching", "keep-unmatched-days", keep_days));
+    if (keep_days < 1 || keep_days > 3650)
+      return config_error("matching.keep-unmatched-days", "expected 1..3650",
+                          where(*m, "keep-unmatched-days"));
+    cfg.keep_unmatched_ms = keep_days * 86400 * 1000;
+    if (m->contains("keep-unmatched-seconds")) { // drills and tests
+      if (m->contains("keep-unmatched-days"))
+        return config_error("matching.keep-unmatched-seconds",
+                            "give keep-unmatched-days or keep-unmatched-seconds, not both",
+                            where(*m, "keep-unmatched-seconds"));
+      int64_t sec = 0;
+      TRY(read(*m, "matching", "keep-unmatched-seconds", sec));
+      if (sec < 1 || sec > 3650LL * 86400)
+        return config_error("matching.keep-unmatched-seconds", "expected 1..315360000",
+                            where(*m, "keep-unmatched-seconds"));
+      cfg.keep_unmatched_ms = sec * 1000;
+    }
     int64_t check = 60;
     TRY(read(*m, "matching", "expiry-check-seconds", check));
     if (check < 1 || check > 3600)

@@ -62,6 +62,9 @@ struct ecommerce_config {
   int64_t match_window_ms = 72LL * 3600 * 1000;
   int64_t return_window_ms = 30LL * 86400 * 1000;
   int64_t expiry_check_ms = 60 * 1000;
+  /// An order, payment or waybill no inventory list has named this long after it came
+  /// is dropped and its sender told ([matching] keep-unmatched-days).
+  int64_t keep_unmatched_ms = 30LL * 86400 * 1000;
   units per_transaction = 5000 * units_per_yuan;
   units per_year = 26000 * units_per_yuan;
   int64_t reduced_ppm = 700000; ///< VAT and CT within the limits: 70 %

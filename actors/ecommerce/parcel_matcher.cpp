@@ -148,6 +148,9 @@ int64_t read_i64(const std::optional<bytes>& b) {
   return b && b->size() == 8 ? static_cast<int64_t>(from_be64(*b)) : 0;
 }
 
+/// Starts the deadlines entries of unmatched orders, payments and waybills.
+constexpr char unmatched_mark = '\x1e';
+
 bytes deadline_key(int64_t deadline, const std::string& parcel) {
   auto k = be64(static_cast<uint64_t>(deadline));
   k.insert(k.end(), parcel.begin(), parcel.end());
@@ -311,7 +314,27 @@ struct decide {
       return upsert_result::refused;
     }
     tx.put(table, key, stored_document(d, digest));
+    keep_unmatched(table, key);
     return upsert_result::stored;
+  }
+
+  /// Orders, payments and waybills wait for an inventory list to name them for
+  /// `keep_unmatched_ms` from their latest version; after that they are dropped (see
+  /// drop_unmatched). The entry sits in the deadlines table under 0x1E, a tag and the
+  /// document's key (parcel keys are codes and never start with 0x1E).
+  void keep_unmatched(const char* table, const bytes& key) {
+    char tag = table == std::string_view{tables::orders}     ? 'o'
+               : table == std::string_view{tables::payments} ? 'p'
+               : table == std::string_view{tables::waybills} ? 'w'
+                                                             : 0;
+    if (tag == 0)
+      return;
+    std::string k(key.begin(), key.end());
+    bool named = tag == 'w' ? tx.get(tables::waybill_waiters, key).has_value()
+                            : inventory(k).has_value();
+    if (!named)
+      tx.put(tables::deadlines,
+             deadline_key(now + cfg.keep_unmatched_ms, std::string{unmatched_mark, tag} + k), {});
   }
 
   void stored_receipt(upsert_result r, const return_fields& f) {
@@ -1032,6 +1055,65 @@ struct decide {
     decisions.push_back(decision(parcel, "inventory " + inv->pre_no + " expired (" + why + ")"));
     st.d.metrics->expired++;
   }
+
+  /// An order, payment or waybill still not named by any inventory list after
+  /// keep_unmatched_ms is dropped and its sender told; one that is named since, deleted
+  /// (appType 3) or sent again later (its own, later entry) is left alone.
+  void drop_unmatched(const std::string& entry, int64_t deadline) {
+    tx.erase(tables::deadlines, deadline_key(deadline, entry));
+    if (entry.size() < 3)
+      return;
+    char tag = entry[1];
+    std::string k = entry.substr(2);
+    auto key = key_bytes(k);
+    const char* table = tag == 'o' ? tables::orders : tag == 'p' ? tables::payments : tables::waybills;
+    bool named = tag == 'w' ? tx.get(tables::waybill_waiters, key).has_value()
+                            : inventory(k).has_value();
+    auto v = tx.get(table, key);
+    if (named || !v)
+      return;
+    auto sd = stored_doc::decode(*v);
+    if (!sd || (*sd)->getAt() + cfg.keep_unmatched_ms != deadline)
+      return;
+    auto r = (*sd)->getRecord();
+    auto rec = record::decode(bytes(r.begin(), r.end()));
+    if (!rec)
+      return;
+    return_fields f;
+    message_type t = message_type::ceb311;
+    std::string what;
+    if ((*rec)->isOrder()) {
+      auto h = (*rec)->getOrder().getHead();
+      f = {{"guid", str(h.getGuid())}, {"ebpCode", str(h.getEbpCode())},
+           {"ebcCode", str(h.getEbcCode())}, {"orderNo", str(h.getOrderNo())}};
+      what = "order " + str(h.getOrderNo());
+    } else if ((*rec)->isPayment()) {
+      auto h = (*rec)->getPayment();
+      t = message_type::ceb411;
+      f = {{"guid", str(h.getGuid())}, {"payCode", str(h.getPayCode())},
+           {"payTransactionId", str(h.getPayTransactionId())}};
+      what = "payment " + str(h.getPayTransactionId()) + " for order " + str(h.getOrderNo());
+    } else if ((*rec)->isWaybill()) {
+      auto h = (*rec)->getWaybill();
+      t = message_type::ceb511;
+      f = {{"guid", str(h.getGuid())}, {"logisticsCode", str(h.getLogisticsCode())},
+           {"logisticsNo", str(h.getLogisticsNo())}};
+      what = "waybill " + str(h.getLogisticsNo());
+    } else {
+      return;
+    }
+    tx.erase(table, key);
+    auto days = std::to_string(cfg.keep_unmatched_ms / 86400000);
+    auto span = cfg.keep_unmatched_ms % 86400000 == 0
+                  ? days + " days"
+                  : std::to_string(cfg.keep_unmatched_ms / 1000) + " seconds";
+    bytes subj((*sd)->getMessageId().begin(), (*sd)->getMessageId().end());
+    receipt(str((*sd)->getSender()), subj, t, std::move(f), ceb_code_of(errc::ceb_expired, type_prefix(t)),
+            std::string{"ceb_expired: no inventory list named this "} + what + " within " + span
+              + "; the hub no longer holds it (send it again with its inventory list)",
+            "rejected");
+    decisions.push_back(decision(k, what + " dropped: no inventory list named it within " + span));
+  }
 };
 
 /// Fields of a document's receipt: what the adapter could read of its keys.
@@ -1187,8 +1269,12 @@ void expire_due(matcher_ptr self) {
   if (due.empty())
     return;
   decide dc{st, nullptr, {}, now};
-  for (auto& [deadline, p] : due)
-    dc.expire(p, deadline);
+  for (auto& [deadline, p] : due) {
+    if (!p.empty() && p[0] == unmatched_mark)
+      dc.drop_unmatched(p, deadline);
+    else
+      dc.expire(p, deadline);
+  }
   write_set ws{dc.tx.take_ops(), std::move(dc.decisions), dc.receipts.notices(now)};
   if (ws.ops.empty())
     return;

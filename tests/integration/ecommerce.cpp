@@ -300,6 +300,45 @@ TEST_CASE("SR-15.1 exact duplicates inside one message are one document",
     CHECK(x["returnStatus"] == "120");
   CHECK(r[1]["returnInfo"].find("identical") != std::string::npos);
 }
+TEST_CASE("SR-15.1 an order, payment or waybill no inventory list names is dropped after keep-unmatched, "
+          "its sender told; one that is named stays",
+          "[integration][ecommerce][expiry]") {
+  ceb_settings s;
+  s.keep_unmatched_seconds = 3;
+  s.expiry_check_seconds = 1;
+  ceb_world w{s};
+  auto plt = w.connect(w.platform);
+  auto pay = w.connect(w.payment);
+  auto lgs = w.connect(w.logistics);
+  auto agt = w.connect(w.agent);
+  auto lone = w.parcel("ORPH-1"); // its inventory list never comes
+  auto kept = w.parcel("ORPH-2"); // its inventory list comes in time
+  w.send_order(*plt, {lone, kept});
+  w.send_payment(*pay, {lone, kept});
+  w.send_waybill(*lgs, {lone, kept});
+  w.send_inventory(*agt, {kept});
+  wait_return(*agt, "CEB622Message", "copNo", cop(kept), "800");
+  auto o = wait_return(*plt, "CEB312Message", "orderNo", lone.order_no, "-301008", 15s);
+  CHECK(o["returnInfo"].find("ceb_expired: no inventory list named this order " + lone.order_no) == 0);
+  CHECK(o.hub_status == "rejected");
+  auto p = wait_return(*pay, "CEB412Message", "payTransactionId", lone.pay_transaction_id, "-401009", 15s);
+  CHECK(p["returnInfo"].find("no longer holds it") != std::string::npos);
+  auto l = wait_return(*lgs, "CEB512Message", "logisticsNo", lone.logistics_no, "-504011", 15s);
+  CHECK(l["returnInfo"].find("waybill " + lone.logistics_no) != std::string::npos);
+  // Dropped: its inventory list now waits for all three documents again.
+  w.send_inventory(*agt, {lone});
+  wait_return(*agt, "CEB622Message", "copNo", cop(lone), "120");
+  CHECK_FALSE(agt->next_notification(1500ms)); // no 800: nothing to match
+  // The released parcel's documents, named by its inventory list, were kept: nothing
+  // more came for them.
+  CHECK_FALSE(plt->next_notification(500ms));
+  // Sent again, they match.
+  w.send_order(*plt, {lone});
+  w.send_payment(*pay, {lone});
+  w.send_waybill(*lgs, {lone});
+  wait_return(*agt, "CEB622Message", "copNo", cop(lone), "800");
+}
+
 TEST_CASE("SR-15.1 an inventory whose documents do not arrive in the window expires, its senders told",
           "[integration][ecommerce]") {
   ceb_settings s;

@@ -74,7 +74,11 @@ ceb_world::ceb_world(ceb_settings s) : s_(std::move(s)) {
   else
     t << "window-minutes = " << s_.window_minutes;
   t
-    << "\nexpiry-check-seconds = " << s_.expiry_check_seconds << "\nreturn-days = " << s_.return_days << "\n[quota]\nper-transaction = \""
+    << "\nexpiry-check-seconds = " << s_.expiry_check_seconds << "\nreturn-days = " << s_.return_days
+    << (s_.keep_unmatched_seconds > 0
+          ? "\nkeep-unmatched-seconds = " + std::to_string(s_.keep_unmatched_seconds)
+          : std::string{})
+    << "\n[quota]\nper-transaction = \""
     << s_.per_transaction << "\"\nper-year = \"" << s_.per_year << "\"\nsecret-file = \""
     << dir.file("quota.key") << "\"\n"
     << "[tax]\nvat = \"13\"\n[[tax.line]]\nprefix = \"3304\"\nvat = \"13\"\nconsumption = \"15\"\n"

@@ -41,6 +41,7 @@ struct ceb_settings {
   int window_minutes = 4320;
   int window_seconds = 0; ///< set: [matching] window-seconds instead of minutes
   int expiry_check_seconds = 60;
+  int keep_unmatched_seconds = 0; ///< set: [matching] keep-unmatched-seconds
   int return_days = 30;
   std::string per_year = "26000";
   std::string per_transaction = "5000";
