@@ -332,9 +332,15 @@ struct decide {
     std::string k(key.begin(), key.end());
     bool named = tag == 'w' ? tx.get(tables::waybill_waiters, key).has_value()
                             : inventory(k).has_value();
-    if (!named)
-      tx.put(tables::deadlines,
-             deadline_key(now + cfg.keep_unmatched_ms, std::string{unmatched_mark, tag} + k), {});
+    auto v = named ? std::nullopt : tx.get(table, key);
+    auto sd = v ? stored_doc::decode(*v) : std::nullopt;
+    if (!sd)
+      return;
+    // The value is the version's hub time: a later version (or a changed
+    // keep-unmatched) has its own entry; this one then finds another `at`.
+    tx.put(tables::deadlines,
+           deadline_key(now + cfg.keep_unmatched_ms, std::string{unmatched_mark, tag} + k),
+           be64(static_cast<uint64_t>((*sd)->getAt())));
   }
 
   void stored_receipt(upsert_result r, const return_fields& f) {
@@ -550,22 +556,25 @@ struct decide {
       std::string other(holder->begin(), holder->end());
       auto oi = other == parcel ? std::nullopt : inventory(other);
       if (oi && (oi->state == ParcelState::WAITING || oi->state == ParcelState::INSPECTION
-                 || oi->state == ParcelState::RELEASED))
+                 || oi->state == ParcelState::RELEASED) && names_waybill(*oi, lkey))
         return refuse_new(errc::ceb_business_rule,
                           "InventoryHead/logisticsNo " + ln + " of logisticsCode " + lc
                             + " is on the live inventory list of another order; one waybill "
-                              "is one parcel (cancel that inventory first, or name this "
-                              "parcel's own waybill)");
+                              "is one parcel (name this parcel's own waybill)");
     }
     inventory_row row;
     bool change = existing && app_type == "2";
-    if (change) // a changed waybill: the old one no longer waits for this parcel
+    // Declared again (a change, or anew after a refusal, expiry or cancellation) with
+    // another waybill: the old one no longer waits for this parcel.
+    if (existing)
       if (auto rec = parcel_record(*existing)) {
         auto oh = (*rec)->getInventory().getHead();
         auto old = key_bytes(join_key({str(oh.getLogisticsCode()), str(oh.getLogisticsNo())}));
         auto held = tx.get(tables::waybill_waiters, old);
-        if (old != lkey && held && std::string(held->begin(), held->end()) == parcel)
+        if (old != lkey && held && std::string(held->begin(), held->end()) == parcel) {
           tx.erase(tables::waybill_waiters, old);
+          keep_unmatched(tables::waybills, old); // unnamed now: it may expire
+        }
       }
     row.pre_no = change ? existing->pre_no : pre_no('B');
     if (change && existing->deadline)
@@ -717,6 +726,16 @@ struct decide {
       auto used = read_i64(tx.get(tables::guarantees, gk));
       tx.put(tables::guarantees, gk, be64_bytes(static_cast<uint64_t>(std::max<int64_t>(0, used - tax))));
     }
+  }
+
+  /// True if the inventory's own record names the waybill `lkey` (a link left by an
+  /// earlier declaration of that order may name another).
+  bool names_waybill(const inventory_row& inv, const bytes& lkey) {
+    auto rec = parcel_record(inv);
+    if (!rec)
+      return false;
+    auto h = (*rec)->getInventory().getHead();
+    return key_bytes(join_key({str(h.getLogisticsCode()), str(h.getLogisticsNo())})) == lkey;
   }
 
   std::optional<record> parcel_record(const inventory_row& inv) {
@@ -1060,7 +1079,10 @@ struct decide {
   /// keep_unmatched_ms is dropped and its sender told; one that is named since, deleted
   /// (appType 3) or sent again later (its own, later entry) is left alone.
   void drop_unmatched(const std::string& entry, int64_t deadline) {
+    auto at = tx.get(tables::deadlines, deadline_key(deadline, entry));
     tx.erase(tables::deadlines, deadline_key(deadline, entry));
+    if (!at || at->size() != 8)
+      return;
     if (entry.size() < 3)
       return;
     char tag = entry[1];
@@ -1073,8 +1095,8 @@ struct decide {
     if (named || !v)
       return;
     auto sd = stored_doc::decode(*v);
-    if (!sd || (*sd)->getAt() + cfg.keep_unmatched_ms != deadline)
-      return;
+    if (!sd || (*sd)->getAt() != static_cast<int64_t>(from_be64(*at)))
+      return; // changed since: its own entry decides
     auto r = (*sd)->getRecord();
     auto rec = record::decode(bytes(r.begin(), r.end()));
     if (!rec)

@@ -329,9 +329,18 @@ TEST_CASE("SR-15.1 an order, payment or waybill no inventory list names is dropp
   w.send_inventory(*agt, {lone});
   wait_return(*agt, "CEB622Message", "copNo", cop(lone), "120");
   CHECK_FALSE(agt->next_notification(1500ms)); // no 800: nothing to match
-  // The released parcel's documents, named by its inventory list, were kept: nothing
-  // more came for them.
-  CHECK_FALSE(plt->next_notification(500ms));
+  // The released parcel's documents, named by its inventory list, were kept: a change
+  // to them is refused as "already decided", not as "not held".
+  auto kept2 = kept;
+  kept2.freight = "1";
+  kept2.app_type = "2";
+  w.send_order(*plt, {kept2});
+  CHECK(wait_return(*plt, "CEB312Message", "orderNo", kept.order_no, "-301011")["returnInfo"]
+          .find("already decided") != std::string::npos);
+  w.send_payment(*pay, {kept2});
+  wait_return(*pay, "CEB412Message", "payTransactionId", kept.pay_transaction_id, "-401008");
+  w.send_waybill(*lgs, {kept2});
+  wait_return(*lgs, "CEB512Message", "logisticsNo", kept.logistics_no, "-504016");
   // Sent again, they match.
   w.send_order(*plt, {lone});
   w.send_payment(*pay, {lone});

@@ -328,4 +328,21 @@ TEST_CASE("SR-15.1 a bad document gets a negative CEB receipt naming the fault; 
   taker.logistics_no = mover.logistics_no;
   w.send_inventory(*c_agt, {taker});
   wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D17", "120");
+  // A link left by an order's refused inventory does not block the waybill's real owner:
+  // D19 first names D20's waybill (refused, 13038), is declared again with its own and
+  // released; D20 then declares its own waybill and is released too.
+  auto d19 = w.parcel("D19"), d20 = w.parcel("D20");
+  w.send_order(*c_plt, {d19, d20});
+  w.send_payment(*c_pay, {d19, d20});
+  w.send_waybill(*c_lgs, {d20});
+  auto wrong = d19;
+  wrong.logistics_no = d20.logistics_no;
+  w.send_inventory(*c_agt, {wrong});
+  CHECK(wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D19", "100")["returnInfo"].find("13038")
+        != std::string::npos);
+  w.send_waybill(*c_lgs, {d19});
+  w.send_inventory(*c_agt, {d19});
+  wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D19", "800");
+  w.send_inventory(*c_agt, {d20});
+  wait_return(*c_agt, "CEB622Message", "copNo", "ORD-D20", "800");
 }

@@ -74,6 +74,12 @@ caf::expected<found> load_parcel(const hub::lmdb_storage& db, const parcel_args&
   auto inv = eco::stored_inventory::decode(*b);
   if (!inv)
     return caf::make_error(hub::ec::store_failure, "the stored inventory cannot be read");
+  // invtNo references outlive a cancellation: the order may have another list now.
+  if (!a.invt_no.empty() && eco::str((*inv)->getInvtNo()) != a.invt_no)
+    return caf::make_error(eco::errc::ceb_invalid_state,
+                           "inventory " + a.invt_no + " was cancelled; its order's inventory list is now "
+                             + eco::str((*inv)->getPreNo()) + " ("
+                             + state_text((*inv)->getState()) + "); ask by --ebp-code and --order-no");
   auto cut = parcel.find('\x1f');
   return found{parcel.substr(0, cut), cut == std::string::npos ? "" : parcel.substr(cut + 1),
                std::move(*inv)};
