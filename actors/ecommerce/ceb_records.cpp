@@ -17,6 +17,20 @@ std::string join_key(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
+const char* state_name(swhub::wire::ParcelState s) {
+  using swhub::wire::ParcelState;
+  switch (s) {
+    case ParcelState::WAITING: return "waiting";
+    case ParcelState::REFUSED: return "refused";
+    case ParcelState::RELEASED: return "released";
+    case ParcelState::INSPECTION: return "inspection";
+    case ParcelState::CANCELLED: return "cancelled";
+    case ParcelState::RETURNED: return "returned";
+    case ParcelState::EXPIRED: return "expired";
+  }
+  return "?";
+}
+
 bytes record_digest(const bytes& record) {
   // The document's content, not its position: the same order repeated in a message
   // (or sent again in another) is the same document.

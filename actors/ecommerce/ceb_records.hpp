@@ -62,6 +62,9 @@ inline bytes key_bytes(const std::string& k) {
   return bytes(k.begin(), k.end());
 }
 
+/// "waiting", "released", ...: a parcel state as receipts, logs and the CLI name it.
+const char* state_name(swhub::wire::ParcelState s);
+
 /// SHA-256 of a record without its position in the message (an identical repeat,
 /// in the same message or another, has the same digest).
 bytes record_digest(const bytes& record);

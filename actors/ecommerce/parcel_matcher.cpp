@@ -55,19 +55,6 @@ int type_prefix(message_type t) {
   return 621;
 }
 
-const char* state_name(ParcelState s) {
-  switch (s) {
-    case ParcelState::WAITING: return "waiting";
-    case ParcelState::REFUSED: return "refused";
-    case ParcelState::RELEASED: return "released";
-    case ParcelState::INSPECTION: return "inspection";
-    case ParcelState::CANCELLED: return "cancelled";
-    case ParcelState::RETURNED: return "returned";
-    case ParcelState::EXPIRED: return "expired";
-  }
-  return "?";
-}
-
 /// A StoredInventory as plain values, to change and write back.
 struct inventory_row {
   bytes doc; ///< StoredDocument bytes

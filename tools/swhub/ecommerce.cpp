@@ -36,19 +36,6 @@ void add_parcel_options(CLI::App& cmd, parcel_args& a) {
   cmd.add_option("--order-no", a.order_no, "the platform's order number (orderNo)");
 }
 
-const char* state_text(ParcelState s) {
-  switch (s) {
-    case ParcelState::WAITING: return "waiting";
-    case ParcelState::REFUSED: return "refused";
-    case ParcelState::RELEASED: return "released";
-    case ParcelState::INSPECTION: return "inspection";
-    case ParcelState::CANCELLED: return "cancelled";
-    case ParcelState::RETURNED: return "returned";
-    case ParcelState::EXPIRED: return "expired";
-  }
-  return "?";
-}
-
 struct found {
   std::string ebp_code, order_no;
   eco::stored_inventory inv;
@@ -79,7 +66,7 @@ caf::expected<found> load_parcel(const hub::lmdb_storage& db, const parcel_args&
     return caf::make_error(eco::errc::ceb_invalid_state,
                            "inventory " + a.invt_no + " was cancelled; its order's inventory list is now "
                              + eco::str((*inv)->getPreNo()) + " ("
-                             + state_text((*inv)->getState()) + "); ask by --ebp-code and --order-no");
+                             + eco::state_name((*inv)->getState()) + "); ask by --ebp-code and --order-no");
   auto cut = parcel.find('\x1f');
   return found{parcel.substr(0, cut), cut == std::string::npos ? "" : parcel.substr(cut + 1),
                std::move(*inv)};
@@ -92,7 +79,7 @@ json parcel_json(const found& f) {
          {"orderNo", f.order_no},
          {"preNo", eco::str(i.getPreNo())},
          {"invtNo", eco::str(i.getInvtNo())},
-         {"state", state_text(i.getState())},
+         {"state", eco::state_name(i.getState())},
          {"reason", eco::str(i.getReason())},
          {"declaredBy", eco::str(i.getDoc().getSender())},
          {"declaredAt", i.getDoc().getAt()}};
