@@ -301,7 +301,7 @@ struct decide {
       return upsert_result::refused;
     }
     tx.put(table, key, stored_document(d, digest));
-    keep_unmatched(table, key);
+    keep_unmatched(table, key, now);
     return upsert_result::stored;
   }
 
@@ -309,25 +309,22 @@ struct decide {
   /// `keep_unmatched_ms` from their latest version; after that they are dropped (see
   /// drop_unmatched). The entry sits in the deadlines table under 0x1E, a tag and the
   /// document's key (parcel keys are codes and never start with 0x1E).
-  void keep_unmatched(const char* table, const bytes& key) {
+  void keep_unmatched(const char* table, const bytes& key, int64_t at) {
     char tag = table == std::string_view{tables::orders}     ? 'o'
                : table == std::string_view{tables::payments} ? 'p'
                : table == std::string_view{tables::waybills} ? 'w'
                                                              : 0;
     if (tag == 0)
       return;
-    std::string k(key.begin(), key.end());
-    bool named = tag == 'w' ? tx.get(tables::waybill_waiters, key).has_value()
-                            : inventory(k).has_value();
-    auto v = named ? std::nullopt : tx.get(table, key);
-    auto sd = v ? stored_doc::decode(*v) : std::nullopt;
-    if (!sd)
+    // Named already: no entry (raw lookups; this runs for every stored document).
+    if (tx.get(tag == 'w' ? tables::waybill_waiters : tables::inventories, key))
       return;
-    // The value is the version's hub time: a later version (or a changed
+    // The value is the version's hub time (`at`): a later version (or a changed
     // keep-unmatched) has its own entry; this one then finds another `at`.
+    std::string k(key.begin(), key.end());
     tx.put(tables::deadlines,
            deadline_key(now + cfg.keep_unmatched_ms, std::string{unmatched_mark, tag} + k),
-           be64(static_cast<uint64_t>((*sd)->getAt())));
+           be64(static_cast<uint64_t>(at)));
   }
 
   void stored_receipt(upsert_result r, const return_fields& f) {
@@ -560,7 +557,9 @@ struct decide {
         auto held = tx.get(tables::waybill_waiters, old);
         if (old != lkey && held && std::string(held->begin(), held->end()) == parcel) {
           tx.erase(tables::waybill_waiters, old);
-          keep_unmatched(tables::waybills, old); // unnamed now: it may expire
+          if (auto v = tx.get(tables::waybills, old)) // unnamed now: it may expire
+            if (auto sd = stored_doc::decode(*v))
+              keep_unmatched(tables::waybills, old, (*sd)->getAt());
         }
       }
     row.pre_no = change ? existing->pre_no : pre_no('B');
