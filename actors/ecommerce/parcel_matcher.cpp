@@ -138,6 +138,11 @@ int64_t read_i64(const std::optional<bytes>& b) {
 /// Starts the deadlines entries of unmatched orders, payments and waybills.
 constexpr char unmatched_mark = '\x1e';
 
+/// The key of the waybill an inventory names (ecommerce.waybills, waybill_waiters).
+bytes waybill_key(swhub::ceb::InventoryHead::Reader h) {
+  return key_bytes(join_key({str(h.getLogisticsCode()), str(h.getLogisticsNo())}));
+}
+
 bytes deadline_key(int64_t deadline, const std::string& parcel) {
   auto k = be64(static_cast<uint64_t>(deadline));
   k.insert(k.end(), parcel.begin(), parcel.end());
@@ -309,15 +314,18 @@ struct decide {
   /// `keep_unmatched_ms` from their latest version; after that they are dropped (see
   /// drop_unmatched). The entry sits in the deadlines table under 0x1E, a tag and the
   /// document's key (parcel keys are codes and never start with 0x1E).
+  /// Whether an inventory list names the document (o: order, p: payment: the parcel's
+  /// inventory; w: a waybill link). Raw lookups: this runs for every stored document.
+  bool named(char tag, const bytes& key) {
+    return tx.get(tag == 'w' ? tables::waybill_waiters : tables::inventories, key).has_value();
+  }
+
   void keep_unmatched(const char* table, const bytes& key, int64_t at) {
     char tag = table == std::string_view{tables::orders}     ? 'o'
                : table == std::string_view{tables::payments} ? 'p'
                : table == std::string_view{tables::waybills} ? 'w'
                                                              : 0;
-    if (tag == 0)
-      return;
-    // Named already: no entry (raw lookups; this runs for every stored document).
-    if (tx.get(tag == 'w' ? tables::waybill_waiters : tables::inventories, key))
+    if (tag == 0 || named(tag, key)) // named already: no entry
       return;
     // The value is the version's hub time (`at`): a later version (or a changed
     // keep-unmatched) has its own entry; this one then finds another `at`.
@@ -535,7 +543,7 @@ struct decide {
     // (waiting, inspected or released), a second one naming it would never be matched,
     // so it is refused. The other order is not named: it may be another platform's.
     auto lc = str(h.getLogisticsCode()), ln = str(h.getLogisticsNo());
-    auto lkey = key_bytes(join_key({lc, ln}));
+    auto lkey = waybill_key(h);
     if (auto holder = tx.get(tables::waybill_waiters, lkey)) {
       std::string other(holder->begin(), holder->end());
       auto oi = other == parcel ? std::nullopt : inventory(other);
@@ -552,8 +560,7 @@ struct decide {
     // another waybill: the old one no longer waits for this parcel.
     if (existing)
       if (auto rec = parcel_record(*existing)) {
-        auto oh = (*rec)->getInventory().getHead();
-        auto old = key_bytes(join_key({str(oh.getLogisticsCode()), str(oh.getLogisticsNo())}));
+        auto old = waybill_key((*rec)->getInventory().getHead());
         auto held = tx.get(tables::waybill_waiters, old);
         if (old != lkey && held && std::string(held->begin(), held->end()) == parcel) {
           tx.erase(tables::waybill_waiters, old);
@@ -720,8 +727,7 @@ struct decide {
     auto rec = parcel_record(inv);
     if (!rec)
       return false;
-    auto h = (*rec)->getInventory().getHead();
-    return key_bytes(join_key({str(h.getLogisticsCode()), str(h.getLogisticsNo())})) == lkey;
+    return waybill_key((*rec)->getInventory().getHead()) == lkey;
   }
 
   std::optional<record> parcel_record(const inventory_row& inv) {
@@ -821,10 +827,10 @@ struct decide {
       return;
     auto i = (*rec)->getInventory();
     auto h = i.getHead();
-    auto lkey = join_key({str(h.getLogisticsCode()), str(h.getLogisticsNo())});
+    auto lkey = waybill_key(h);
     auto o = doc_record(tables::orders, key_bytes(parcel));
     auto p = doc_record(tables::payments, key_bytes(parcel));
-    auto w = doc_record(tables::waybills, key_bytes(lkey));
+    auto w = doc_record(tables::waybills, lkey);
     std::string missing;
     if (!o)
       missing += "order, ";
@@ -832,7 +838,7 @@ struct decide {
       missing += "payment, ";
     if (!w) {
       missing += "waybill, ";
-      tx.put(tables::waybill_waiters, key_bytes(lkey), key_bytes(parcel));
+      tx.put(tables::waybill_waiters, lkey, key_bytes(parcel));
     }
     if (!missing.empty()) {
       missing.resize(missing.size() - 2);
@@ -1025,7 +1031,6 @@ struct decide {
     if (!rec)
       return;
     auto h = (*rec)->getInventory().getHead();
-    auto lkey = join_key({str(h.getLogisticsCode()), str(h.getLogisticsNo())});
     auto why = inv->reason;
     close_waiting(*inv, parcel);
     inv->state = ParcelState::EXPIRED;
@@ -1075,10 +1080,8 @@ struct decide {
     std::string k = entry.substr(2);
     auto key = key_bytes(k);
     const char* table = tag == 'o' ? tables::orders : tag == 'p' ? tables::payments : tables::waybills;
-    bool named = tag == 'w' ? tx.get(tables::waybill_waiters, key).has_value()
-                            : inventory(k).has_value();
     auto v = tx.get(table, key);
-    if (named || !v)
+    if (named(tag, key) || !v)
       return;
     auto sd = stored_doc::decode(*v);
     if (!sd || (*sd)->getAt() != static_cast<int64_t>(from_be64(*at)))
@@ -1111,9 +1114,8 @@ struct decide {
       return;
     }
     tx.erase(table, key);
-    auto days = std::to_string(cfg.keep_unmatched_ms / 86400000);
     auto span = cfg.keep_unmatched_ms % 86400000 == 0
-                  ? days + " days"
+                  ? std::to_string(cfg.keep_unmatched_ms / 86400000) + " days"
                   : std::to_string(cfg.keep_unmatched_ms / 1000) + " seconds";
     bytes subj((*sd)->getMessageId().begin(), (*sd)->getMessageId().end());
     receipt(str((*sd)->getSender()), subj, t, std::move(f), ceb_code_of(errc::ceb_expired, type_prefix(t)),

@@ -35,7 +35,7 @@ struct waiter {
 /// A message handed to the store or a desk and not answered yet. The deadline is
 /// kept here and swept by one timer per intake instead of a CAF request timeout per
 /// message: in CAF 0.17 each of those is a mutex-guarded entry in the clock thread
-/// plus a wake-up of it, 13 % of the hub's CPU with single-document CEB messages
+/// plus a wake-up of it, 13 % of the hub's CPU with small single-document messages
 /// (docs/benchmarks.md). `ticket` tells a late answer from the answer to a resend.
 struct in_flight {
   bytes digest;
