@@ -227,7 +227,7 @@ nlohmann::json wait_output(agency_process& a, const std::function<bool(const nlo
 } // namespace
 
 TEST_CASE("single window: a declaration routed to an agency that is down waits for it, and is released once "
-          "the agency starts and approves; nothing is decided twice",
+          "the agency starts and approves, nothing is decided twice",
           "[integration][agency]") {
   agency_world w;
   auto c = w.connect(w.ent);

@@ -99,7 +99,7 @@ bool has_status(const std::vector<ceb_return>& rs, const std::string& status) {
 
 // These need a swhubd that loads the CEB schemas (ecommerce branch from 99958bd on).
 TEST_CASE("swhub-ceb sends each party's files as they are and writes the CEB receipts beside "
-          "them; a re-run sends nothing and writes nothing twice",
+          "them, a re-run sends nothing and writes nothing twice",
           "[integration][ecommerce][ceb-bridge]") {
   ceb_world w;
   auto folder = w.dir.file("parcel");
@@ -229,7 +229,7 @@ TEST_CASE("swhub-ceb reports a file that is not a CEB import message, sends the 
   CHECK(has_status(receipts_beside(folder, "a-order", "CEB312Message"), "120"));
 }
 
-TEST_CASE("the SAMPLE files of config/samples/ceb are accepted, the parcel released; with --out "
+TEST_CASE("the SAMPLE files of config/samples/ceb are accepted, the parcel released, with --out "
           "nothing is written beside them",
           "[integration][ecommerce][ceb-bridge]") {
   ceb_world w;

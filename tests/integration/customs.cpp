@@ -179,7 +179,7 @@ TEST_CASE("SR-08.4 consolidated payment is open to advanced certified enterprise
         == "invalid_case_state");
 }
 
-TEST_CASE("SR-05.1 SR-12.5 a control instruction selects matching declarations until it expires; the examination is assigned to a port officer",
+TEST_CASE("SR-05.1 SR-12.5 a control instruction selects matching declarations until it expires, the examination is assigned to a port officer",
           "[integration][customs]") {
   customs_world w;
   auto c = w.connect(w.ent);
@@ -333,7 +333,7 @@ hs-prefixes = ["8471"]
   CHECK(after.waiting_on.empty());
 }
 
-TEST_CASE("amendments before release decide again; cancellation restores the guarantee; corrections close after the window",
+TEST_CASE("amendments before release decide again, cancellation restores the guarantee, corrections close after the window",
           "[integration][customs]") {
   customs_settings cs;
   cs.correction_window_s = 2;
@@ -548,7 +548,7 @@ TEST_CASE("released cases and queued reviews survive kill -9 and the review comp
   CHECK(status_of(*c, d).status == "closed");
 }
 
-TEST_CASE("licences quoted for restricted goods are checked and drawn down; of two declarations racing for the last quantity exactly one wins",
+TEST_CASE("licences quoted for restricted goods are checked and drawn down, of two declarations racing for the last quantity exactly one wins",
           "[integration][customs][licence]") {
   customs_settings cs;
   cs.agencies = R"T([[agency]]

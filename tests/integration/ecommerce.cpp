@@ -301,7 +301,7 @@ TEST_CASE("SR-15.1 exact duplicates inside one message are one document",
   CHECK(r[1]["returnInfo"].find("identical") != std::string::npos);
 }
 TEST_CASE("SR-15.1 an order, payment or waybill no inventory list names is dropped after keep-unmatched, "
-          "its sender told; one that is named stays",
+          "its sender told, one that is named stays",
           "[integration][ecommerce][expiry]") {
   ceb_settings s;
   s.keep_unmatched_seconds = 3;
@@ -592,7 +592,7 @@ hs-prefixes = ["3304"]
   (void)tax;
 }
 
-TEST_CASE("SR-15.2 partial returns give back each share once; a return cannot give back more than was used",
+TEST_CASE("SR-15.2 partial returns give back each share once, a return cannot give back more than was used",
           "[integration][ecommerce]") {
   ceb_settings s;
   s.per_year = "600";

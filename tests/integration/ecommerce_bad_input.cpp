@@ -193,7 +193,7 @@ TEST_CASE("SR-15.1 bad CEB messages are refused whole with their own code, and n
   wait_return(*c_agt, "CEB622Message", "copNo", p.order_no.substr(0, 20), "800");
 }
 
-TEST_CASE("SR-15.1 a bad document gets a negative CEB receipt naming the fault; its message's other documents go on",
+TEST_CASE("SR-15.1 a bad document gets a negative CEB receipt naming the fault, its message's other documents go on",
           "[integration][ecommerce][bad-input]") {
   ceb_settings s;
   s.return_days = 0; // no returns after release: a return is refused at once

@@ -160,7 +160,7 @@ TEST_CASE("deleting the newest document together with its evidence records is na
   CHECK_FALSE(names(rep, 0, 0, "store's head record"));
 }
 
-TEST_CASE("the tail after the last checkpoint, cut off, is named by what it leaves behind; "
+TEST_CASE("the tail after the last checkpoint, cut off, is named by what it leaves behind, "
           "cut off with everything, it is reported unprotected",
           "[integration][trust][evidence][truncation]") {
   crashed_run run;
@@ -353,7 +353,7 @@ TEST_CASE("`swhub audit head` refuses a log its store's head record disagrees wi
                              + " differs from the store's head record"));
 }
 
-TEST_CASE("an unsigned head is checked but confirms nothing; a signed one and receipts do",
+TEST_CASE("an unsigned head is checked but confirms nothing, a signed one and receipts do",
           "[integration][trust][evidence][truncation]") {
   crashed_run run;
   auto data = run.copy("data-copy");

@@ -215,7 +215,7 @@ TEST_CASE("an agency that needs to inspect a green declaration gets one inspecti
   wait_status(*c, "SW-INSP", "released");
 }
 
-TEST_CASE("an offline agency holds only the cases that need it; they wait durably and resume when it connects",
+TEST_CASE("an offline agency holds only the cases that need it, they wait durably and resume when it connects",
           "[integration][single-window]") {
   sw_world w;
   auto c = w.connect(w.ent);

@@ -342,7 +342,7 @@ TEST_CASE("a store's head record the log disagrees with is reported, not replace
                                + to_hex(other.hash)));
 }
 
-TEST_CASE("unsigned heads are checked but do not count as confirmation; receipts do",
+TEST_CASE("unsigned heads are checked but do not count as confirmation, receipts do",
           "[store][audit][evidence]") {
   signed_store s{100};
   for (uint8_t i = 1; i <= 3; ++i)
