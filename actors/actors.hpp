@@ -234,8 +234,10 @@ using outbox_actor = caf::typed_actor<
   caf::reacts_to<atom::deliver, uint64_t, std::string, uint64_t>,
   /// A committed status notification: notification id, recipient, wire Notification.
   caf::reacts_to<atom::deliver, uint64_t, std::string, bytes>,
-  /// Party acknowledged a notification (party, notification id, route for errors).
-  caf::reacts_to<atom::ack, std::string, uint64_t, bytes>,
+  /// Party acknowledged notifications (party, notification ids, route for errors).
+  caf::reacts_to<atom::ack, std::string, std::vector<uint64_t>, bytes>,
+  /// Commits the acknowledgements gathered so far (the outbox sends this to itself).
+  caf::reacts_to<atom::flush>,
   /// Party said hello on connection `route`: welcome it, send everything pending.
   caf::reacts_to<atom::online, std::string, bytes>,
   /// Re-send timer (the outbox sends this to itself).

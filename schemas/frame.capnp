@@ -19,9 +19,12 @@ struct Welcome {
   pendingNotifications @2 :UInt32;
 }
 
-# Acknowledges one notification; the hub stops re-sending it.
+# Acknowledges notifications; the hub stops re-sending them. One frame may acknowledge
+# up to 1,000 (notificationId and up to 999 in `more`): a partner that takes many
+# notifications at once acknowledges them in one frame instead of one frame each.
 struct Ack {
   notificationId @0 :UInt64;
+  more @1 :List(UInt64);   # further notification ids; each is acknowledged on its own
 }
 
 # Asks for the status of one of the caller's own messages.

@@ -106,6 +106,9 @@ uint16_t document_status_code(std::string_view name);
 /// Unix epoch milliseconds.
 int64_t now_ms();
 
+/// The most notification ids one Ack frame may carry (notificationId plus `more`).
+inline constexpr size_t max_ack_ids = 1000;
+
 /// Lower-case hex of `b`, and back (empty result on bad input).
 std::string to_hex(const bytes& b);
 bytes from_hex(std::string_view s);

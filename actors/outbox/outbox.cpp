@@ -2,7 +2,6 @@
 
 #include <map>
 
-#include <capnp/dynamic.h>
 #include <caf/all.hpp>
 
 #include "actors/core/error.hpp"
@@ -36,7 +35,17 @@ struct outbox_state {
   std::shared_ptr<partner_link> link;
   std::shared_ptr<outbox_metrics> metrics;
   std::map<uint64_t, entry> entries;
+  /// Acknowledgements taken but not yet committed. Every ack that reaches the mailbox
+  /// before the outbox's own flush message joins one store write: a partner that acks
+  /// a hundred notifications costs one write, not a hundred requests.
+  std::vector<uint64_t> ack_ids;
+  std::vector<table_op> ack_ops;
+  std::vector<decision_record> ack_decisions;
+  bool ack_flush_scheduled = false;
 };
+
+/// Past this many acknowledgements the outbox writes them without waiting for its flush.
+constexpr size_t max_ack_batch = 4096;
 
 using outbox_ptr = outbox_actor::stateful_pointer<outbox_state>;
 
@@ -77,24 +86,25 @@ caf::expected<bytes> build_frame(const outbox_state& st, uint64_t nid, const ent
                                     });
     if (err)
       return err;
-  } else {
-    auto msg = aligned_message::copy(e.notification.data(), e.notification.size(),
-                                     ec::store_failure);
-    if (!msg)
-      return msg.error();
-    // Whatever a module prebuilt (a status change, a case routed to an agency, ...),
-    // copied whole; only the id and time are the outbox's.
-    auto err = with_root<wire::Notification>(*msg, ec::store_failure,
-                                             [&n](wire::Notification::Reader pre) {
-                                               auto from = capnp::toDynamic(pre);
-                                               KJ_IF_MAYBE (which, from.which()) {
-                                                 capnp::toDynamic(n).set(*which, from.get(*which));
-                                               }
-                                               return caf::error{};
-                                             });
-    if (err)
-      return err;
+    return to_bytes(mb);
   }
+  auto msg = aligned_message::copy(e.notification.data(), e.notification.size(),
+                                   ec::store_failure);
+  if (!msg)
+    return msg.error();
+  // Whatever a module prebuilt (a status change, a case routed to an agency, ...),
+  // copied whole; only the id and time are the outbox's.
+  auto err = with_root<wire::Notification>(*msg, ec::store_failure,
+                                           [&mb, nid, &e](wire::Notification::Reader pre) {
+                                             auto f = mb.initRoot<wire::Frame>();
+                                             f.setNotification(pre);
+                                             auto out = f.getNotification();
+                                             out.setNotificationId(nid);
+                                             out.setCreatedAt(e.created_at);
+                                             return caf::error{};
+                                           });
+  if (err)
+    return err;
   return to_bytes(mb);
 }
 
@@ -178,6 +188,44 @@ std::vector<table_op> ack_ops(const outbox_state& st, uint64_t nid, const entry&
   return ops;
 }
 
+/// One store write for the gathered acknowledgements; their entries are erased once it
+/// is committed. If it fails they stay pending and are re-sent: the partner acks again.
+void commit_acks(outbox_ptr self) {
+  auto& st = self->state;
+  if (st.ack_ids.empty())
+    return;
+  auto ids = std::move(st.ack_ids);
+  st.ack_ids.clear();
+  auto ops = std::move(st.ack_ops);
+  st.ack_ops.clear();
+  auto decisions = std::move(st.ack_decisions);
+  st.ack_decisions.clear();
+  self->request(st.store, std::chrono::seconds{30}, atom::write_v, std::move(ops),
+                std::move(decisions))
+    .then(
+      [self, ids](uint64_t) {
+        auto& st = self->state;
+        for (auto nid : ids)
+          st.entries.erase(nid);
+        st.metrics->pending = st.entries.size();
+        st.metrics->acknowledged += ids.size();
+      },
+      [self, ids](caf::error& err) {
+        auto& st = self->state;
+        for (auto nid : ids)
+          if (auto i = st.entries.find(nid); i != st.entries.end())
+            i->second.acking = false;
+        // While the store is not ready (it logged why) every ack is refused: one line
+        // per write would flood the log.
+        auto line = "ack of " + std::to_string(ids.size()) + " notification(s) (first "
+                    + std::to_string(ids.front()) + ") not committed: " + context_text(err);
+        if (code_of(err) == ec::hub_not_ready)
+          log::debug("outbox", line);
+        else
+          log::warn("outbox", line);
+      });
+}
+
 outbox_actor::behavior_type outbox(outbox_ptr self, outbox_config cfg, store_actor store,
                                    std::shared_ptr<const store_reader> reader,
                                    std::shared_ptr<partner_link> link,
@@ -218,44 +266,35 @@ outbox_actor::behavior_type outbox(outbox_ptr self, outbox_config cfg, store_act
       st.metrics->pending = st.entries.size();
       send_entry(self, nid, i->second);
     },
-    [self](atom::ack, std::string& party, uint64_t nid, bytes& route) {
+    [self](atom::ack, std::string& party, std::vector<uint64_t>& ids, bytes& route) {
       auto& st = self->state;
-      auto i = st.entries.find(nid);
-      if (i == st.entries.end() || i->second.recipient != party) {
-        receipt_info r;
-        r.party = party;
-        r.code = wire_code(ec::unknown_notification);
-        r.reason = "no pending notification " + std::to_string(nid) + " for " + party;
-        st.link->receipt(route, r);
-        return;
+      for (auto nid : ids) {
+        auto i = st.entries.find(nid);
+        if (i == st.entries.end() || i->second.recipient != party) {
+          receipt_info r;
+          r.party = party;
+          r.code = wire_code(ec::unknown_notification);
+          r.reason = "no pending notification " + std::to_string(nid) + " for " + party;
+          st.link->receipt(route, r);
+          continue;
+        }
+        if (i->second.acking)
+          continue; // its erase is already gathered or being committed
+        i->second.acking = true;
+        for (auto& op : ack_ops(st, nid, i->second, st.ack_decisions))
+          st.ack_ops.push_back(std::move(op));
+        st.ack_ids.push_back(nid);
       }
-      if (i->second.acking)
-        return; // the erase is already being committed
-      i->second.acking = true;
-      std::vector<decision_record> decisions;
-      auto ops = ack_ops(st, nid, i->second, decisions);
-      self->request(st.store, std::chrono::seconds{30}, atom::write_v, std::move(ops),
-                    std::move(decisions))
-        .then(
-          [self, nid](uint64_t) {
-            auto& st = self->state;
-            st.entries.erase(nid);
-            st.metrics->pending = st.entries.size();
-            st.metrics->acknowledged++;
-          },
-          [self, nid](caf::error& err) {
-            // Not erased: it stays pending and is re-sent; the partner acks again.
-            auto i = self->state.entries.find(nid);
-            if (i != self->state.entries.end())
-              i->second.acking = false;
-            // While the store is not ready (it logged why) every ack is refused:
-            // one line each would flood the log.
-            auto line = "ack of " + std::to_string(nid) + " not committed: " + context_text(err);
-            if (code_of(err) == ec::hub_not_ready)
-              log::debug("outbox", line);
-            else
-              log::warn("outbox", line);
-          });
+      if (st.ack_ids.size() >= max_ack_batch) {
+        commit_acks(self);
+      } else if (!st.ack_ids.empty() && !st.ack_flush_scheduled) {
+        st.ack_flush_scheduled = true;
+        self->send(self, atom::flush_v);
+      }
+    },
+    [self](atom::flush) {
+      self->state.ack_flush_scheduled = false;
+      commit_acks(self);
     },
     [self](atom::online, std::string& party, bytes& route) {
       auto& st = self->state;

@@ -783,6 +783,21 @@ caf::error partner_client::ack(uint64_t notification_id) {
   return send_bytes(to_bytes(mb));
 }
 
+caf::error partner_client::ack(const std::vector<uint64_t>& notification_ids) {
+  for (size_t at = 0; at < notification_ids.size(); at += max_ack_ids) {
+    auto n = std::min(max_ack_ids, notification_ids.size() - at);
+    capnp::MallocMessageBuilder mb;
+    auto a = mb.initRoot<wire::Frame>().initAck();
+    a.setNotificationId(notification_ids[at]);
+    auto more = a.initMore(static_cast<unsigned>(n - 1));
+    for (size_t i = 1; i < n; ++i)
+      more.set(static_cast<unsigned>(i - 1), notification_ids[at + i]);
+    if (auto err = send_bytes(to_bytes(mb)))
+      return err;
+  }
+  return caf::error{};
+}
+
 caf::expected<status_reply> partner_client::query_status(const bytes& message_id) {
   auto query_id = next_query_id_++;
   {

@@ -270,6 +270,9 @@ public:
   /// Acknowledges a notification (fire and forget; a refused ack comes back as a
   /// receipt with error_name "unknown_notification" and an empty message id).
   caf::error ack(uint64_t notification_id);
+  /// Acknowledges several in as few frames as the hub allows (max_ack_ids each): for a
+  /// partner that takes notifications in bursts, one frame instead of one per id.
+  caf::error ack(const std::vector<uint64_t>& notification_ids);
 
   /// Asks the hub about one of our messages; waits up to options().timeout.
   caf::expected<status_reply> query_status(const bytes& message_id);

@@ -304,11 +304,25 @@ void gateway::handle(zmq::message_t& route_msg, std::vector<zmq::message_t>& par
           return key_refusal;
         to_intake({});
         return caf::error{};
-      case wire::Frame::ACK:
+      case wire::Frame::ACK: {
         if (key_refusal)
           return key_refusal;
-        caf::anon_send(*outbox_, atom::ack_v, party, f.getAck().getNotificationId(), route);
+        auto ack = f.getAck();
+        auto more = ack.getMore();
+        if (more.size() >= max_ack_ids)
+          return caf::make_error(ec::malformed_frame,
+                                 "an ack frame acknowledges at most "
+                                   + std::to_string(max_ack_ids) + " notifications; this one "
+                                   + std::to_string(more.size() + 1)
+                                   + " (send them in several frames)");
+        std::vector<uint64_t> ids;
+        ids.reserve(more.size() + 1);
+        ids.push_back(ack.getNotificationId());
+        for (auto id : more)
+          ids.push_back(id);
+        caf::anon_send(*outbox_, atom::ack_v, party, std::move(ids), route);
         return caf::error{};
+      }
       default:
         return caf::make_error(ec::unexpected_frame,
                                "partners send hello, envelope, ack or statusQuery frames");

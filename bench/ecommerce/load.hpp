@@ -44,7 +44,7 @@ struct load_result {
   uint64_t hub_accepted = 0, hub_rejected = 0, hub_duplicates = 0;
   uint64_t no_receipt = 0;                    ///< sent, no hub receipt by the end
   uint64_t released = 0, refused = 0, undecided = 0; ///< parcels
-  uint64_t notifications = 0, ceb_returns = 0;
+  uint64_t notifications = 0, ack_frames = 0, ceb_returns = 0;
   uint64_t document_refusals = 0;             ///< negative returnStatus to any sender
   double send_s = 0;     ///< start .. last send
   double elapsed_s = 0;  ///< start .. last decision

@@ -61,7 +61,7 @@ nlohmann::json phase_json(const phase_report& p) {
     {"hubAccepted", l.hub_accepted}, {"hubRejected", l.hub_rejected},
     {"hubDuplicates", l.hub_duplicates}, {"noReceipt", l.no_receipt},
     {"released", l.released}, {"refused", l.refused}, {"undecided", l.undecided},
-    {"documentRefusals", l.document_refusals}, {"notifications", l.notifications},
+    {"documentRefusals", l.document_refusals}, {"notifications", l.notifications}, {"ackFrames", l.ack_frames},
     {"cebReturns", l.ceb_returns}, {"sendSeconds", l.send_s}, {"elapsedSeconds", l.elapsed_s},
     {"parcelsPerS", l.parcels_per_s}, {"documentsPerS", l.documents_per_s},
     {"decisionLatency", to_json(l.decision)}, {"hubReceiptLatency", to_json(l.hub_receipt)},
@@ -172,6 +172,8 @@ void print_phase(std::ostream& out, const phase_report& p) {
                                                   + std::to_string(l.refused) + " / "
                                                   + std::to_string(l.undecided));
   row(out, "documents refused (any sender)", std::to_string(l.document_refusals));
+  row(out, "notifications / ack frames", std::to_string(l.notifications) + " / "
+                                           + std::to_string(l.ack_frames));
   for (auto& [code, n] : l.refusal_codes)
     row(out, "  refusal " + code.substr(0, 36), std::to_string(n));
   for (auto& f : l.refusals)

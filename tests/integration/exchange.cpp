@@ -4,9 +4,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <thread>
 
+#include <capnp/message.h>
+
 #include "actors/core/error.hpp"
+#include "actors/core/frames.hpp"
+#include "schemas/frame.capnp.h"
 #include "tests/support/hub_process.hpp"
 #include "tests/support/samples.hpp"
 
@@ -166,6 +171,90 @@ TEST_CASE("a routed document is re-sent with the same id until acknowledged, als
   CHECK(cb2->pending_notifications() == 0);
 }
 
+
+namespace {
+
+/// The distinct notification ids `c` receives until it has `n` (re-sends come with
+/// the same id).
+std::vector<uint64_t> distinct_notifications(partner_client& c, size_t n) {
+  std::vector<uint64_t> ids;
+  while (ids.size() < n) {
+    auto x = c.next_notification(std::chrono::seconds{5});
+    REQUIRE(x);
+    if (std::find(ids.begin(), ids.end(), x->id) == ids.end())
+      ids.push_back(x->id);
+  }
+  return ids;
+}
+
+/// Waits until every message in `ids` shows as delivered to its sender `c`.
+bool all_delivered(partner_client& c, const std::vector<bytes>& ids) {
+  for (int i = 0; i < 200; ++i) {
+    bool all = true;
+    for (auto& id : ids) {
+      auto st = c.query_status(id);
+      REQUIRE(st);
+      all = all && st->status == "delivered";
+    }
+    if (all)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  return false;
+}
+
+} // namespace
+
+TEST_CASE("one ack frame acknowledges many notifications: an unknown id in it is refused "
+          "on its own and a frame over 1000 ids is refused whole and acknowledges nothing",
+          "[integration][outbox]") {
+  temp_dir dir;
+  auto a = make_party("ENT-A", "enterprise");
+  auto b = make_party("ENT-B", "enterprise");
+  hub_settings s;
+  s.resend_interval_ms = 300;
+  hub_process hubd{dir, write_hub_config(dir, {a, b}, s)};
+  zmq::context_t ctx;
+  auto ca = hubd.connect(ctx, a);
+  auto cb = hubd.connect(ctx, b);
+  std::vector<bytes> sent;
+  for (int i = 0; i < 5; ++i) {
+    auto doc = message_to("ENT-B", "batch " + std::to_string(i));
+    auto r = ca->submit(doc);
+    REQUIRE(r);
+    REQUIRE(r->status == receipt::accepted);
+    sent.push_back(doc.message_id);
+  }
+  auto ids = distinct_notifications(*cb, 5);
+
+  // Over the limit: 1,001 ids (the five real ones among them) in one frame.
+  capnp::MallocMessageBuilder mb;
+  auto ack = mb.initRoot<wire::Frame>().initAck();
+  ack.setNotificationId(ids[0]);
+  auto more = ack.initMore(max_ack_ids);
+  for (unsigned i = 0; i < max_ack_ids; ++i)
+    more.set(i, i < 4 ? ids[i + 1] : 900000000u + i);
+  REQUIRE_FALSE(cb->send_raw(to_bytes(mb)));
+  auto refused = cb->next_receipt(std::chrono::seconds{5});
+  REQUIRE(refused);
+  CHECK(refused->error_name == "malformed_frame");
+  CHECK(refused->reason.find("at most 1000") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds{300});
+  CHECK(hubd.connect(ctx, b)->pending_notifications() == 5); // nothing acknowledged
+
+  // Within the limit: the five and one id that was never sent.
+  auto with_unknown = ids;
+  with_unknown.insert(with_unknown.begin() + 2, 987654321);
+  REQUIRE_FALSE(cb->ack(with_unknown));
+  auto unknown = cb->next_receipt(std::chrono::seconds{5});
+  REQUIRE(unknown);
+  CHECK(unknown->error_name == "unknown_notification");
+  CHECK(unknown->reason.find("987654321") != std::string::npos);
+  CHECK(all_delivered(*ca, sent));
+  CHECK(hubd.connect(ctx, b)->pending_notifications() == 0);
+  auto more_receipts = cb->next_receipt(std::chrono::milliseconds{300});
+  CHECK_FALSE(more_receipts); // one refusal for the one unknown id, none for the others
+}
 
 TEST_CASE("beyond intake.max-in-flight the hub answers hub_busy at once, and the same "
           "messages sent again later are accepted", "[integration][overload]") {

@@ -19,7 +19,8 @@ outbox_actor::behavior_type recording_outbox(outbox_actor::pointer,
     [seen](atom::deliver, uint64_t id, std::string& to, bytes& notification) {
       seen->statuses.push_back({id, std::move(to), std::move(notification)});
     },
-    [](atom::ack, std::string&, uint64_t, bytes&) { FAIL("unexpected ack"); },
+    [](atom::ack, std::string&, std::vector<uint64_t>&, bytes&) { FAIL("unexpected ack"); },
+    [](atom::flush) { FAIL("unexpected flush"); },
     [](atom::online, std::string&, bytes&) { FAIL("unexpected online"); },
     [](atom::resend) {},
   };

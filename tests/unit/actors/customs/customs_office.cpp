@@ -68,7 +68,8 @@ outbox_actor::behavior_type mock_outbox(outbox_actor::pointer, std::shared_ptr<o
     [](atom::status) { return std::string{"mock outbox"}; },
     [](atom::deliver, uint64_t, std::string&, uint64_t) { FAIL("unexpected delivery"); },
     [seen](atom::deliver, uint64_t, std::string& to, bytes&) { seen->delivered.push_back(to); },
-    [](atom::ack, std::string&, uint64_t, bytes&) { FAIL("unexpected ack"); },
+    [](atom::ack, std::string&, std::vector<uint64_t>&, bytes&) { FAIL("unexpected ack"); },
+    [](atom::flush) { FAIL("unexpected flush"); },
     [](atom::online, std::string&, bytes&) { FAIL("unexpected online"); },
     [](atom::resend) {},
   };
