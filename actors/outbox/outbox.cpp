@@ -72,10 +72,10 @@ caf::error with_stored_envelope(const store_reader& reader, uint64_t seq, F&& fn
 
 caf::expected<bytes> build_frame(const outbox_state& st, uint64_t nid, const entry& e) {
   capnp::MallocMessageBuilder mb;
-  auto n = mb.initRoot<wire::Frame>().initNotification();
-  n.setNotificationId(nid);
-  n.setCreatedAt(e.created_at);
   if (e.delivery_sequence != 0) {
+    auto n = mb.initRoot<wire::Frame>().initNotification();
+    n.setNotificationId(nid);
+    n.setCreatedAt(e.created_at);
     auto err = with_stored_envelope(*st.reader, e.delivery_sequence,
                                     [&n, &e](stored::StoredDocument::Reader,
                                              wire::Envelope::Reader env) {
@@ -237,6 +237,12 @@ outbox_actor::behavior_type outbox(outbox_ptr self, outbox_config cfg, store_act
   st.link = std::move(link);
   st.metrics = std::move(metrics);
   load(st);
+  // A clean stop hands the gathered acknowledgements to the store before quitting
+  // (swhubd stops the store only after the outbox is gone).
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    commit_acks(self);
+    self->quit(msg.reason);
+  });
   self->delayed_send(self, cfg.resend_interval, atom::resend_v);
   return {
     [self](atom::status) {

@@ -287,14 +287,21 @@ private:
         }
         on_notification(*n, clock_type::now());
         any = true;
+        if (to_ack_.size() >= hub::max_ack_ids && !ack_now())
+          return false;
       }
     }
-    if (!to_ack_.empty()) {
-      if (auto err = c_.ack(to_ack_))
-        return fail(err);
-      out_.ack_frames += (to_ack_.size() + hub::max_ack_ids - 1) / hub::max_ack_ids;
-      to_ack_.clear();
-    }
+    return ack_now();
+  }
+
+  /// Acknowledges what was taken since the last call.
+  bool ack_now() {
+    if (to_ack_.empty())
+      return true;
+    if (auto err = c_.ack(to_ack_))
+      return fail(err);
+    out_.ack_frames += (to_ack_.size() + hub::max_ack_ids - 1) / hub::max_ack_ids;
+    to_ack_.clear();
     return true;
   }
 

@@ -215,6 +215,10 @@ int main(int argc, char** argv) {
   for (auto& [name, running] : domains)
     running->stop();
   caf::anon_send_exit(*outbox, caf::exit_reason::user_shutdown);
+  { // The outbox's last acknowledgements reach the store before the store stops.
+    caf::scoped_actor self{sys};
+    self->wait_for(*outbox);
+  }
   caf::anon_send_exit(*store, caf::exit_reason::user_shutdown); // commits what is pending
   hub::log::info("swhubd", "stopped: accepted " + std::to_string(intake_stats->accepted)
                              + ", duplicates " + std::to_string(intake_stats->duplicates)
