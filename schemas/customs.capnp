@@ -114,6 +114,16 @@ struct AdvanceRuling {
   validUntil @8 :Int64;        # Unix ms; at most 3 years after validFrom
 }
 
+# customs.credit-decision (SR-14.1): an enterprise-management (credit) officer certifies,
+# revokes or rates an enterprise's credit. It applies to the enterprise's declarations
+# from effectiveFrom on, is recorded in its tier history and told to the enterprise.
+struct CreditDecision {
+  enterprise @0 :Text;         # enterprise code (importer/exporter id in declarations)
+  tier @1 :Text;               # advanced-certified, general-certified, general-credit, discredited
+  reason @2 :Text;             # why: certification audit, revocation, penalty, restoration
+  effectiveFrom @3 :Int64;     # Unix ms; 0 = when the hub commits it
+}
+
 # agency.licence: a licensing agency registers a licence (import/export licence,
 # quarantine permit, CITES permit, ...) that declarations then draw on, quantity by
 # quantity (logistics-and-bonded.md §5).

@@ -532,8 +532,7 @@ caf::expected<prepared> prepare_step1(const customs_deps& dep, const step1_board
                         + format_amount(l.assessed.total) + " (duty " + format_amount(l.assessed.duty)
                         + ", consumption tax " + format_amount(l.assessed.consumption_tax) + ", VAT "
                         + format_amount(l.assessed.vat) + "); the assessed amount is due");
-  auto* ent = dep.cfg->enterprise(l.enterprise);
-  pr.credit = ent != nullptr ? ent->tier_at(now) : tier::general_credit;
+  pr.credit = board.tier_at(l.enterprise, now); // the record, as decided up to now
   pr.at = now;
   pr.seed = seed;
   for (size_t i = 0; i < l.items.size(); ++i)

@@ -36,6 +36,7 @@ const std::map<std::string_view, case_handler>& case_handlers() {
     {doc::tax_payment, [](clearance_state& st, const document_write& w, const party&) { return on_payment(st, w); }},
     {doc::advance_ruling, [](clearance_state& st, const document_write& w, const party&) { return on_ruling(st, w); }},
     {doc::agency_licence, &on_licence},
+    {doc::credit_decision, &on_credit_decision},
     {doc::agency_decision, &on_agency_decision},
   };
   return handlers;
@@ -108,7 +109,7 @@ void rollback(clearance_ptr self, const caf::error& why) {
   reload(st);
   ++st.generation;
   self->send(st.d.store, atom::resync_v);
-  log::warn("clearance", "cases, accounts, licences and rulings reloaded from LMDB after: "
+  log::warn("clearance", "cases, accounts, licences, rulings and credit reloaded from LMDB after: "
                            + context_text(why));
 }
 
@@ -199,6 +200,7 @@ void load(clearance_state& st) {
   st.board->set_histories(std::move(history)); // assessors read it
   load_rulings(st);
   load_licences(st);
+  load_credit(st);
 }
 
 /// Drops every cached case, account and ruling and reads them again from LMDB.

@@ -20,6 +20,7 @@
 #include "actors/actors.hpp"
 #include "actors/core/frames.hpp"
 #include "actors/customs/case_record.hpp"
+#include "actors/customs/credit_record.hpp"
 #include "actors/customs/customs_context.hpp"
 #include "actors/customs/post_release_audit.hpp"
 #include "schemas/declaration.capnp.h"
@@ -85,12 +86,29 @@ public:
     std::lock_guard<std::mutex> g{m_};
     history_ = std::move(h);
   }
+  /// The enterprise's credit tier at `ms` (general credit if it has no record).
+  tier tier_at(const std::string& enterprise, int64_t ms) const {
+    std::shared_ptr<const std::map<std::string, credit_record>> c;
+    {
+      std::lock_guard<std::mutex> g{m_};
+      c = credit_;
+    }
+    auto i = c->find(enterprise);
+    return i == c->end() ? tier::general_credit : i->second.tier_at(ms);
+  }
+  void set_credit(std::map<std::string, credit_record> c) {
+    auto p = std::make_shared<const std::map<std::string, credit_record>>(std::move(c));
+    std::lock_guard<std::mutex> g{m_};
+    credit_ = std::move(p);
+  }
 
 private:
   mutable std::mutex m_;
   std::shared_ptr<const std::map<std::string, advance_ruling>> rulings_ =
     std::make_shared<const std::map<std::string, advance_ruling>>();
   std::map<std::string, std::pair<uint32_t, uint32_t>> history_;
+  std::shared_ptr<const std::map<std::string, credit_record>> credit_ =
+    std::make_shared<const std::map<std::string, credit_record>>();
 };
 
 /// A licence and what is left of it.
@@ -119,6 +137,9 @@ struct clearance_state {
   std::map<std::string, enterprise_state> enterprises;
   std::map<std::string, advance_ruling> rulings;
   std::map<std::string, licence_state> licences;
+  /// Every registered enterprise's credit record: customs.toml's, or the stored one
+  /// once a change was decided (credit_decisions.cpp); published on the board.
+  std::map<std::string, credit_record> credit;
   uint64_t next_serial = 1;
   std::shared_ptr<step1_board> board = std::make_shared<step1_board>();
   std::mt19937_64 seeds{random_device_seed()}; ///< lane draw seeds (recorded with each decision)
@@ -240,6 +261,13 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
 caf::expected<plan> on_evidence(clearance_state& st, const document_write& w, const party& officer);
 caf::expected<plan> on_payment(clearance_state& st, const document_write& w);
 caf::expected<plan> on_ruling(clearance_state& st, const document_write& w);
+
+// credit tiers (credit_decisions.cpp, SR-14.1)
+/// customs.toml's records, replaced by those stored in customs.credit.
+std::map<std::string, credit_record> credit_records(const customs_config& cfg, const store_reader& reader);
+/// credit_records into clearance's state, and published on its board.
+void load_credit(clearance_state& st);
+caf::expected<plan> on_credit_decision(clearance_state& st, const document_write& w, const party& officer);
 void apply_review(clearance_state& st, const std::string& centre, const review_result& r, plan& p, int64_t now);
 /// The task a case needs from a customs office now, as (unit, kind); none if empty.
 std::pair<std::string, std::string> task_of(const clearance_state& st, const case_record& c);

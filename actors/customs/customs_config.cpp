@@ -149,7 +149,8 @@ caf::error read_chapters(const toml::table& t, const std::string& s, tax_centre_
 }
 
 caf::error read_enterprise(const toml::table& t, const std::string& s, customs_config& cfg) {
-  TRY(no_unknown_keys(t, s, {"code", "name", "tier", "tier-history", "guarantee", "inland-customs"}));
+  TRY(no_unknown_keys(t, s, {"code", "name", "tier", "tier-history", "guarantee", "inland-customs",
+                             "party"}));
   enterprise_config e;
   std::string tier_name, guarantee;
   TRY(read(t, s, "code", e.code));
@@ -157,6 +158,7 @@ caf::error read_enterprise(const toml::table& t, const std::string& s, customs_c
   TRY(read(t, s, "tier", tier_name));
   TRY(read(t, s, "guarantee", guarantee));
   TRY(read(t, s, "inland-customs", e.inland_customs));
+  TRY(read(t, s, "party", e.party));
   auto line = "line " + std::to_string(t.source().begin.line);
   if (e.code.empty())
     return config_error(s + ".code", "missing", line);

@@ -44,7 +44,10 @@ struct enterprise_config {
   std::vector<std::pair<int64_t, tier>> tiers; ///< (from Unix ms, tier), ascending
   cents guarantee = 0;         ///< guarantee account limit, CNY cents
   std::string inland_customs;  ///< its domicile (inland) customs: audit instructions go there
-  tier tier_at(int64_t ms) const; ///< the tier valid at `ms` (general credit before the first)
+  std::string party;           ///< the hub party told of credit changes (empty: none)
+  /// The tier customs.toml gives at `ms` (general credit before the first); once the
+  /// enterprise has a record in customs.credit, the record decides (credit_record.hpp).
+  tier tier_at(int64_t ms) const;
 };
 
 /// A partner agency that issues licences (and, later, acts on declarations).

@@ -6,6 +6,7 @@
 #include "actors/core/frames.hpp"
 #include "actors/core/iso_codes.hpp"
 #include "actors/core/quantity.hpp"
+#include "actors/customs/declaration_risk_facts.hpp"
 #include "schemas/customs.capnp.h"
 #include "schemas/declaration.capnp.h"
 
@@ -314,6 +315,23 @@ caf::error check_licence(wire::Licence::Reader l) {
   return caf::none;
 }
 
+caf::error check_credit_decision(wire::CreditDecision::Reader d) {
+  if (auto err = required(d.getEnterprise(), "enterprise"))
+    return err;
+  std::string t = d.getTier();
+  if (t.empty())
+    return fail(ec::missing_field, "tier", "required");
+  if (!tier_from_string(t))
+    return fail(ec::invalid_field, "tier",
+                quoted(t.substr(0, 40))
+                  + " (advanced-certified, general-certified, general-credit, discredited)");
+  if (auto err = required(d.getReason(), "reason", 500))
+    return err;
+  if (d.getEffectiveFrom() < 0)
+    return fail(ec::invalid_field, "effectiveFrom", "Unix ms, or 0 for when it is committed");
+  return caf::none;
+}
+
 caf::error check_agency_decision(wire::AgencyDecision::Reader d) {
   if (auto err = required(d.getCaseId(), "caseId", 18))
     return err;
@@ -360,6 +378,9 @@ std::vector<document_kind> document_kinds() {
     {doc::advance_ruling, capnp::Schema::from<wire::AdvanceRuling>(),
      "register an advance classification or valuation ruling (tax officer)",
      validator_of<wire::AdvanceRuling>(plain(check_ruling)), true},
+    {doc::credit_decision, capnp::Schema::from<wire::CreditDecision>(),
+     "certify, revoke or rate an enterprise's credit tier (credit officer)",
+     validator_of<wire::CreditDecision>(plain(check_credit_decision)), true},
     {doc::agency_decision, capnp::Schema::from<wire::AgencyDecision>(),
      "an agency's decision on a declaration routed to it (approve, reject, need inspection or documents)",
      validator_of<wire::AgencyDecision>(plain(check_agency_decision)), true},

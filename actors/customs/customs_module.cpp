@@ -100,6 +100,8 @@ caf::expected<std::unique_ptr<running_module>> start(const module_services& core
   m->risk_centres = spawn_risk_centres(sys, deps);
   m->offices = spawn_offices(sys, deps);
   auto board = std::make_shared<detail::step1_board>();
+  // Credit tiers on the board before any assessor runs (clearance loads them again).
+  board->set_credit(detail::credit_records(*deps.cfg, *core.reader));
   auto clr = spawn_clearance(sys, deps, m->risk_centres, m->offices, board);
   if (!clr)
     return clr.error();

@@ -167,6 +167,8 @@ TEST_CASE("a customs hub answers 1,600 mutated customs documents once each and k
   risk.customs_unit = "0000";
   auto tax = make_party("TAX-1", "tax-officer");
   tax.customs_unit = "2200";
+  auto credit = make_party("CRD-2200", "credit-officer");
+  credit.customs_unit = "2200";
   auto agency = make_party("AGY-LIC", "agency");
   // the SAMPLE CEB enterprises (config/ecommerce.toml): CEB XML goes through its desk
   auto plt = make_party("PLT-DEMO-0001", "platform");
@@ -174,7 +176,7 @@ TEST_CASE("a customs hub answers 1,600 mutated customs documents once each and k
   auto lgs = make_party("LGS-DEMO-0001", "logistics-company");
   auto agt = make_party("AGT-DEMO-0001", "declaring-agent");
   auto opr = make_party("OPR-DEMO-0001", "site-operator");
-  std::vector<const test_party*> parties{&ent, &port, &risk, &tax, &agency, &plt, &pay, &lgs, &agt, &opr};
+  std::vector<const test_party*> parties{&ent, &port, &risk, &tax, &credit, &agency, &plt, &pay, &lgs, &agt, &opr};
   hub_settings s;
   s.ecommerce_config = write_shipped_ecommerce_config(dir);
   s.customs = customs_settings{};
@@ -184,7 +186,7 @@ name = "Ministry of Commerce licensing office, test"
 party = "AGY-LIC"
 licence-types = ["automatic-import-licence"]
 )T";
-  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk, tax, agency, plt, pay, lgs, agt, opr}, s)};
+  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk, tax, credit, agency, plt, pay, lgs, agt, opr}, s)};
   zmq::context_t ctx;
   std::mt19937_64 rng{11};
   declaration_spec good;

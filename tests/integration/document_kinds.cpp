@@ -43,6 +43,7 @@ struct kinds_world {
     with_unit(make_party("CUS-2248", "customs-officer"), "2248"),
     with_unit(make_party("RSK-0000", "risk-officer"), "0000"),
     with_unit(make_party("TAX-1", "tax-officer"), "2200"),
+    with_unit(make_party("CRD-2200", "credit-officer"), "2200"),
     make_party("AGY-LIC", "agency"),
     make_party("PLT-DEMO-0001", "platform"),
     make_party("ENT-B", "enterprise"),

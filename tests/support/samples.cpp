@@ -146,6 +146,17 @@ bytes licence_payload(const std::string& id, const std::string& type, const std:
   return to_bytes(mb);
 }
 
+bytes credit_decision_payload(const std::string& enterprise, const std::string& tier,
+                              const std::string& reason, int64_t effective_from) {
+  capnp::MallocMessageBuilder mb;
+  auto d = mb.initRoot<wire::CreditDecision>();
+  d.setEnterprise(enterprise);
+  d.setTier(tier);
+  d.setReason(reason);
+  d.setEffectiveFrom(effective_from);
+  return to_bytes(mb);
+}
+
 bytes ruling_payload(const std::string& id, const std::string& holder, const std::string& hs,
                      const std::string& description, bool valuation, const std::string& min,
                      const std::string& max) {
@@ -299,6 +310,8 @@ std::optional<bytes> sample_payload(std::string_view kind) {
      }},
     {"customs.advance-ruling",
      [] { return ruling_payload("R-SAMPLE", "GOOD-ENT", "8471300000", "tablet computer"); }},
+    {"customs.credit-decision",
+     [] { return credit_decision_payload("PLAIN-ENT", "general-certified", "AEO audit passed (SAMPLE)"); }},
     {"agency.decision", [] { return agency_decision_payload("224820260000000001", 0); }},
     {"agency.licence",
      [] {

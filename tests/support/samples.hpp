@@ -81,6 +81,10 @@ struct instruction_spec {
 bytes instruction_payload(const instruction_spec& spec);
 
 /// customs.advance-ruling (classification, or valuation with a CNY range).
+/// customs.credit-decision: `enterprise` becomes `tier` (effective_from 0 = at commit).
+bytes credit_decision_payload(const std::string& enterprise, const std::string& tier,
+                              const std::string& reason, int64_t effective_from = 0);
+
 bytes ruling_payload(const std::string& id, const std::string& holder, const std::string& hs,
                      const std::string& description, bool valuation = false,
                      const std::string& min = "", const std::string& max = "");

@@ -47,6 +47,7 @@ name = "Advanced certified test enterprise"
 tier = "advanced-certified"
 guarantee = "100000.00"
 inland-customs = "2201"
+party = "ENT-A"
 
 [[enterprise]]
 code = "PLAIN-ENT"

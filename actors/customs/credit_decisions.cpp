@@ -1,0 +1,143 @@
+// Credit tiers that move (SR-14.1): a credit officer's customs.credit-decision changes
+// an enterprise's tier from a date on. The change is committed with its document and
+// evidence record, published to the assessors before the commit (a declaration lodged
+// after it is assessed on the new tier), and told to the enterprise's party.
+
+#include <capnp/message.h>
+#include <nlohmann/json.hpp>
+
+#include "actors/core/error.hpp"
+#include "actors/crypto/digest.hpp"
+#include "actors/customs/clearance_state.hpp"
+#include "actors/customs/customs_errors.hpp"
+#include "actors/customs/customs_tables.hpp"
+#include "actors/customs/officer_unit.hpp"
+#include "actors/registry/party_registry.hpp"
+#include "actors/store/storage.hpp"
+#include "schemas/customs.capnp.h"
+#include "schemas/notification.capnp.h"
+
+namespace hub::customs::detail {
+
+namespace {
+
+constexpr int64_t day_ms = 86400LL * 1000;
+/// A decision may apply from its commit or a later date within a year; never earlier
+/// (declarations already assessed keep the tier they were assessed on). A minute of
+/// clock skew between the officer's system and the hub is allowed.
+constexpr int64_t skew_ms = 60 * 1000;
+constexpr int64_t max_ahead_ms = 366 * day_ms;
+
+/// The FormattedDocument ("json", "customs.credit-change") the enterprise's party gets.
+notice credit_notice(const std::string& recipient, const credit_record& r, const credit_change& c,
+                     tier before, int64_t now) {
+  auto body = json{{"enterprise", r.enterprise},
+                   {"tierBefore", to_string(before)},
+                   {"tier", to_string(c.to)},
+                   {"effectiveFrom", c.from},
+                   {"cause", c.cause},
+                   {"decidedBy", c.by},
+                   {"reason", c.reason}}
+                .dump();
+  capnp::MallocMessageBuilder mb;
+  auto n = mb.initRoot<wire::Notification>();
+  n.setCreatedAt(now);
+  auto d = n.initDocument();
+  d.setFormat("json");
+  d.setName("customs.credit-change");
+  d.setContent(kj::arrayPtr(reinterpret_cast<const uint8_t*>(body.data()), body.size()));
+  d.setStatus(wire::DocumentStatus::ACCEPTED);
+  d.setReason(valid_utf8("credit tier of " + r.enterprise + ": " + to_string(before) + " -> "
+                         + to_string(c.to) + " from " + utc_minutes(c.from) + " (" + c.reason + ")"));
+  return notice{recipient, to_bytes(mb)};
+}
+
+} // namespace
+
+std::map<std::string, credit_record> credit_records(const customs_config& cfg, const store_reader& reader) {
+  std::map<std::string, credit_record> out;
+  for (auto& [code, e] : cfg.enterprises)
+    out.emplace(code, credit_from_config(e));
+  reader.for_each(tables::credit, [&out](const bytes& key, const bytes& val) {
+    if (auto r = credit_from_bytes(val))
+      out[as_string(key)] = std::move(*r);
+    return true;
+  });
+  return out;
+}
+
+void load_credit(clearance_state& st) {
+  st.credit = credit_records(*st.d.cfg, *st.d.reader);
+  st.board->set_credit(st.credit);
+}
+
+caf::expected<plan> on_credit_decision(clearance_state& st, const document_write& w, const party& officer) {
+  plan p;
+  auto now = now_ms();
+  caf::error err = with_document<wire::CreditDecision>(w, [&](wire::CreditDecision::Reader d) -> caf::error {
+    auto code = text(d.getEnterprise());
+    auto to = tier_from_string(text(d.getTier()));
+    if (!to) // the validator checked it; a stored document read back is the same
+      return caf::make_error(ec::invalid_field, "tier: unknown");
+    auto* ent = st.d.cfg->enterprise(code);
+    if (ent == nullptr)
+      return caf::make_error(errc::unknown_enterprise,
+                             "enterprise: \"" + code.substr(0, 64) + "\" is not registered with customs");
+    // The enterprise's direct customs (of its domicile) decides, or GACC.
+    auto unit = unit_of(officer);
+    auto home = st.d.cfg->direct_of(ent->inland_customs.empty() ? "0000" : ent->inland_customs);
+    if (unit != "0000" && st.d.cfg->direct_of(unit) != home)
+      return caf::make_error(errc::out_of_scope,
+                             "customs unit " + (unit.empty() ? std::string{"(none)"} : unit)
+                               + " may not decide the credit of " + code + ", whose direct customs is "
+                               + home + " (or GACC 0000)");
+    int64_t from = d.getEffectiveFrom() == 0 ? now : d.getEffectiveFrom();
+    if (from < now - skew_ms)
+      return caf::make_error(ec::invalid_field,
+                             "effectiveFrom: " + utc_minutes(from)
+                               + " is in the past; a credit change applies from now (0) or a later date");
+    if (from > now + max_ahead_ms)
+      return caf::make_error(ec::invalid_field, "effectiveFrom: more than a year ahead");
+    from = std::max(from, now);
+    auto it = st.credit.find(code);
+    if (it == st.credit.end()) // every registered enterprise has one since load_credit
+      it = st.credit.emplace(code, credit_from_config(*ent)).first;
+    auto& rec = it->second;
+    auto before = rec.tier_at(from);
+    if (before == *to)
+      return caf::make_error(ec::invalid_field, "tier: " + code + " is already " + to_string(*to) + " at "
+                                                  + utc_minutes(from));
+    credit_change c;
+    c.from = from;
+    c.to = *to;
+    c.cause = "decision";
+    c.by = officer.id;
+    c.reason = valid_utf8(text(d.getReason()));
+    c.document = to_hex(w.message_id);
+    c.decided_at = now;
+    rec.add(c);
+    auto stored = credit_to_bytes(rec);
+    p.ops.push_back({std::string{tables::credit}, as_bytes(code), stored, false});
+    decision_record dr;
+    dr.party = w.sender;
+    dr.message_id = w.message_id;
+    dr.digest = sha256(stored.data(), stored.size());
+    dr.detail = "credit of " + code + ": " + to_string(before) + " -> " + to_string(*to) + " from "
+                + utc_minutes(from) + " by " + officer.id + ": " + c.reason.substr(0, 200);
+    p.decisions.push_back(std::move(dr));
+    if (!ent->party.empty()) {
+      auto reg = st.d.registry->get();
+      if (auto* to_party = reg->by_id(ent->party); to_party != nullptr && to_party->enabled)
+        p.notices.push_back(credit_notice(ent->party, rec, c, before, now));
+    }
+    // Published now, ahead of the commit: what is lodged after its receipt is assessed
+    // on it. A refused commit reloads the records from LMDB (rollback).
+    st.board->set_credit(st.credit);
+    return caf::none;
+  });
+  if (err) // refused before anything changed in memory
+    return err;
+  return p;
+}
+
+} // namespace hub::customs::detail
