@@ -243,6 +243,8 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
         c.closed_at = now;
         set_status(c, "rejected", "refused at inspection: " + findings, now);
         p.decisions.push_back(decision_for(c, w.message_id, "inspection by " + officer.id + " refused the goods: " + findings));
+        count_violation(st, c.enterprise, officer.id, "goods of " + c.case_id + " refused at inspection: " + findings, p,
+                        now);
       } else {
         bool errors_only = outcome == wire::InspectionOutcome::DOCUMENTARY_ERRORS;
         for (auto& a : c.agencies) // one inspection, its one result recorded for all who asked
@@ -443,11 +445,11 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
                                                         + to_string(outcome)
                                                         + (r.adjustment != 0 ? ", adjustment CNY " + format_amount(r.adjustment) : "")
                                                         + (summary.empty() ? "" : " (" + summary + ")")));
-  if (outcome != audit_outcome::no_action) {
-    auto& e = enterprise_of(st, c.enterprise);
-    e.violations++;
-    put_enterprise(st, p, c.enterprise);
-  }
+  if (outcome != audit_outcome::no_action)
+    count_violation(st, c.enterprise, centre,
+                    "post-release review of " + c.case_id + ": " + to_string(outcome)
+                      + (summary.empty() ? "" : " (" + summary + ")"),
+                    p, now);
   auto due_after = within_limit(wide_cents{c.due} + r.adjustment, "the amount due after the adjustment");
   if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0 && !due_after) {
     outcome = audit_outcome::verification; // cannot be paid in one amount: customs verifies

@@ -268,6 +268,11 @@ std::map<std::string, credit_record> credit_records(const customs_config& cfg, c
 /// credit_records into clearance's state, and published on its board.
 void load_credit(clearance_state& st);
 caf::expected<plan> on_credit_decision(clearance_state& st, const document_write& w, const party& officer);
+/// Counts a violation against the enterprise (its history feeds the risk facts) and,
+/// every [credit] violations-per-downgrade of them, drops it one tier from now: in the
+/// plan with its evidence and a notification. `by`: the tax centre or officer.
+void count_violation(clearance_state& st, const std::string& enterprise, const std::string& by,
+                     const std::string& what, plan& p, int64_t now);
 void apply_review(clearance_state& st, const std::string& centre, const review_result& r, plan& p, int64_t now);
 /// The task a case needs from a customs office now, as (unit, kind); none if empty.
 std::pair<std::string, std::string> task_of(const clearance_state& st, const case_record& c);

@@ -66,6 +66,44 @@ std::map<std::string, credit_record> credit_records(const customs_config& cfg, c
   return out;
 }
 
+void count_violation(clearance_state& st, const std::string& enterprise, const std::string& by,
+                     const std::string& what, plan& p, int64_t now) {
+  auto& e = enterprise_of(st, enterprise);
+  e.violations++;
+  put_enterprise(st, p, enterprise);
+  auto per = st.d.cfg->credit.violations_per_downgrade;
+  auto* ent = st.d.cfg->enterprise(enterprise);
+  auto it = st.credit.find(enterprise);
+  if (per == 0 || e.violations % per != 0 || ent == nullptr || it == st.credit.end())
+    return;
+  auto& rec = it->second;
+  auto before = rec.tier_at(now);
+  if (before == tier::discredited)
+    return;
+  credit_change c;
+  c.from = now;
+  c.to = static_cast<tier>(static_cast<uint8_t>(before) + 1);
+  c.cause = "violation";
+  c.by = by;
+  c.reason = valid_utf8(std::to_string(e.violations) + " violation(s) found; the latest: " + what.substr(0, 300));
+  c.decided_at = now;
+  rec.add(c);
+  auto stored = credit_to_bytes(rec);
+  p.ops.push_back({std::string{tables::credit}, as_bytes(enterprise), stored, false});
+  decision_record dr;
+  dr.party = by;
+  dr.digest = sha256(stored.data(), stored.size());
+  dr.detail = "credit of " + enterprise + ": " + to_string(before) + " -> " + to_string(c.to) + " from "
+              + utc_minutes(now) + " after a violation: " + c.reason;
+  p.decisions.push_back(std::move(dr));
+  if (!ent->party.empty()) {
+    auto reg = st.d.registry->get();
+    if (auto* to_party = reg->by_id(ent->party); to_party != nullptr && to_party->enabled)
+      p.notices.push_back(credit_notice(ent->party, rec, c, before, now));
+  }
+  st.board->set_credit(st.credit);
+}
+
 void load_credit(clearance_state& st) {
   st.credit = credit_records(*st.d.cfg, *st.d.reader);
   st.board->set_credit(st.credit);

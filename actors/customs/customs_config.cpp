@@ -314,7 +314,7 @@ caf::expected<customs_config> parse_customs_config(const std::string& text, cons
   customs_config cfg;
   cfg.source = origin;
   TRY(no_unknown_keys(root, "", {"reference-dir", "risk-parameters", "organisation", "tax-centre",
-                                 "enterprise", "agency", "routing", "release", "audit"}));
+                                 "enterprise", "agency", "routing", "release", "audit", "credit"}));
   std::string ref = "reference", risk = "risk-parameters.toml";
   TRY(read(root, "", "reference-dir", ref));
   TRY(read(root, "", "risk-parameters", risk));
@@ -396,6 +396,16 @@ caf::expected<customs_config> parse_customs_config(const std::string& text, cons
     TRY(read_seconds(*t, "release", "check-interval-s", cfg.release.check_interval, 1000));
     TRY(read_tiers(*t, "release", "consolidated-tiers", cfg.release.consolidated_tiers));
     TRY(read_tiers(*t, "release", "guarantee-tiers", cfg.release.guarantee_tiers));
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "credit", err)) {
+    TRY(no_unknown_keys(*t, "credit", {"violations-per-downgrade"}));
+    int64_t n = cfg.credit.violations_per_downgrade;
+    TRY(read(*t, "credit", "violations-per-downgrade", n));
+    if (n < 0 || n > 1000)
+      return config_error("credit.violations-per-downgrade", "must be 0 (never) to 1000",
+                          where(*t, "violations-per-downgrade"));
+    cfg.credit.violations_per_downgrade = static_cast<uint32_t>(n);
   }
   TRY(err);
   if (auto* t = sub_table(root, "audit", err)) {

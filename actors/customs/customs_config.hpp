@@ -79,6 +79,14 @@ struct release_config {
   std::chrono::milliseconds check_interval{60000};                  ///< deadline scan
 };
 
+/// What moves a credit tier without an officer's decision (SR-14.1).
+struct credit_config {
+  /// Every n-th violation found after release (a post-release review that acts) or at
+  /// inspection (goods refused) drops the enterprise one tier, down to discredited;
+  /// 0: never. SAMPLE: 1.
+  uint32_t violations_per_downgrade = 1;
+};
+
 struct audit_config {
   size_t batch_size = 200;                       ///< review when this many are queued...
   std::chrono::milliseconds interval{60000};     ///< ...or this long after the first
@@ -94,6 +102,7 @@ struct customs_config {
   std::vector<routing_rule> routing;
   release_config release;
   audit_config audit;
+  credit_config credit;
   std::string reference_dir;   ///< absolute after loading
   std::string risk_file;       ///< absolute after loading
   rule_set rules;              ///< from risk_file

@@ -112,3 +112,42 @@ TEST_CASE("SR-14.1 a credit officer's revocation applies to the enterprise's nex
   accepted(*c, declaration("D-CR-7", consolidated));
   wait_status(*c, "D-CR-7", "released");
 }
+
+TEST_CASE("SR-14.1 goods refused at inspection are a violation: the enterprise drops one tier, is told, "
+          "and its next declaration is assessed on the lower tier",
+          "[integration][customs][credit]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  auto port = make_party("CUS-2248", "customs-officer");
+  port.customs_unit = "2248";
+  auto risk = make_party("RSK-0000", "risk-officer");
+  risk.customs_unit = "0000";
+  hub_settings s;
+  s.customs = customs_settings{}; // [credit] violations-per-downgrade: 1 (the default)
+  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk}, s)};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  auto p = hubd.connect(ctx, port);
+  auto r = hubd.connect(ctx, risk);
+  instruction_spec ci;
+  ci.id = "CI-CREDIT";
+  ci.hs_prefixes = {"8471"};
+  ci.enterprises = {"GOOD-ENT"};
+  ci.valid_until = now_ms() + 3600000;
+  accepted(*r, doc("customs.control-instruction", instruction_payload(ci)));
+  accepted(*c, declaration("D-VIO-1", guarantee));
+  wait_status(*c, "D-VIO-1", "forExamination");
+  accepted(*p, doc("customs.inspection-result", inspection_payload("ENT-A", "D-VIO-1", 2, "undeclared lithium cells")));
+  auto told = wait_for(*c, [](const notification& n) { return n.is_document && n.document_name == "customs.credit-change"; },
+                       "the credit change after the violation");
+  auto body = nlohmann::json::parse(told.content.begin(), told.content.end());
+  CHECK(body["tierBefore"] == "advanced-certified");
+  CHECK(body["tier"] == "general-certified");
+  CHECK(body["cause"] == "violation");
+  CHECK(body["decidedBy"] == "CUS-2248");
+  CHECK(body["reason"].get<std::string>().find("undeclared lithium cells") != std::string::npos);
+  // Consolidated payment is for advanced certified enterprises only (customs.toml [release]).
+  auto next = submit(*c, declaration("D-VIO-2", consolidated));
+  CHECK(next.status == receipt::rejected);
+  CHECK(next.reason.find("general-certified") != std::string::npos);
+}

@@ -88,4 +88,18 @@ unit = [{ code = "2248", kind = "port", parent = "5100" }]
 )"), Catch::Contains("must be the direct customs 2200"));
   CHECK_THAT(error_of("[organisation]\n"), Catch::Contains("at least one tax centre"));
   CHECK_THAT(error_of(std::string{base} + "[release]\npayment-deadline-days = 0\n"), Catch::Contains("must be > 0"));
+  // [credit] violations-per-downgrade: 0 (never) to 1000; one below and one above refused.
+  for (auto bad : {"-1", "1001", "\"2\"", "1.5"})
+    CHECK_THAT(error_of(std::string{base} + "[credit]\nviolations-per-downgrade = " + bad + "\n"),
+               Catch::Contains("credit.violations-per-downgrade"));
+  CHECK_THAT(error_of(std::string{base} + "[credit]\nper = 1\n"), Catch::Contains("per: unknown key"));
+  for (auto [text, n] : {std::pair{"0", 0u}, std::pair{"1000", 1000u}}) {
+    auto cfg = parse_customs_config(std::string{base} + "[credit]\nviolations-per-downgrade = " + text + "\n",
+                                    "customs.toml", ".");
+    REQUIRE(cfg);
+    CHECK(cfg->credit.violations_per_downgrade == n);
+  }
+  auto dflt = parse_customs_config(base, "customs.toml", ".");
+  REQUIRE(dflt);
+  CHECK(dflt->credit.violations_per_downgrade == 1);
 }
