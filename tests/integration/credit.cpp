@@ -111,6 +111,20 @@ TEST_CASE("SR-14.1 a credit officer's revocation applies to the enterprise's nex
   std::this_thread::sleep_for(std::chrono::milliseconds{std::max<int64_t>(0, from - now_ms() + 100)});
   accepted(*c, declaration("D-CR-7", consolidated));
   wait_status(*c, "D-CR-7", "released");
+  // The record as an officer reads it (read-only, while the hub runs).
+  auto shown = run_cli("customs credit --data-dir " + dir.file("data") + " --enterprise GOOD-ENT");
+  REQUIRE(shown.exit_code == 0);
+  auto rec = nlohmann::json::parse(shown.out);
+  REQUIRE(rec["history"].size() == 3); // customs.toml, the revocation, the re-certification
+  CHECK(rec["history"][0]["cause"] == "customs.toml");
+  CHECK(rec["history"][1]["tier"] == "general-credit");
+  CHECK(rec["history"][1]["by"] == "CRD-2200");
+  CHECK(rec["history"][2]["tier"] == "advanced-certified");
+  CHECK(rec["history"][2]["by"] == "CRD-0000");
+  CHECK(rec["history"][2]["from"] == from);
+  auto none = run_cli("customs credit --data-dir " + dir.file("data") + " --enterprise PLAIN-ENT");
+  CHECK(none.exit_code == 2); // no change decided: customs.toml's tier applies
+  CHECK(none.out.empty());
 }
 
 TEST_CASE("SR-14.1 goods refused at inspection are a violation: the enterprise drops one tier, is told, "

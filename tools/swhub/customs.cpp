@@ -1,7 +1,8 @@
 // `swhub customs ...`: what an officer asks about customs cases, read from the hub's
 // database (read-only, safe while swhubd runs): a case as stored, why it got its lane
 // (the recorded decision, replayed against the rule set of that moment: SR-05.4), the
-// tax centres' reports (SR-05.5, SR-06.2) and the advance rulings (SR-08.5).
+// tax centres' reports (SR-05.5, SR-06.2), the advance rulings (SR-08.5) and the credit
+// records of enterprises whose tier moved (SR-14.1).
 
 #include <iostream>
 
@@ -137,10 +138,40 @@ int run_rulings(const database_args& args, const std::string& holder) {
   return err ? print_error(err) : exit_ok;
 }
 
+/// Credit records (customs.credit): one JSON line each; `enterprise` alone says when it
+/// has none (its tier is still customs.toml's) and exits 2.
+int run_credit(const database_args& args, const std::string& enterprise) {
+  auto db = open_database(args);
+  if (!db)
+    return print_error(db.error());
+  size_t shown = 0;
+  auto err = (*db)->for_each(hub::customs::tables::credit, [&](const hub::bytes& key, const hub::bytes& val) {
+    if (!enterprise.empty() && std::string(key.begin(), key.end()) != enterprise)
+      return true;
+    auto j = json::parse(val.begin(), val.end(), nullptr, false);
+    if (j.is_discarded()) {
+      std::cerr << "swhub: the credit record of " << std::string(key.begin(), key.end())
+                << " is not JSON (damaged)\n";
+      return true;
+    }
+    print_line(j);
+    ++shown;
+    return true;
+  });
+  if (err)
+    return print_error(err);
+  if (!enterprise.empty() && shown == 0) {
+    std::cerr << "swhub: " << enterprise
+              << " has no credit record: no change was decided, its tier is customs.toml's\n";
+    return exit_negative;
+  }
+  return exit_ok;
+}
+
 } // namespace
 
 void add_customs_commands(CLI::App& app, int& rc) {
-  auto* group = app.add_subcommand("customs", "customs cases, lane explanations, tax-centre reports, rulings "
+  auto* group = app.add_subcommand("customs", "customs cases, lane explanations, tax-centre reports, rulings, credit "
                                               "(read-only; safe while swhubd runs)");
   group->require_subcommand(1);
   {
@@ -172,6 +203,15 @@ void add_customs_commands(CLI::App& app, int& rc) {
     add_database_options(*cmd, *args);
     cmd->add_option("--holder", *holder, "only those of this enterprise");
     cmd->callback([args, holder, &rc]() { rc = run_rulings(*args, *holder); });
+  }
+  {
+    auto args = std::make_shared<database_args>();
+    auto enterprise = std::make_shared<std::string>();
+    auto* cmd = group->add_subcommand("credit", "credit records of enterprises whose tier moved: every change "
+                                                "with its date, cause, officer and reason, one JSON line each");
+    add_database_options(*cmd, *args);
+    cmd->add_option("--enterprise", *enterprise, "only this enterprise (exit 2 if it has no record)");
+    cmd->callback([args, enterprise, &rc]() { rc = run_credit(*args, *enterprise); });
   }
 }
 
