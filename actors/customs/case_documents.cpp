@@ -63,6 +63,8 @@ caf::expected<plan> on_declaration(clearance_state& st, const document_write& w,
                              "declarationId \"" + decl_id.substr(0, 64) + "\" is already lodged by " + w.sender
                                + "; send a customs.amendment to change it, or use a new declarationId");
     std::optional<prepared> local;
+    if (pre != nullptr && credit_tier(st, pre->l.enterprise, pre->at) != pre->credit)
+      pre = nullptr; // assessed on a tier clearance no longer holds (a credit commit was refused): again
     if (pre == nullptr) {
       auto pr = prepare_declaration(st.d, *st.board, d, w.sender, st.seeds(), now);
       if (!pr)
@@ -431,6 +433,8 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
   auto& c = *cp;
   p.ops.push_back({std::string{tables::audit_queue}, as_bytes(audit_queue_key(centre, c.case_id)), {}, true});
   auto& pend = c.audits_pending;
+  if (std::find(pend.begin(), pend.end(), centre) == pend.end())
+    return; // applied before (the centre re-sent its batch after a timeout): nothing twice
   pend.erase(std::remove(pend.begin(), pend.end(), centre), pend.end());
   auto findings = json::parse(r.findings, nullptr, false);
   auto outcome = static_cast<audit_outcome>(r.outcome);

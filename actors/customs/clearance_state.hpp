@@ -264,9 +264,13 @@ caf::expected<plan> on_ruling(clearance_state& st, const document_write& w);
 
 // credit tiers (credit_decisions.cpp, SR-14.1)
 /// customs.toml's records, replaced by those stored in customs.credit.
-std::map<std::string, credit_record> credit_records(const customs_config& cfg, const store_reader& reader);
+/// Fails naming the enterprise if a stored record is damaged: a tier is never guessed.
+caf::expected<std::map<std::string, credit_record>> credit_records(const customs_config& cfg,
+                                                                   const store_reader& reader);
 /// credit_records into clearance's state, and published on its board.
 void load_credit(clearance_state& st);
+/// The tier clearance's records give the enterprise at `at` (general credit if none).
+tier credit_tier(const clearance_state& st, const std::string& enterprise, int64_t at);
 caf::expected<plan> on_credit_decision(clearance_state& st, const document_write& w, const party& officer);
 /// Counts a violation against the enterprise (its history feeds the risk facts) and,
 /// every [credit] violations-per-downgrade of them, drops it one tier from now: in the

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/core/error.hpp"
+#include "actors/core/log.hpp"
 #include "actors/crypto/digest.hpp"
 #include "actors/customs/clearance_state.hpp"
 #include "actors/customs/customs_errors.hpp"
@@ -54,15 +55,30 @@ notice credit_notice(const std::string& recipient, const credit_record& r, const
 
 } // namespace
 
-std::map<std::string, credit_record> credit_records(const customs_config& cfg, const store_reader& reader) {
+caf::expected<std::map<std::string, credit_record>> credit_records(const customs_config& cfg,
+                                                                   const store_reader& reader) {
   std::map<std::string, credit_record> out;
   for (auto& [code, e] : cfg.enterprises)
     out.emplace(code, credit_from_config(e));
-  reader.for_each(tables::credit, [&out](const bytes& key, const bytes& val) {
-    if (auto r = credit_from_bytes(val))
-      out[as_string(key)] = std::move(*r);
+  caf::error damaged;
+  auto err = reader.for_each(tables::credit, [&](const bytes& key, const bytes& val) {
+    std::string why;
+    auto r = credit_from_bytes(val, &why);
+    if (r && r->enterprise != as_string(key))
+      why = "it names enterprise \"" + r->enterprise.substr(0, 64) + "\"";
+    if (!r || !why.empty()) {
+      damaged = caf::make_error(ec::store_failure, std::string{tables::credit} + ": the credit record of \""
+                                                     + as_string(key).substr(0, 64) + "\" is damaged (" + why
+                                                     + "); its tier cannot be known");
+      return false;
+    }
+    out[as_string(key)] = std::move(*r);
     return true;
   });
+  if (err)
+    return err;
+  if (damaged)
+    return damaged;
   return out;
 }
 
@@ -87,7 +103,10 @@ void count_violation(clearance_state& st, const std::string& enterprise, const s
   c.by = by;
   c.reason = valid_utf8(std::to_string(e.violations) + " violation(s) found; the latest: " + what.substr(0, 300));
   c.decided_at = now;
-  rec.add(c);
+  for (auto& gone : rec.supersede(c))
+    c.reason += "; supersedes the change to " + std::string{to_string(gone.to)} + " scheduled from "
+                + utc_minutes(gone.from);
+  rec.history.back().reason = c.reason;
   auto stored = credit_to_bytes(rec);
   p.ops.push_back({std::string{tables::credit}, as_bytes(enterprise), stored, false});
   decision_record dr;
@@ -105,8 +124,18 @@ void count_violation(clearance_state& st, const std::string& enterprise, const s
 }
 
 void load_credit(clearance_state& st) {
-  st.credit = credit_records(*st.d.cfg, *st.d.reader);
+  auto recs = credit_records(*st.d.cfg, *st.d.reader);
+  if (!recs) { // the module refused to start on it; only a later fault gets here
+    log::error("clearance", "credit records not reloaded, the last ones stay: " + context_text(recs.error()));
+    return;
+  }
+  st.credit = std::move(*recs);
   st.board->set_credit(st.credit);
+}
+
+tier credit_tier(const clearance_state& st, const std::string& enterprise, int64_t at) {
+  auto i = st.credit.find(enterprise);
+  return i == st.credit.end() ? tier::general_credit : i->second.tier_at(at);
 }
 
 caf::expected<plan> on_credit_decision(clearance_state& st, const document_write& w, const party& officer) {
@@ -142,7 +171,8 @@ caf::expected<plan> on_credit_decision(clearance_state& st, const document_write
       it = st.credit.emplace(code, credit_from_config(*ent)).first;
     auto& rec = it->second;
     auto before = rec.tier_at(from);
-    if (before == *to)
+    bool scheduled = !rec.history.empty() && rec.history.back().from > from;
+    if (before == *to && !scheduled) // the same tier cancels a scheduled change, else it is a mistake
       return caf::make_error(ec::invalid_field, "tier: " + code + " is already " + to_string(*to) + " at "
                                                   + utc_minutes(from));
     credit_change c;
@@ -153,7 +183,10 @@ caf::expected<plan> on_credit_decision(clearance_state& st, const document_write
     c.reason = valid_utf8(text(d.getReason()));
     c.document = to_hex(w.message_id);
     c.decided_at = now;
-    rec.add(c);
+    for (auto& gone : rec.supersede(c))
+      c.reason += "; supersedes the change to " + std::string{to_string(gone.to)} + " scheduled from "
+                  + utc_minutes(gone.from);
+    rec.history.back().reason = c.reason;
     auto stored = credit_to_bytes(rec);
     p.ops.push_back({std::string{tables::credit}, as_bytes(code), stored, false});
     decision_record dr;

@@ -37,6 +37,10 @@ struct credit_record {
   tier tier_at(int64_t ms) const;
   /// Inserts `c` after every change from at or before it.
   void add(credit_change c);
+  /// Adds `c` as the latest word: changes dated after it (scheduled, not yet applied)
+  /// are dropped and returned, so that a revocation today is not undone by a
+  /// re-certification scheduled earlier for next month.
+  std::vector<credit_change> supersede(credit_change c);
 };
 
 /// The record customs.toml describes (cause "customs.toml").
@@ -44,7 +48,9 @@ credit_record credit_from_config(const enterprise_config& e);
 
 /// JSON, as stored in customs.credit.
 bytes credit_to_bytes(const credit_record& r);
-std::optional<credit_record> credit_from_bytes(const bytes& b);
+/// Strict: every field of its type, `from` and `tier` present, changes in date order;
+/// nullopt and `why` otherwise (a damaged record is never read as a guess).
+std::optional<credit_record> credit_from_bytes(const bytes& b, std::string* why = nullptr);
 
 /// "2026-12-08 10:30 UTC" (minutes) for messages.
 std::string utc_minutes(int64_t ms);

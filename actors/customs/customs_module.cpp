@@ -101,7 +101,10 @@ caf::expected<std::unique_ptr<running_module>> start(const module_services& core
   m->offices = spawn_offices(sys, deps);
   auto board = std::make_shared<detail::step1_board>();
   // Credit tiers on the board before any assessor runs (clearance loads them again).
-  board->set_credit(detail::credit_records(*deps.cfg, *core.reader));
+  auto credit = detail::credit_records(*deps.cfg, *core.reader);
+  if (!credit)
+    return credit.error();
+  board->set_credit(std::move(*credit));
   auto clr = spawn_clearance(sys, deps, m->risk_centres, m->offices, board);
   if (!clr)
     return clr.error();

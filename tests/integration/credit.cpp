@@ -102,26 +102,34 @@ TEST_CASE("SR-14.1 a credit officer's revocation applies to the enterprise's nex
   CHECK(refused(*c, declaration("D-CR-5", consolidated)) == "invalid_field");
   // GACC re-certifies it from a moment ahead: until then it stays general credit.
   auto g = hubd.connect(ctx, gacc);
-  auto from = now_ms() + 2500;
+  auto from = now_ms() + 4000;
   accepted(*g, credit("GOOD-ENT", "advanced-certified", "re-certified after corrective action", from));
+  CHECK(refused(*c, declaration("D-CR-6", consolidated)) == "invalid_field");
   wait_for(*c, [](const notification& n) { return n.is_document && n.document_name == "customs.credit-change"; },
            "the re-certification");
-  if (now_ms() < from - 200)
-    CHECK(refused(*c, declaration("D-CR-6", consolidated)) == "invalid_field");
   std::this_thread::sleep_for(std::chrono::milliseconds{std::max<int64_t>(0, from - now_ms() + 100)});
   accepted(*c, declaration("D-CR-7", consolidated));
   wait_status(*c, "D-CR-7", "released");
+  // A change scheduled for later is cancelled by deciding the tier held now; then
+  // nothing is scheduled and the same decision is a mistake again.
+  accepted(*g, credit("GOOD-ENT", "discredited", "penalty decision pending", now_ms() + 3600000));
+  accepted(*g, credit("GOOD-ENT", "advanced-certified", "penalty withdrawn"));
+  CHECK(refused(*g, credit("GOOD-ENT", "advanced-certified", "again")) == "invalid_field");
+  accepted(*c, declaration("D-CR-8", consolidated));
   // The record as an officer reads it (read-only, while the hub runs).
   auto shown = run_cli("customs credit --data-dir " + dir.file("data") + " --enterprise GOOD-ENT");
   REQUIRE(shown.exit_code == 0);
   auto rec = nlohmann::json::parse(shown.out);
-  REQUIRE(rec["history"].size() == 3); // customs.toml, the revocation, the re-certification
+  REQUIRE(rec["history"].size() == 4); // customs.toml, revocation, re-certification, the cancel
   CHECK(rec["history"][0]["cause"] == "customs.toml");
   CHECK(rec["history"][1]["tier"] == "general-credit");
   CHECK(rec["history"][1]["by"] == "CRD-2200");
   CHECK(rec["history"][2]["tier"] == "advanced-certified");
   CHECK(rec["history"][2]["by"] == "CRD-0000");
   CHECK(rec["history"][2]["from"] == from);
+  CHECK(rec["history"][3]["tier"] == "advanced-certified");
+  CHECK(rec["history"][3]["reason"].get<std::string>().find("supersedes the change to discredited")
+        != std::string::npos);
   auto none = run_cli("customs credit --data-dir " + dir.file("data") + " --enterprise PLAIN-ENT");
   CHECK(none.exit_code == 2); // no change decided: customs.toml's tier applies
   CHECK(none.out.empty());

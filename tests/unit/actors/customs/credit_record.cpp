@@ -82,7 +82,35 @@ TEST_CASE("SR-14.1 a stored credit record reads back exactly, a damaged one is r
   }
   auto text = [](const std::string& s) { return bytes(s.begin(), s.end()); };
   CHECK_FALSE(credit_from_bytes(text("not json")));
+  std::string why;
+  CHECK_FALSE(credit_from_bytes(text(R"({"enterprise":"X","history":[{"tier":"discredited"}]})"), &why));
+  CHECK_THAT(why, Catch::Contains("from"));
+  CHECK_FALSE(credit_from_bytes(text(R"({"enterprise":"X","history":[{"from":"1","tier":"discredited"}]})")));
+  CHECK_FALSE(credit_from_bytes(text(R"({"enterprise":"X","history":[{"from":true,"tier":"discredited"}]})")));
+  CHECK_FALSE(credit_from_bytes(text(R"({"enterprise":"X","history":[{"from":1}]})")));
+  CHECK_FALSE(credit_from_bytes(text(R"({"enterprise":"X","history":[{"from":1,"tier":"discredited","by":7}]})")));
+  CHECK_FALSE(credit_from_bytes(
+    text(R"({"enterprise":"X","history":[{"from":9,"tier":"discredited"},{"from":1,"tier":"general-credit"}]})"),
+    &why));
+  CHECK_THAT(why, Catch::Contains("dated before"));
+  CHECK_FALSE(credit_from_bytes(text(R"({"enterprise":7,"history":[]})")));
   CHECK_FALSE(credit_from_bytes(text(R"({"enterprise":"X"})")));
   CHECK_FALSE(credit_from_bytes(text(R"({"enterprise":"X","history":[{"from":1,"tier":"platinum"}]})")));
   CHECK_FALSE(credit_from_bytes(text(R"({"enterprise":"X","history":[7]})")));
+}
+
+TEST_CASE("SR-14.1 a change supersedes what was scheduled after it", "[credit]") {
+  credit_record r;
+  r.add(change(0, tier::general_credit, "customs.toml"));
+  r.add(change(5000, tier::advanced_certified)); // scheduled
+  auto gone = r.supersede(change(2000, tier::discredited));
+  REQUIRE(gone.size() == 1);
+  CHECK(gone[0].from == 5000);
+  CHECK(gone[0].to == tier::advanced_certified);
+  REQUIRE(r.history.size() == 2);
+  CHECK(r.tier_at(1999) == tier::general_credit);
+  CHECK(r.tier_at(2000) == tier::discredited);
+  CHECK(r.tier_at(6000) == tier::discredited); // the re-certification no longer undoes it
+  CHECK(r.supersede(change(2000, tier::general_credit)).empty()); // same moment: nothing after it
+  CHECK(r.tier_at(2000) == tier::general_credit);
 }
