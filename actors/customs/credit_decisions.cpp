@@ -53,6 +53,32 @@ notice credit_notice(const std::string& recipient, const credit_record& r, const
   return notice{recipient, to_bytes(mb)};
 }
 
+/// Adds `c` to `rec` as the latest word, and puts into the plan what every change
+/// brings: the stored record, its evidence (`dr` filled in here with the digest and the
+/// detail), the enterprise's notification; then publishes the records to the assessors
+/// (ahead of the commit: what is lodged after its receipt is assessed on it; a refused
+/// commit reloads them from LMDB).
+void apply_change(clearance_state& st, const enterprise_config& ent, credit_record& rec, credit_change c,
+                  decision_record dr, const std::string& how, plan& p, int64_t now) {
+  auto before = rec.tier_at(c.from);
+  for (auto& gone : rec.supersede(c))
+    c.reason += "; supersedes the change to " + std::string{to_string(gone.to)} + " scheduled from "
+                + utc_minutes(gone.from);
+  rec.history.back().reason = c.reason;
+  auto stored = credit_to_bytes(rec);
+  p.ops.push_back({std::string{tables::credit}, as_bytes(rec.enterprise), stored, false});
+  dr.digest = sha256(stored.data(), stored.size());
+  dr.detail = "credit of " + rec.enterprise + ": " + to_string(before) + " -> " + to_string(c.to) + " from "
+              + utc_minutes(c.from) + " " + how + ": " + c.reason.substr(0, 300);
+  p.decisions.push_back(std::move(dr));
+  if (!ent.party.empty()) {
+    auto reg = st.d.registry->get();
+    if (auto* to_party = reg->by_id(ent.party); to_party != nullptr && to_party->enabled)
+      p.notices.push_back(credit_notice(ent.party, rec, c, before, now));
+  }
+  st.board->set_credit(st.credit);
+}
+
 } // namespace
 
 caf::expected<std::map<std::string, credit_record>> credit_records(const customs_config& cfg,
@@ -103,24 +129,9 @@ void count_violation(clearance_state& st, const std::string& enterprise, const s
   c.by = by;
   c.reason = valid_utf8(std::to_string(e.violations) + " violation(s) found; the latest: " + what.substr(0, 300));
   c.decided_at = now;
-  for (auto& gone : rec.supersede(c))
-    c.reason += "; supersedes the change to " + std::string{to_string(gone.to)} + " scheduled from "
-                + utc_minutes(gone.from);
-  rec.history.back().reason = c.reason;
-  auto stored = credit_to_bytes(rec);
-  p.ops.push_back({std::string{tables::credit}, as_bytes(enterprise), stored, false});
   decision_record dr;
   dr.party = by;
-  dr.digest = sha256(stored.data(), stored.size());
-  dr.detail = "credit of " + enterprise + ": " + to_string(before) + " -> " + to_string(c.to) + " from "
-              + utc_minutes(now) + " after a violation: " + c.reason;
-  p.decisions.push_back(std::move(dr));
-  if (!ent->party.empty()) {
-    auto reg = st.d.registry->get();
-    if (auto* to_party = reg->by_id(ent->party); to_party != nullptr && to_party->enabled)
-      p.notices.push_back(credit_notice(ent->party, rec, c, before, now));
-  }
-  st.board->set_credit(st.credit);
+  apply_change(st, *ent, rec, std::move(c), std::move(dr), "after a violation", p, now);
 }
 
 void load_credit(clearance_state& st) {
@@ -183,27 +194,10 @@ caf::expected<plan> on_credit_decision(clearance_state& st, const document_write
     c.reason = valid_utf8(text(d.getReason()));
     c.document = to_hex(w.message_id);
     c.decided_at = now;
-    for (auto& gone : rec.supersede(c))
-      c.reason += "; supersedes the change to " + std::string{to_string(gone.to)} + " scheduled from "
-                  + utc_minutes(gone.from);
-    rec.history.back().reason = c.reason;
-    auto stored = credit_to_bytes(rec);
-    p.ops.push_back({std::string{tables::credit}, as_bytes(code), stored, false});
     decision_record dr;
     dr.party = w.sender;
     dr.message_id = w.message_id;
-    dr.digest = sha256(stored.data(), stored.size());
-    dr.detail = "credit of " + code + ": " + to_string(before) + " -> " + to_string(*to) + " from "
-                + utc_minutes(from) + " by " + officer.id + ": " + c.reason.substr(0, 200);
-    p.decisions.push_back(std::move(dr));
-    if (!ent->party.empty()) {
-      auto reg = st.d.registry->get();
-      if (auto* to_party = reg->by_id(ent->party); to_party != nullptr && to_party->enabled)
-        p.notices.push_back(credit_notice(ent->party, rec, c, before, now));
-    }
-    // Published now, ahead of the commit: what is lodged after its receipt is assessed
-    // on it. A refused commit reloads the records from LMDB (rollback).
-    st.board->set_credit(st.credit);
+    apply_change(st, *ent, rec, std::move(c), std::move(dr), "by " + officer.id, p, now);
     return caf::none;
   });
   if (err) // refused before anything changed in memory
