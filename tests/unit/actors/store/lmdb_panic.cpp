@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <thread>
 
@@ -78,6 +79,15 @@ TEST_CASE("after a failed meta-page write (MDB_PANIC) the probe reopens the envi
       reads++;
     }
   }};
+  // The reader must be running before the fault, and still after the reopen: on a busy
+  // machine it may not have been scheduled at all within the few milliseconds below.
+  auto reads_after = [&](int seen) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+    while (reads.load() <= seen && std::chrono::steady_clock::now() < until)
+      std::this_thread::yield();
+    return reads.load() > seen;
+  };
+  REQUIRE(reads_after(0));
   fail_meta_write = true;
   write_batch b2;
   b2.docs = {doc(3)};
@@ -96,9 +106,9 @@ TEST_CASE("after a failed meta-page write (MDB_PANIC) the probe reopens the envi
   REQUIRE(res);
   CHECK(res->docs[0].sequence == 3); // the refused batch used no sequence
   CHECK_FALSE(res->docs[0].existed);
+  CHECK(reads_after(reads.load())); // it reads on through the reopened environment
   stop = true;
   reader.join();
-  CHECK(reads > 0);
   CHECK(db->get(table::documents, be64(1)));
   auto counts = db->counts();
   CHECK(counts["documents"] == 3);
