@@ -173,3 +173,43 @@ TEST_CASE("SR-14.1 goods refused at inspection are a violation: the enterprise d
   CHECK(next.status == receipt::rejected);
   CHECK(next.reason.find("general-certified") != std::string::npos);
 }
+
+TEST_CASE("SR-14.3 a voluntary disclosure makes the underpaid tax due, waives the penalty within a year and "
+          "keeps the tier, and is refused for unknown or unreleased declarations, reused ids and future dates",
+          "[integration][customs][credit]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  hub_settings s;
+  s.customs = customs_settings{};
+  hub_process hubd{dir, write_hub_config(dir, {ent}, s)};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  auto disclose = [](const std::string& id, const std::string& decl, const std::string& tax, int64_t when = 0) {
+    return doc("customs.disclosure", disclosure_payload(id, decl, tax, "unit value keyed as 500 instead of 512", when));
+  };
+  // Released and paid (VAT 13 % of 50,000.00).
+  accepted(*c, declaration("D-DS-1", 0));
+  wait_status(*c, "D-DS-1", "accepted");
+  accepted(*c, doc("customs.tax-payment", payment_payload("D-DS-1", "6500.00")));
+  wait_status(*c, "D-DS-1", "released");
+  // Not yet released: correct it with an amendment instead.
+  accepted(*c, declaration("D-DS-2", 0));
+  wait_status(*c, "D-DS-2", "accepted");
+  CHECK(refused(*c, disclose("DSC-0", "D-DS-2", "10.00")) == "invalid_case_state");
+  CHECK(refused(*c, disclose("DSC-0", "NO-SUCH", "10.00")) == "unknown_declaration");
+  CHECK(refused(*c, disclose("DSC-0", "D-DS-1", "10.00", now_ms() + 86400000)) == "invalid_field");
+  CHECK(refused(*c, disclose("DSC-0", "D-DS-1", "ten")) == "invalid_amount");
+
+  accepted(*c, disclose("DSC-1", "D-DS-1", "120.00"));
+  auto n = wait_status(*c, "D-DS-1", "auditPending");
+  CHECK(n.amount_due == "120.00");
+  CHECK(n.reason.find("voluntary disclosure accepted: DSC-1: penalty waived") != std::string::npos);
+  CHECK(refused(*c, disclose("DSC-1", "D-DS-1", "5.00")) == "invalid_field"); // the id is taken
+  CHECK(refused(*c, doc("customs.tax-payment", payment_payload("D-DS-1", "100.00"))) == "payment_mismatch");
+  accepted(*c, doc("customs.tax-payment", payment_payload("D-DS-1", "120.00")));
+  wait_status(*c, "D-DS-1", "closed");
+  // The tier is kept: consolidated payment stays open to GOOD-ENT, and no change was recorded.
+  accepted(*c, declaration("D-DS-3", consolidated));
+  wait_status(*c, "D-DS-3", "released");
+  CHECK(run_cli("customs credit --data-dir " + dir.file("data") + " --enterprise GOOD-ENT").exit_code == 2);
+}
