@@ -347,7 +347,7 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
       return no_case(w.sender, decl_id);
     case_record c = *cp;
     cents owed = c.due > 0 ? c.due : c.assessed.total - c.paid;
-    if ((c.final() && c.reserved == 0 && c.due <= 0) || owed <= 0) // a closed case may owe disclosed tax
+    if ((c.final() && c.reserved == 0) || owed <= 0)
       return caf::make_error(errc::invalid_case_state, "nothing is due on declaration " + decl_id + " (" + c.status + ")");
     if (c.settle == settlement::consolidated && c.reserved > 0)
       return caf::make_error(errc::invalid_case_state, "declaration " + decl_id + " is on consolidated statement "
@@ -449,7 +449,7 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
                                                         + to_string(outcome)
                                                         + (r.adjustment != 0 ? ", adjustment CNY " + format_amount(r.adjustment) : "")
                                                         + (summary.empty() ? "" : " (" + summary + ")")));
-  if (outcome != audit_outcome::no_action && !disclosed_voluntarily(c)) // disclosed: the tier is kept
+  if (outcome != audit_outcome::no_action)
     count_violation(st, c.enterprise, centre,
                     "post-release review of " + c.case_id + ": " + to_string(outcome)
                       + (summary.empty() ? "" : " (" + summary + ")"),

@@ -37,7 +37,6 @@ const std::map<std::string_view, case_handler>& case_handlers() {
     {doc::advance_ruling, [](clearance_state& st, const document_write& w, const party&) { return on_ruling(st, w); }},
     {doc::agency_licence, &on_licence},
     {doc::credit_decision, &on_credit_decision},
-    {doc::disclosure, &on_disclosure},
     {doc::agency_decision, &on_agency_decision},
   };
   return handlers;

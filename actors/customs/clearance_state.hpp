@@ -269,11 +269,6 @@ caf::expected<std::map<std::string, credit_record>> credit_records(const customs
                                                                    const store_reader& reader);
 /// credit_records into clearance's state, and published on its board.
 void load_credit(clearance_state& st);
-// voluntary disclosure (disclosures.cpp, SR-14.3)
-caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, const party& sender);
-/// Whether the declarant disclosed an error in `c` before customs knew (its tier is kept).
-bool disclosed_voluntarily(const case_record& c);
-
 /// The tier clearance's records give the enterprise at `at` (general credit if none).
 tier credit_tier(const clearance_state& st, const std::string& enterprise, int64_t at);
 caf::expected<plan> on_credit_decision(clearance_state& st, const document_write& w, const party& officer);
