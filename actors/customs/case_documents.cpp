@@ -225,11 +225,11 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
     auto findings = text(r.getFindings());
     auto ev = evidence_of(r.getEvidence());
     if (c.status == "auditPending" && c.at == stage::released) {
-      // The one result of a post-release verification or audit closes the review.
-      c.at = stage::closed;
-      c.closed_at = now;
+      // The one result of a post-release verification or audit closes the review; the
+      // case closes with it unless tax is still to pay.
       c.waiting_on.clear();
-      set_status(c, "closed", "post-release review closed by " + officer.id + ": " + findings, now);
+      set_status(c, "released", "post-release review closed by " + officer.id + ": " + findings, now);
+      close_if_settled(c, now, "post-release review closed by " + officer.id + ": " + findings);
       p.decisions.push_back(decision_for(c, w.message_id, "review closed by " + officer.id + ": " + findings));
     } else if (c.at != stage::inspection) {
       return caf::make_error(errc::invalid_case_state, "declaration " + decl_id + " is not awaiting inspection (it is "
@@ -328,7 +328,8 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
         if (c.enterprise == ent && c.period == period && c.reserved > 0) {
           c.paid += c.reserved;
           restore_reservation(st, c, p, w.message_id, "statement " + period + " paid, ref " + ref);
-          c.history.push_back({now, c.status, "paid with statement " + period});
+          if (!close_if_settled(c, now, "tax paid with statement " + period + ", review done"))
+            c.history.push_back({now, c.status, "paid with statement " + period});
           put_case(p, c);
         }
       e.statements.erase(period);
@@ -346,33 +347,46 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
     if (cp == nullptr)
       return no_case(w.sender, decl_id);
     case_record c = *cp;
-    cents owed = c.due > 0 ? c.due : c.assessed.total - c.paid;
-    if ((c.final() && c.reserved == 0) || owed <= 0)
+    if (c.at == stage::rejected || c.at == stage::cancelled || (c.at == stage::closed && c.due <= 0))
       return caf::make_error(errc::invalid_case_state, "nothing is due on declaration " + decl_id + " (" + c.status + ")");
-    if (c.settle == settlement::consolidated && c.reserved > 0)
+    if (c.settle == settlement::consolidated && c.reserved > 0 && c.due <= 0)
       return caf::make_error(errc::invalid_case_state, "declaration " + decl_id + " is on consolidated statement "
                                                        + c.period + "; pay the statement");
-    if (*amount != owed)
+    // After release a payment settles what is due (a correction, an adjustment, a
+    // disclosure) on its own, or together with the tax the guarantee secures; the
+    // reservation is given back only when that tax is in the payment.
+    cents owed = c.payable();
+    bool due_only = c.at >= stage::released && c.due > 0 && owed != c.due && *amount == c.due;
+    if (owed <= 0)
+      return caf::make_error(errc::invalid_case_state, "nothing is due on declaration " + decl_id + " (" + c.status + ")");
+    if (*amount != owed && !due_only)
       return caf::make_error(errc::payment_mismatch, "amount CNY " + format_amount(*amount)
                                                      + " differs from the amount due on " + decl_id + ": CNY "
-                                                     + format_amount(owed));
+                                                     + format_amount(owed)
+                                                     + (c.at >= stage::released && c.due > 0 && owed != c.due
+                                                          ? " (or CNY " + format_amount(c.due)
+                                                              + " without the tax the guarantee secures)"
+                                                          : ""));
     c.paid += *amount;
     c.due = 0;
     p.decisions.push_back(decision_for(c, w.message_id, "tax paid: CNY " + format_amount(*amount) + ", ref " + ref));
     if (c.at == stage::settlement) {
       advance(st, c, p, c.message_id, now);
     } else {
-      restore_reservation(st, c, p, w.message_id, "tax paid, ref " + ref);
-      release_held(st, c.enterprise, c.case_id, p, now);
-      if (c.status == "auditPending" && c.waiting_on.rfind("payment", 0) == 0) {
-        c.at = stage::closed;
-        c.closed_at = now;
-        c.waiting_on.clear();
-        set_status(c, "closed", "tax adjustment paid", now);
-      } else {
-        c.waiting_on = c.amendment_required ? c.waiting_on : std::string{};
-        c.history.push_back({now, c.status, "tax paid: CNY " + format_amount(*amount)});
+      if (!due_only && c.settle != settlement::consolidated) { // the secured tax was in this payment
+        restore_reservation(st, c, p, w.message_id, "tax paid, ref " + ref);
+        release_held(st, c.enterprise, c.case_id, p, now);
       }
+      bool adjustment_paid = c.status == "auditPending" && c.waiting_on.rfind("payment", 0) == 0;
+      if (c.waiting_on.rfind("payment", 0) == 0) // a verification or audit still waits on its own
+        c.waiting_on.clear();
+      auto what = "tax paid: CNY " + format_amount(*amount)
+                  + (c.reserved > 0 ? "; CNY " + format_amount(c.reserved) + " secured by the guarantee is still to pay"
+                                    : "");
+      if (adjustment_paid)
+        set_status(c, "released", "tax adjustment paid: CNY " + format_amount(*amount), now);
+      if (!close_if_settled(c, now, adjustment_paid ? "tax adjustment paid" : "tax paid, review done"))
+        c.history.push_back({now, c.status, what});
     }
     finish_case(p, cp, std::move(c), w.message_id, now);
     return caf::none;
@@ -478,11 +492,12 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
                                           "audit instruction (稽查指令) from tax centre " + centre + " for declaration "
                                             + c.case_id + " of " + c.enterprise + ": " + summary, now));
   }
-  if (c.status == "released" && pend.empty()) {
-    c.at = stage::closed;
-    c.closed_at = now;
-    set_status(c, "closed", "post-release review found nothing to act on", now);
-  }
+  if (c.status == "released" && pend.empty()
+      && !close_if_settled(c, now, "post-release review found nothing to act on"))
+    c.history.push_back({now, c.status, "post-release review found nothing to act on"
+                                          + (c.reserved > 0 ? "; CNY " + format_amount(c.reserved)
+                                                                + " secured by the guarantee is still to pay"
+                                                            : std::string{})});
   if (pend.empty() || c.status != "released")
     p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
   put_case(p, c);
@@ -537,7 +552,8 @@ plan deadline_plan(clearance_state& st, int64_t now) {
     p.decisions.push_back(decision_for(c, c.message_id, what));
     c.paid += c.reserved;
     c.reserved = 0;
-    c.history.push_back({now, c.status, what});
+    if (!close_if_settled(c, now, what))
+      c.history.push_back({now, c.status, what});
     p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, what, now));
     put_enterprise(st, p, c.enterprise);
     put_case(p, c);

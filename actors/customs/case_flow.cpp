@@ -329,8 +329,8 @@ void release(clearance_state& st, case_record& c, plan& p, const bytes& subject,
     p.ops.push_back({std::string{tables::audit_queue}, as_bytes(audit_queue_key(id, c.case_id)), {}, false});
     p.reviews.emplace_back(id, c.case_id);
   }
-  if (centres.empty()) {
-    c.at = stage::closed;
+  if (centres.empty() && c.reserved == 0 && c.due == 0 && !c.amendment_required) {
+    c.at = stage::closed; // nothing to review and nothing owed: final, still shown as released
     c.closed_at = now;
   }
 }
@@ -500,6 +500,17 @@ void restore_reservation(clearance_state& st, case_record& c, plan& p, const byt
                                                    + " restored (" + why + ")"));
   c.reserved = 0;
   put_enterprise(st, p, c.enterprise);
+}
+
+bool close_if_settled(case_record& c, int64_t now, const std::string& why) {
+  if (c.at != stage::released || c.status == "auditPending" || !c.audits_pending.empty() || c.amendment_required
+      || c.due > 0 || c.reserved > 0)
+    return false;
+  c.at = stage::closed;
+  c.closed_at = now;
+  c.waiting_on.clear();
+  set_status(c, "closed", why, now);
+  return true;
 }
 
 void release_held(clearance_state& st, const std::string& enterprise, const std::string& except, plan& p,

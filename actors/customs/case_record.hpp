@@ -113,6 +113,16 @@ struct case_record {
 
   bool released_already() const { return at >= stage::released && at != stage::cancelled && at != stage::rejected; }
   bool final() const { return at == stage::closed || at == stage::rejected || at == stage::cancelled; }
+  /// Final and nothing left to collect or review: the case may leave memory.
+  bool settled() const { return final() && audits_pending.empty() && reserved == 0 && due == 0; }
+  /// What one payment for this case must be: before release the tax due for release;
+  /// after it, what is due (correction, adjustment, disclosure) plus the tax the
+  /// guarantee still secures (a consolidated statement is paid on its own).
+  cents payable() const {
+    if (at < stage::released)
+      return due > 0 ? due : assessed.total - paid;
+    return due + (settle == settlement::consolidated ? 0 : reserved);
+  }
 };
 
 /// The case for people (swhub customs case): every field, decision and facts as JSON.

@@ -92,8 +92,8 @@ void after_commit(clearance_ptr self, const plan& p, const std::vector<uint64_t>
     if (i == st.cases.end())
       continue;
     announce_task(st, i->second);
-    // Final cases leave memory (LMDB has them) once nothing is reserved for them.
-    if (i->second.final() && i->second.audits_pending.empty() && i->second.reserved == 0) {
+    // Final cases leave memory (LMDB has them) once nothing is owed or reviewed.
+    if (i->second.settled()) {
       st.refs.erase(case_ref_key(i->second.declarant, i->second.declaration_id));
       st.cases.erase(i);
     }
@@ -184,7 +184,7 @@ void load(clearance_state& st) {
     if (id.size() == 18)
       max_serial = std::max<uint64_t>(max_serial, std::stoull(id.substr(9)));
     auto c = decode_case(val);
-    if (c && !(c->final() && c->audits_pending.empty() && c->reserved == 0)) {
+    if (c && !c->settled()) {
       st.refs[case_ref_key(c->declarant, c->declaration_id)] = id;
       st.cases.emplace(id, std::move(*c));
     }

@@ -230,6 +230,11 @@ bool tier_in(const std::vector<tier>& v, tier t);
 void release(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void restore_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why);
+/// Closes a released case once both tracks of SR-07.1 are done: every tax-centre review
+/// applied and no verification, audit, amendment or payment still awaited, nothing due,
+/// nothing reserved on the guarantee. Until then it stays open (a guarantee release is
+/// not closed before its tax is paid or called). Returns whether it closed.
+bool close_if_settled(case_record& c, int64_t now, const std::string& why);
 /// The licence quantities a declaration's restricted items need, checked against the
 /// licences it quotes (holder, type, goods, unit, validity, quantity left; `held`: what
 /// this case already holds counts as left). Changes nothing.

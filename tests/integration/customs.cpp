@@ -63,6 +63,22 @@ status_reply status_of(partner_client& c, const outgoing& d) {
   return *s;
 }
 
+/// Polls the status query until the case's last event mentions `text` (whatever
+/// notifications arrive meanwhile stay queued for the next wait).
+status_reply wait_reason(partner_client& c, const outgoing& d, const std::string& text,
+                         std::chrono::milliseconds limit = std::chrono::seconds{20}) {
+  status_reply s;
+  for (auto until = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < until;
+       std::this_thread::sleep_for(std::chrono::milliseconds{100})) {
+    s = status_of(c, d);
+    if (s.reason.find(text) != std::string::npos)
+      return s;
+  }
+  FAIL("declaration " << s.declaration_id << " never reached \"" << text << "\"; last: " << s.status << ", "
+                      << s.reason);
+  return s;
+}
+
 } // namespace
 
 TEST_CASE("SR-07.2 a green declaration on guarantee is released at once and the reservation is restored on payment",
@@ -440,20 +456,39 @@ TEST_CASE("SR-06.4 post-release review: tax adjustment, audit instruction to the
   auto cheap = laptops("D-REV-VALUE", "GOOD-ENT");
   cheap.value = "2000.00";
   auto fine = laptops("D-REV-FINE", "GOOD-ENT");
-  accepted(*c, declaration(shirts));
+  auto shirts_d = declaration(shirts), fine_d = declaration(fine);
+  accepted(*c, shirts_d);
   accepted(*c, declaration(cheap));
-  accepted(*c, declaration(fine));
+  accepted(*c, fine_d);
   auto adj = wait_status(*c, "D-REV-ORIGIN", "auditPending", 20s);
   CHECK(adj.amount_due == "169.50");
   auto audit = wait_status(*c, "D-REV-VALUE", "auditPending", 20s);
   CHECK(audit.waiting_on.find("2201") != std::string::npos);
   auto instruction = wait_status(*inland, "D-REV-VALUE", "auditPending", 10s);
   CHECK(instruction.reason.find("audit instruction") != std::string::npos);
-  wait_status(*c, "D-REV-FINE", "closed", 20s);
+  // Nothing to act on in D-REV-FINE, but its tax (6,500.00) is only secured by the
+  // guarantee: the case stays open until it is paid, then closes.
+  auto fine_reviewed = wait_reason(*c, fine_d, "nothing to act on");
+  CHECK(fine_reviewed.status == "released");
+  CHECK(fine_reviewed.reason.find("6500.00 secured by the guarantee") != std::string::npos);
+  accepted(*c, doc("customs.tax-payment", payment_payload("D-REV-FINE", "6500.00")));
+  wait_status(*c, "D-REV-FINE", "closed");
+  // D-REV-ORIGIN owes the adjustment and the guaranteed tax (932.50): paying the
+  // adjustment alone does not give the reservation back or close the case...
+  CHECK(refused(*c, doc("customs.tax-payment", payment_payload("D-REV-ORIGIN", "932.50"))) == "payment_mismatch");
   accepted(*c, doc("customs.tax-payment", payment_payload("D-REV-ORIGIN", "169.50")));
+  auto adjusted = wait_status(*c, "D-REV-ORIGIN", "released");
+  CHECK(adjusted.amount_due.empty());
+  CHECK(status_of(*c, shirts_d).status == "released");
+  // ...paying the guaranteed tax does.
+  accepted(*c, doc("customs.tax-payment", payment_payload("D-REV-ORIGIN", "932.50")));
   wait_status(*c, "D-REV-ORIGIN", "closed");
-  // The inland officer's one result closes the audit.
+  // The inland officer's one result closes the audit; the guaranteed tax (VAT 13 % of
+  // 2,000.00) is paid at once with nothing else due, and then the case closes.
   accepted(*inland, doc("customs.inspection-result", inspection_payload("ENT-A", "D-REV-VALUE", 0, "audit done")));
+  auto audited = wait_status(*c, "D-REV-VALUE", "released");
+  CHECK(audited.reason.find("review closed by AUD-2201") != std::string::npos);
+  accepted(*c, doc("customs.tax-payment", payment_payload("D-REV-VALUE", "260.00")));
   wait_status(*c, "D-REV-VALUE", "closed");
   auto reports = run_cli("customs reports --data-dir " + w.dir.file("data"));
   CHECK(reports.out.find("\"tianjin-other-goods\"") != std::string::npos);
@@ -543,8 +578,11 @@ TEST_CASE("released cases and queued reviews survive kill -9 and the review comp
   w.hubd = std::make_unique<hub_process>(w.dir, w.dir.file("hub.toml"));
   auto c = w.connect(w.ent);
   auto s = status_of(*c, d);
-  CHECK((s.status == "released" || s.status == "closed"));
-  wait_status(*c, "D-CRASH-1", "closed", 20s);
+  CHECK(s.status == "released");
+  // The review completes after the restart; the case closes once its guaranteed tax is paid.
+  CHECK(wait_reason(*c, d, "nothing to act on").status == "released");
+  accepted(*c, doc("customs.tax-payment", payment_payload("D-CRASH-1", "6500.00")));
+  wait_status(*c, "D-CRASH-1", "closed");
   CHECK(status_of(*c, d).status == "closed");
 }
 
