@@ -124,6 +124,17 @@ struct CreditDecision {
   effectiveFrom @3 :Int64;     # Unix ms; 0 = when the hub commits it
 }
 
+# customs.disclosure (SR-14.3, 主动披露): the declarant discloses an error in one of its
+# released declarations before customs finds it; the tax is corrected, the penalty
+# waived or lighter (customs.toml [disclosure]) and the credit tier kept.
+struct Disclosure {
+  disclosureId @0 :Text;       # the sender's id for it, unique per sender
+  declarationId @1 :Text;      # the released declaration the error is in
+  violationDate @2 :Int64;     # Unix ms when the error was made; 0 = the declaration's lodgement
+  taxUnderpaid @3 :Text;       # CNY decimal the declaration under-paid; empty or "0.00" if none
+  description @4 :Text;        # what was wrong
+}
+
 # agency.licence: a licensing agency registers a licence (import/export licence,
 # quarantine permit, CITES permit, ...) that declarations then draw on, quantity by
 # quantity (logistics-and-bonded.md §5).

@@ -182,4 +182,8 @@ struct StoredCase {
   history @39 :List(StoredCaseEvent);
   drawdowns @40 :List(StoredDrawdown);
   agencies @41 :List(StoredAgencyTask);
+  charged @42 :Int64;        # CNY cents made payable after release (review adjustments, disclosures)
+  disclosed @43 :Int64;      # tax disclosed voluntarily or not (customs.disclosure), in total
+  disclosedOpen @44 :Int64;  # of it, not yet matched by a review's adjustment
+  voluntaryOpen @45 :Int64;  # of that, disclosed before customs knew
 }

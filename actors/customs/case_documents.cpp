@@ -194,12 +194,20 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
         c.assessed = l->assessed;
         c.amendment_required = false;
         cents diff = c.assessed.total - before;
-        c.due = std::max<cents>(0, c.assessed.total - c.paid - c.reserved);
+        // What the case owes: the corrected tax plus what was charged after release,
+        // less what is paid or still secured by the guarantee.
+        auto owed = within_limit(wide_cents{c.assessed.total} + c.charged - c.paid - c.reserved,
+                                 "the amount due after the correction");
+        if (!owed)
+          return owed.error();
+        c.due = std::max<cents>(0, *owed);
         std::string what = "corrected after release: tax " + format_amount(before) + " -> "
                            + format_amount(c.assessed.total)
                            + (diff > 0 ? ", CNY " + format_amount(diff) + " more due"
                               : diff < 0 ? ", CNY " + format_amount(-diff) + " less (refund on request)" : "");
-        c.waiting_on = c.due > 0 ? "payment of CNY " + format_amount(c.due) + " after the correction" : "";
+        if (c.waiting_on.empty() || c.waiting_on.rfind("payment", 0) == 0
+            || c.waiting_on.rfind("amendment", 0) == 0) // a verification's or an audit's wait stays
+          c.waiting_on = c.due > 0 ? "payment of CNY " + format_amount(c.due) + " after the correction" : "";
         set_status(c, c.status, what, now);
         p.decisions.push_back(decision_for(c, w.message_id, what));
       }
@@ -384,8 +392,8 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
                   + (c.reserved > 0 ? "; CNY " + format_amount(c.reserved) + " secured by the guarantee is still to pay"
                                     : "");
       if (adjustment_paid)
-        set_status(c, "released", "tax adjustment paid: CNY " + format_amount(*amount), now);
-      if (!close_if_settled(c, now, adjustment_paid ? "tax adjustment paid" : "tax paid, review done"))
+        set_status(c, "released", "tax due after release paid: CNY " + format_amount(*amount), now);
+      if (!close_if_settled(c, now, adjustment_paid ? "tax due after release paid" : "tax paid, review done"))
         c.history.push_back({now, c.status, what});
     }
     finish_case(p, cp, std::move(c), w.message_id, now);
@@ -451,10 +459,8 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
     return; // applied before (the centre re-sent its batch after a timeout): nothing twice
   pend.erase(std::remove(pend.begin(), pend.end(), centre), pend.end());
   auto findings = json::parse(r.findings, nullptr, false);
-  auto outcome = static_cast<audit_outcome>(r.outcome);
-  c.audit.push_back(json{{"centre", centre}, {"outcome", to_string(outcome)}, {"adjustment", r.adjustment},
-                          {"findings", findings.is_discarded() ? json::array() : findings}, {"at", now}}
-                       .dump());
+  auto found = static_cast<audit_outcome>(r.outcome);
+  auto outcome = found; // what the case does about it
   std::string summary;
   if (!findings.is_discarded())
     for (auto& f : findings)
@@ -463,18 +469,45 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
                                                         + to_string(outcome)
                                                         + (r.adjustment != 0 ? ", adjustment CNY " + format_amount(r.adjustment) : "")
                                                         + (summary.empty() ? "" : " (" + summary + ")")));
-  if (outcome != audit_outcome::no_action)
+  // Tax the declarant disclosed (customs.disclosure) is not charged again when the
+  // review finds it; an adjustment that is all tax disclosed before customs knew is no
+  // violation (the tier is kept). Anything beyond it, and every other finding, counts.
+  cents charge = r.adjustment;
+  bool excused = false;
+  if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0 && c.disclosed_open > 0) {
+    cents covered = std::min(r.adjustment, c.disclosed_open);
+    excused = covered == r.adjustment && covered <= c.voluntary_open;
+    c.disclosed_open -= covered;
+    c.voluntary_open = std::min(c.disclosed_open, std::max<cents>(0, c.voluntary_open - covered));
+    charge -= covered;
+    summary += (summary.empty() ? "" : "; ") + std::string{"CNY "} + format_amount(covered)
+               + " of it disclosed by the declarant already";
+    if (charge == 0)
+      outcome = audit_outcome::no_action; // nothing new to collect: the case goes on as it was
+  }
+  bool all_disclosed = r.adjustment > 0 && charge == 0;
+  // `excused`: what it found was disclosed before customs knew (not "customs knew first"
+  // for a later disclosure either).
+  c.audit.push_back(json{{"centre", centre}, {"outcome", to_string(found)},
+                          {"adjustment", r.adjustment}, {"charged", charge}, {"excused", excused},
+                          {"findings", findings.is_discarded() ? json::array() : findings}, {"at", now}}
+                       .dump());
+  if (found != audit_outcome::no_action && !excused)
     count_violation(st, c.enterprise, centre,
-                    "post-release review of " + c.case_id + ": " + to_string(outcome)
+                    "post-release review of " + c.case_id + ": " + to_string(found)
                       + (summary.empty() ? "" : " (" + summary + ")"),
                     p, now);
-  auto due_after = within_limit(wide_cents{c.due} + r.adjustment, "the amount due after the adjustment");
+  auto due_after = within_limit(wide_cents{c.due} + charge, "the amount due after the adjustment");
+  auto charged = within_limit(wide_cents{c.charged} + charge, "the tax charged after release");
+  if (due_after && !charged)
+    due_after = charged.error();
   if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0 && !due_after) {
     outcome = audit_outcome::verification; // cannot be paid in one amount: customs verifies
     summary += (summary.empty() ? "" : "; ") + context_text(due_after.error());
   }
   if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0) {
     c.due = *due_after;
+    c.charged = *charged;
     c.waiting_on = "payment of the tax adjustment, CNY " + format_amount(c.due);
     set_status(c, "auditPending", "tax adjustment by " + centre + ": " + summary, now);
   } else if (outcome == audit_outcome::verification) {
@@ -492,9 +525,12 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
                                           "audit instruction (稽查指令) from tax centre " + centre + " for declaration "
                                             + c.case_id + " of " + c.enterprise + ": " + summary, now));
   }
-  if (c.status == "released" && pend.empty()
-      && !close_if_settled(c, now, "post-release review found nothing to act on"))
-    c.history.push_back({now, c.status, "post-release review found nothing to act on"
+  auto done = all_disclosed ? "post-release review by " + centre + ": adjustment CNY " + format_amount(r.adjustment)
+                                + ", all of it disclosed already"
+                              : std::string{"post-release review found nothing to act on"};
+  bool closed = c.status == "released" && pend.empty() && close_if_settled(c, now, done);
+  if (!closed && (all_disclosed || (c.status == "released" && pend.empty())))
+    c.history.push_back({now, c.status, done
                                           + (c.reserved > 0 ? "; CNY " + format_amount(c.reserved)
                                                                 + " secured by the guarantee is still to pay"
                                                             : std::string{})});

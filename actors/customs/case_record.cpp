@@ -241,6 +241,8 @@ json to_json(const case_record& c) {
           {"selfAssessed", c.self_assessed},
           {"due", c.due},
           {"reserved", c.reserved},
+          {"charged", c.charged},
+          {"disclosed", c.disclosed},
           {"paid", c.paid},
           {"period", c.period},
           {"lane", c.lane},
@@ -331,6 +333,10 @@ bytes encode_case(const case_record& c) {
   r.setDue(c.due);
   r.setReserved(c.reserved);
   r.setPaid(c.paid);
+  r.setCharged(c.charged);
+  r.setDisclosed(c.disclosed);
+  r.setDisclosedOpen(c.disclosed_open);
+  r.setVoluntaryOpen(c.voluntary_open);
   r.setPeriod(c.period);
   r.setLane(c.lane);
   r.setDecision(c.decision);
@@ -417,6 +423,10 @@ caf::expected<case_record> decode_case(const bytes& b) {
     c.due = r.getDue();
     c.reserved = r.getReserved();
     c.paid = r.getPaid();
+    c.charged = r.getCharged();
+    c.disclosed = r.getDisclosed();
+    c.disclosed_open = r.getDisclosedOpen();
+    c.voluntary_open = r.getVoluntaryOpen();
     c.period = str(r.getPeriod());
     c.lane = str(r.getLane());
     c.decision = str(r.getDecision());

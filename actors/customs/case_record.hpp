@@ -94,6 +94,10 @@ struct case_record {
   cents due = 0;               ///< to pay now for release, or after an audit adjustment
   cents reserved = 0;          ///< on the enterprise's guarantee
   cents paid = 0;
+  cents charged = 0;           ///< made payable after release: review adjustments, disclosed tax
+  cents disclosed = 0;         ///< tax disclosed (customs.disclosure), in total
+  cents disclosed_open = 0;    ///< of it, not yet matched by a review's adjustment (never charged twice)
+  cents voluntary_open = 0;    ///< of that, disclosed before customs knew (a review finding it is no violation)
   std::string period;          ///< consolidated: the statement month "YYYY-MM"
   std::string lane;            ///< "green", "yellow", "red"; empty before the decision
   std::string decision;        ///< the lane decision as canonical JSON (hits, draws, seed, rule-set version)

@@ -37,6 +37,7 @@ const std::map<std::string_view, case_handler>& case_handlers() {
     {doc::advance_ruling, [](clearance_state& st, const document_write& w, const party&) { return on_ruling(st, w); }},
     {doc::agency_licence, &on_licence},
     {doc::credit_decision, &on_credit_decision},
+    {doc::disclosure, &on_disclosure},
     {doc::agency_decision, &on_agency_decision},
   };
   return handlers;
@@ -208,6 +209,7 @@ void reload(clearance_state& st) {
   st.cases.clear();
   st.refs.clear();
   st.enterprises.clear();
+  st.disclosures.clear(); // LMDB has the committed ones
   load(st);
 }
 

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -140,6 +141,9 @@ struct clearance_state {
   /// Every registered enterprise's credit record: customs.toml's, or the stored one
   /// once a change was decided (credit_decisions.cpp); published on the board.
   std::map<std::string, credit_record> credit;
+  /// Disclosure keys (declarant \0 disclosureId) planned since the last load: a second
+  /// use of an id is refused also before the first one's commit reaches LMDB.
+  std::set<std::string> disclosures;
   uint64_t next_serial = 1;
   std::shared_ptr<step1_board> board = std::make_shared<step1_board>();
   std::mt19937_64 seeds{random_device_seed()}; ///< lane draw seeds (recorded with each decision)
@@ -274,6 +278,9 @@ caf::expected<std::map<std::string, credit_record>> credit_records(const customs
                                                                    const store_reader& reader);
 /// credit_records into clearance's state, and published on its board.
 void load_credit(clearance_state& st);
+// voluntary disclosure (disclosures.cpp, SR-14.3)
+caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, const party& sender);
+
 /// The tier clearance's records give the enterprise at `at` (general credit if none).
 tier credit_tier(const clearance_state& st, const std::string& enterprise, int64_t at);
 caf::expected<plan> on_credit_decision(clearance_state& st, const document_write& w, const party& officer);

@@ -314,7 +314,8 @@ caf::expected<customs_config> parse_customs_config(const std::string& text, cons
   customs_config cfg;
   cfg.source = origin;
   TRY(no_unknown_keys(root, "", {"reference-dir", "risk-parameters", "organisation", "tax-centre",
-                                 "enterprise", "agency", "routing", "release", "audit", "credit"}));
+                                 "enterprise", "agency", "routing", "release", "audit", "credit",
+                                 "disclosure"}));
   std::string ref = "reference", risk = "risk-parameters.toml";
   TRY(read(root, "", "reference-dir", ref));
   TRY(read(root, "", "risk-parameters", risk));
@@ -406,6 +407,28 @@ caf::expected<customs_config> parse_customs_config(const std::string& text, cons
       return config_error("credit.violations-per-downgrade", "must be 0 (never) to 1000",
                           where(*t, "violations-per-downgrade"));
     cfg.credit.violations_per_downgrade = static_cast<uint32_t>(n);
+  }
+  TRY(err);
+  if (auto* t = sub_table(root, "disclosure", err)) {
+    TRY(no_unknown_keys(*t, "disclosure", {"penalty-free-days", "penalty-free-days-if-small",
+                                           "small-share-percent", "small-amount"}));
+    auto& d = cfg.disclosure;
+    TRY(read(*t, "disclosure", "penalty-free-days", d.free_days));
+    TRY(read(*t, "disclosure", "penalty-free-days-if-small", d.free_days_if_small));
+    TRY(read(*t, "disclosure", "small-share-percent", d.small_share_percent));
+    std::string small;
+    TRY(read(*t, "disclosure", "small-amount", small));
+    if (!small.empty()) {
+      auto a = parse_amount(small);
+      if (!a || *a < 0)
+        return config_error("disclosure.small-amount", "must be a CNY amount", where(*t, "small-amount"));
+      d.small_amount = *a;
+    }
+    if (d.free_days < 0 || d.free_days > 3650 || d.free_days_if_small < d.free_days || d.free_days_if_small > 3650)
+      return config_error("disclosure.penalty-free-days",
+                          "0 to 3650 days, and penalty-free-days-if-small not below it", where(*t, "penalty-free-days"));
+    if (d.small_share_percent < 0 || d.small_share_percent > 100)
+      return config_error("disclosure.small-share-percent", "0 to 100", where(*t, "small-share-percent"));
   }
   TRY(err);
   if (auto* t = sub_table(root, "audit", err)) {

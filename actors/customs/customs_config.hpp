@@ -87,6 +87,15 @@ struct credit_config {
   uint32_t violations_per_downgrade = 1;
 };
 
+/// Voluntary disclosure (SR-14.3): when the penalty is waived (GACC Announcement 2025
+/// No. 194 for tax-related errors; RULE, the figures as shipped); otherwise lighter.
+struct disclosure_config {
+  int64_t free_days = 365;             ///< disclosed within this of the error: waived
+  int64_t free_days_if_small = 730;    ///< up to this if the underpaid tax is small:
+  int64_t small_share_percent = 30;    ///< below this share of the tax payable,
+  cents small_amount = 100000000;      ///< or below this amount (CNY 1,000,000.00)
+};
+
 struct audit_config {
   size_t batch_size = 200;                       ///< review when this many are queued...
   std::chrono::milliseconds interval{60000};     ///< ...or this long after the first
@@ -103,6 +112,7 @@ struct customs_config {
   release_config release;
   audit_config audit;
   credit_config credit;
+  disclosure_config disclosure;
   std::string reference_dir;   ///< absolute after loading
   std::string risk_file;       ///< absolute after loading
   rule_set rules;              ///< from risk_file

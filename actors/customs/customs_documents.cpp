@@ -332,6 +332,22 @@ caf::error check_credit_decision(wire::CreditDecision::Reader d) {
   return caf::none;
 }
 
+caf::error check_disclosure(wire::Disclosure::Reader d) {
+  if (auto err = required(d.getDisclosureId(), "disclosureId"))
+    return err;
+  if (auto err = required(d.getDeclarationId(), "declarationId"))
+    return err;
+  if (auto err = required(d.getDescription(), "description", 1000))
+    return err;
+  std::string tax = d.getTaxUnderpaid();
+  if (!tax.empty() && tax != "0.00" && tax != "0" && !is_amount(tax))
+    return fail(ec::invalid_amount, "taxUnderpaid",
+                quoted(tax.substr(0, 40)) + " is not a CNY amount with at most 2 fraction digits");
+  if (d.getViolationDate() < 0)
+    return fail(ec::invalid_field, "violationDate", "Unix ms, or 0 for the declaration's lodgement");
+  return caf::none;
+}
+
 caf::error check_agency_decision(wire::AgencyDecision::Reader d) {
   if (auto err = required(d.getCaseId(), "caseId", 18))
     return err;
@@ -381,6 +397,9 @@ std::vector<document_kind> document_kinds() {
     {doc::credit_decision, capnp::Schema::from<wire::CreditDecision>(),
      "certify, revoke or rate an enterprise's credit tier (credit officer)",
      validator_of<wire::CreditDecision>(plain(check_credit_decision)), true},
+    {doc::disclosure, capnp::Schema::from<wire::Disclosure>(),
+     "disclose an error in a released declaration before customs finds it (voluntary disclosure)",
+     validator_of<wire::Disclosure>(plain(check_disclosure)), true},
     {doc::agency_decision, capnp::Schema::from<wire::AgencyDecision>(),
      "an agency's decision on a declaration routed to it (approve, reject, need inspection or documents)",
      validator_of<wire::AgencyDecision>(plain(check_agency_decision)), true},

@@ -23,6 +23,7 @@ inline constexpr const char* tax_payment = "customs.tax-payment";
 inline constexpr const char* control_instruction = "customs.control-instruction";
 inline constexpr const char* advance_ruling = "customs.advance-ruling";
 inline constexpr const char* credit_decision = "customs.credit-decision";
+inline constexpr const char* disclosure = "customs.disclosure";
 inline constexpr const char* agency_decision = "agency.decision";
 inline constexpr const char* agency_licence = "agency.licence";
 } // namespace doc

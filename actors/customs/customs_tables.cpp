@@ -12,6 +12,7 @@ std::vector<table_spec> specs() {
     out.push_back({full, full.substr(full.find('.') + 1), nullptr});
   }
   out.push_back({std::string{credit}, {}, nullptr}); // new with issue 11: nothing to move
+  out.push_back({std::string{disclosures}, {}, nullptr});
   // Rule sets were keyed by version alone; the risk service keys them (domain, version).
   for (auto& t : out)
     if (t.name == rule_sets)

@@ -21,6 +21,7 @@ inline constexpr std::string_view proposals = "customs.proposals";     // propos
 inline constexpr std::string_view licences = "customs.licences";       // licence id -> StoredLicence
 inline constexpr std::string_view tasks = "customs.tasks";             // unit \0 case id -> JSON (officer, kind)
 inline constexpr std::string_view credit = "customs.credit";           // enterprise code -> credit record JSON (tier history)
+inline constexpr std::string_view disclosures = "customs.disclosures"; // declarant \0 disclosureId -> disclosure JSON
 
 /// Every table above with its name before modules.
 std::vector<table_spec> specs();

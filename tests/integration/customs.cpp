@@ -63,22 +63,6 @@ status_reply status_of(partner_client& c, const outgoing& d) {
   return *s;
 }
 
-/// Polls the status query until the case's last event mentions `text` (whatever
-/// notifications arrive meanwhile stay queued for the next wait).
-status_reply wait_reason(partner_client& c, const outgoing& d, const std::string& text,
-                         std::chrono::milliseconds limit = std::chrono::seconds{20}) {
-  status_reply s;
-  for (auto until = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < until;
-       std::this_thread::sleep_for(std::chrono::milliseconds{100})) {
-    s = status_of(c, d);
-    if (s.reason.find(text) != std::string::npos)
-      return s;
-  }
-  FAIL("declaration " << s.declaration_id << " never reached \"" << text << "\"; last: " << s.status << ", "
-                      << s.reason);
-  return s;
-}
-
 } // namespace
 
 TEST_CASE("SR-07.2 a green declaration on guarantee is released at once and the reservation is restored on payment",

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -69,6 +70,25 @@ inline notification wait_status(partner_client& c, const std::string& declaratio
                                 std::chrono::milliseconds limit = std::chrono::seconds{10}) {
   return wait_for(c, [&](const notification& n) { return n.declaration_id == declaration_id && n.status == status; },
                   status + " for " + declaration_id, limit);
+}
+
+/// Polls `c`'s status query about `d` until the case's last event mentions `text`
+/// (notifications arriving meanwhile stay queued for the next wait).
+inline status_reply wait_reason(partner_client& c, const outgoing& d, const std::string& text,
+                                std::chrono::milliseconds limit = std::chrono::seconds{20}) {
+  status_reply s;
+  for (auto until = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < until;
+       std::this_thread::sleep_for(std::chrono::milliseconds{100})) {
+    auto r = c.query_status(d.message_id);
+    if (!r)
+      FAIL("status query: " << error_name(r.error()) << ": " << context_text(r.error()));
+    s = *r;
+    if (s.reason.find(text) != std::string::npos)
+      return s;
+  }
+  FAIL("declaration " << s.declaration_id << " never reached \"" << text << "\"; last: " << s.status << ", "
+                      << s.reason);
+  return s;
 }
 
 } // namespace hub::test

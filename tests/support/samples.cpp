@@ -157,6 +157,18 @@ bytes credit_decision_payload(const std::string& enterprise, const std::string& 
   return to_bytes(mb);
 }
 
+bytes disclosure_payload(const std::string& id, const std::string& declaration_id, const std::string& tax_underpaid,
+                         const std::string& description, int64_t violation_date) {
+  capnp::MallocMessageBuilder mb;
+  auto d = mb.initRoot<wire::Disclosure>();
+  d.setDisclosureId(id);
+  d.setDeclarationId(declaration_id);
+  d.setTaxUnderpaid(tax_underpaid);
+  d.setDescription(description);
+  d.setViolationDate(violation_date);
+  return to_bytes(mb);
+}
+
 bytes ruling_payload(const std::string& id, const std::string& holder, const std::string& hs,
                      const std::string& description, bool valuation, const std::string& min,
                      const std::string& max) {
@@ -310,6 +322,8 @@ std::optional<bytes> sample_payload(std::string_view kind) {
      }},
     {"customs.advance-ruling",
      [] { return ruling_payload("R-SAMPLE", "GOOD-ENT", "8471300000", "tablet computer"); }},
+    {"customs.disclosure",
+     [] { return disclosure_payload("DSC-SAMPLE", "SAMPLE-DECL-1", "100.00", "unit value mistyped (SAMPLE)"); }},
     {"customs.credit-decision",
      [] { return credit_decision_payload("PLAIN-ENT", "general-certified", "AEO audit passed (SAMPLE)"); }},
     {"agency.decision", [] { return agency_decision_payload("224820260000000001", 0); }},

@@ -85,6 +85,10 @@ bytes instruction_payload(const instruction_spec& spec);
 bytes credit_decision_payload(const std::string& enterprise, const std::string& tier,
                               const std::string& reason, int64_t effective_from = 0);
 
+/// customs.disclosure of an error in the sender's released declaration.
+bytes disclosure_payload(const std::string& id, const std::string& declaration_id, const std::string& tax_underpaid,
+                         const std::string& description, int64_t violation_date = 0);
+
 bytes ruling_payload(const std::string& id, const std::string& holder, const std::string& hs,
                      const std::string& description, bool valuation = false,
                      const std::string& min = "", const std::string& max = "");

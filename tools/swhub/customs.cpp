@@ -168,6 +168,20 @@ int run_credit(const database_args& args, const std::string& enterprise) {
   return exit_ok;
 }
 
+/// Disclosures (customs.disclosures), one JSON line each, optionally of one enterprise.
+int run_disclosures(const database_args& args, const std::string& enterprise) {
+  auto db = open_database(args);
+  if (!db)
+    return print_error(db.error());
+  auto err = (*db)->for_each(hub::customs::tables::disclosures, [&](const hub::bytes&, const hub::bytes& val) {
+    auto j = json::parse(val.begin(), val.end(), nullptr, false);
+    if (!j.is_discarded() && (enterprise.empty() || j.value("enterprise", "") == enterprise))
+      print_line(j);
+    return true;
+  });
+  return err ? print_error(err) : exit_ok;
+}
+
 } // namespace
 
 void add_customs_commands(CLI::App& app, int& rc) {
@@ -212,6 +226,15 @@ void add_customs_commands(CLI::App& app, int& rc) {
     add_database_options(*cmd, *args);
     cmd->add_option("--enterprise", *enterprise, "only this enterprise (exit 2 if it has no record)");
     cmd->callback([args, enterprise, &rc]() { rc = run_credit(*args, *enterprise); });
+  }
+  {
+    auto args = std::make_shared<database_args>();
+    auto enterprise = std::make_shared<std::string>();
+    auto* cmd = group->add_subcommand("disclosures", "voluntary disclosures with their dates, amounts and outcome "
+                                                     "(penalty waived or lighter, voluntary or not), one JSON line each");
+    add_database_options(*cmd, *args);
+    cmd->add_option("--enterprise", *enterprise, "only those about this enterprise's declarations");
+    cmd->callback([args, enterprise, &rc]() { rc = run_disclosures(*args, *enterprise); });
   }
 }
 

@@ -102,4 +102,19 @@ unit = [{ code = "2248", kind = "port", parent = "5100" }]
   auto dflt = parse_customs_config(base, "customs.toml", ".");
   REQUIRE(dflt);
   CHECK(dflt->credit.violations_per_downgrade == 1);
+  // [disclosure]: days 0..3650 with the small-amount window not below the other,
+  // a share 0..100, an amount.
+  for (auto bad : {"penalty-free-days = -1", "penalty-free-days = 3651", "penalty-free-days-if-small = 100",
+                   "small-share-percent = 101", "small-share-percent = -1", "small-amount = \"lots\""})
+    CHECK_THAT(error_of(std::string{base} + "[disclosure]\n" + bad + "\n"), Catch::Contains("disclosure."));
+  auto d = parse_customs_config(std::string{base} + "[disclosure]\npenalty-free-days = 30\n"
+                                  "penalty-free-days-if-small = 30\nsmall-share-percent = 0\nsmall-amount = \"0.00\"\n",
+                                "customs.toml", ".");
+  REQUIRE(d);
+  CHECK(d->disclosure.free_days == 30);
+  CHECK(d->disclosure.free_days_if_small == 30);
+  CHECK(d->disclosure.small_share_percent == 0);
+  CHECK(d->disclosure.small_amount == 0);
+  CHECK(dflt->disclosure.free_days == 365);
+  CHECK(dflt->disclosure.small_amount == 100000000);
 }

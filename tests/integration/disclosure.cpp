@@ -1,0 +1,227 @@
+// Voluntary disclosure (issue 11, SR-14.3) over the real swhubd: a declarant discloses
+// an error in a released declaration; the underpaid tax becomes due on the case without
+// freeing the guarantee or closing reviews still under way; the penalty is waived per
+// customs.toml [disclosure]; a later review that finds what was disclosed charges
+// nothing twice and counts no violation, one that finds more does; a disclosure after
+// customs knew is recorded as such; bad disclosures change nothing.
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/core/frames.hpp"
+#include "tests/support/exchange_checks.hpp"
+#include "tests/support/hub_process.hpp"
+#include "tests/support/samples.hpp"
+
+using namespace hub;
+using namespace hub::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr uint16_t on_payment = 0, guarantee = 1;
+
+outgoing declaration(const declaration_spec& s) { return doc("customs.declaration", declaration_payload(s)); }
+
+outgoing disclose(const std::string& id, const std::string& decl, const std::string& tax, int64_t when = 0) {
+  return doc("customs.disclosure", disclosure_payload(id, decl, tax, "unit value keyed as 500 instead of 512", when));
+}
+
+outgoing pay(const std::string& decl, const std::string& amount) {
+  return doc("customs.tax-payment", payment_payload(decl, amount));
+}
+
+/// T-shirts claiming RCEP without a certificate: the tax centre's review adjusts the tax
+/// by CNY 169.50 (MFN 1,102.00 against 932.50 claimed; tests/integration/customs.cpp).
+declaration_spec shirts(const std::string& id, const std::string& enterprise) {
+  auto s = laptops(id, enterprise, guarantee);
+  s.hs_code = "6109100000";
+  s.quantity = 100;
+  s.value = "5000.00";
+  s.claim = "RCEP";
+  s.origin = "VN";
+  return s;
+}
+
+notification wait_reason_note(partner_client& c, const std::string& decl, const std::string& text) {
+  return wait_for(
+    c, [&](const notification& n) { return n.declaration_id == decl && n.reason.find(text) != std::string::npos; },
+    "\"" + text + "\" for " + decl);
+}
+
+nlohmann::json case_json(const temp_dir& dir, const std::string& decl) {
+  auto r = run_cli("customs case --data-dir " + dir.file("data") + " --declarant ENT-A --declaration-id " + decl);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+} // namespace
+
+TEST_CASE("SR-14.3 a voluntary disclosure on a paid, reviewed declaration makes the tax due, waives the penalty "
+          "within a year and keeps the tier, and is refused for unknown or unreleased declarations, reused ids and "
+          "impossible dates",
+          "[integration][customs][credit][disclosure]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  hub_settings s;
+  s.customs = customs_settings{};
+  s.customs->audit_batch_size = 1; // each release is reviewed at once
+  s.customs->audit_interval_ms = 200;
+  auto hubd = std::make_unique<hub_process>(dir, write_hub_config(dir, {ent}, s));
+  zmq::context_t ctx;
+  auto c = hubd->connect(ctx, ent);
+  // Released once its tax is paid (VAT 13 % of 50,000.00), reviewed (nothing found): closed.
+  auto d1 = declaration(laptops("D-DS-1", "GOOD-ENT", on_payment));
+  accepted(*c, d1);
+  wait_status(*c, "D-DS-1", "accepted");
+  accepted(*c, pay("D-DS-1", "6500.00"));
+  wait_status(*c, "D-DS-1", "closed", 20s);
+  auto lodged_at = case_json(dir, "D-DS-1")["lodgedAt"].get<int64_t>();
+  // Not yet released: correct it with an amendment instead.
+  accepted(*c, declaration(laptops("D-DS-2", "GOOD-ENT", on_payment)));
+  wait_status(*c, "D-DS-2", "accepted");
+  CHECK(refused(*c, disclose("DSC-0", "D-DS-2", "10.00")) == "invalid_case_state");
+  CHECK(refused(*c, disclose("DSC-0", "NO-SUCH", "10.00")) == "unknown_declaration");
+  CHECK(refused(*c, disclose("DSC-0", "D-DS-1", "10.00", now_ms() + 86400000)) == "invalid_field");
+  CHECK(refused(*c, disclose("DSC-0", "D-DS-1", "10.00", lodged_at - 1)) == "invalid_field");
+  CHECK(refused(*c, disclose("DSC-0", "D-DS-1", "ten")) == "invalid_amount");
+  CHECK(refused(*c, disclose("DSC-0", "D-DS-1", "1.234")) == "invalid_amount");
+  CHECK(case_json(dir, "D-DS-1")["disclosed"] == 0); // the refusals changed nothing
+
+  // One at the lodgement time itself is fine (the error is in the declaration as lodged).
+  accepted(*c, disclose("DSC-1", "D-DS-1", "120.00", lodged_at));
+  auto n = wait_reason_note(*c, "D-DS-1", "voluntary disclosure accepted: DSC-1: penalty waived");
+  CHECK(n.status == "closed"); // the case stays closed; only the disclosed tax is owed on it
+  CHECK(n.amount_due == "120.00");
+  CHECK(refused(*c, disclose("DSC-1", "D-DS-1", "5.00")) == "invalid_field"); // the id is taken
+  CHECK(refused(*c, pay("D-DS-1", "100.00")) == "payment_mismatch");
+  accepted(*c, pay("D-DS-1", "120.00"));
+  CHECK(refused(*c, pay("D-DS-1", "120.00")) == "invalid_case_state");
+  // A second disclosure on the same declaration: still voluntary, "small" judged on both.
+  accepted(*c, disclose("DSC-2", "D-DS-1", "5.00"));
+  auto second = wait_reason_note(*c, "D-DS-1", "voluntary disclosure accepted: DSC-2");
+  CHECK(second.amount_due == "5.00");
+  auto stored = case_json(dir, "D-DS-1");
+  CHECK(stored["disclosed"] == 12500);
+  CHECK(stored["paid"] == 650000 + 12000);
+
+  // The ids outlive a restart; the tier was kept (no credit change was ever recorded).
+  c.reset();
+  hubd->kill9();
+  hubd = std::make_unique<hub_process>(dir, dir.file("hub.toml"));
+  c = hubd->connect(ctx, ent);
+  CHECK(refused(*c, disclose("DSC-2", "D-DS-1", "7.00")) == "invalid_field");
+  accepted(*c, pay("D-DS-1", "5.00"));
+  CHECK(run_cli("customs credit --data-dir " + dir.file("data") + " --enterprise GOOD-ENT").exit_code == 2);
+  // Officers see each disclosure as kept.
+  auto listed = run_cli("customs disclosures --data-dir " + dir.file("data") + " --enterprise GOOD-ENT");
+  REQUIRE(listed.exit_code == 0);
+  std::vector<nlohmann::json> lines;
+  for (size_t at = 0, nl; (nl = listed.out.find('\n', at)) != std::string::npos; at = nl + 1)
+    lines.push_back(nlohmann::json::parse(listed.out.substr(at, nl - at)));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["disclosureId"] == "DSC-1");
+  CHECK(lines[0]["violationDate"] == lodged_at);
+  CHECK(lines[0]["voluntary"] == true);
+  CHECK(lines[0]["penaltyWaived"] == true);
+  CHECK(lines[1]["taxUnderpaid"] == "5.00");
+  CHECK(lines[1]["taxDisclosedOnDeclaration"] == "125.00");
+  CHECK(run_cli("customs disclosures --data-dir " + dir.file("data") + " --enterprise PLAIN-ENT").out.empty());
+}
+
+TEST_CASE("SR-14.3 a disclosure on a guarantee release: paying the disclosed tax keeps the reservation, and the "
+          "case closes only once the guaranteed tax is paid and the review is done",
+          "[integration][customs][disclosure]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  hub_settings s;
+  s.customs = customs_settings{};
+  s.customs->audit_batch_size = 2; // the review waits for a second release
+  s.customs->audit_interval_ms = 600000;
+  hub_process hubd{dir, write_hub_config(dir, {ent}, s)};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  auto d = declaration(laptops("D-DG-1", "GOOD-ENT", guarantee));
+  accepted(*c, d);
+  wait_status(*c, "D-DG-1", "released");
+  accepted(*c, disclose("DSC-G1", "D-DG-1", "120.00"));
+  auto n = wait_status(*c, "D-DG-1", "auditPending");
+  CHECK(n.amount_due == "120.00");
+  CHECK(n.waiting_on.find("disclosed tax") != std::string::npos);
+  // One payment is the disclosed tax alone, or with the tax the guarantee secures.
+  CHECK(refused(*c, pay("D-DG-1", "6500.00")) == "payment_mismatch");
+  accepted(*c, pay("D-DG-1", "120.00"));
+  wait_status(*c, "D-DG-1", "released");
+  CHECK(case_json(dir, "D-DG-1")["reserved"] == 650000); // the guarantee still secures the VAT
+  // The guaranteed tax paid: the reservation is given back, but the review is still due.
+  accepted(*c, pay("D-DG-1", "6500.00"));
+  auto paid = wait_reason(*c, d, "tax paid: CNY 6500.00");
+  CHECK(paid.status == "released");
+  auto stored = case_json(dir, "D-DG-1");
+  CHECK(stored["reserved"] == 0);
+  CHECK(stored["stage"] == "released");
+  // A second release fills the review batch; nothing to act on: now it closes.
+  accepted(*c, declaration(laptops("D-DG-2", "GOOD-ENT", on_payment)));
+  accepted(*c, pay("D-DG-2", "6500.00"));
+  wait_status(*c, "D-DG-1", "closed", 20s);
+}
+
+TEST_CASE("SR-14.3 SR-14.1 a review finding only what was disclosed charges nothing twice and is no violation, "
+          "one finding more charges the rest and counts, and a disclosure after the review is not voluntary",
+          "[integration][customs][credit][disclosure]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  hub_settings s;
+  s.customs = customs_settings{};
+  s.customs->audit_batch_size = 3; // the three shirts declarations are reviewed together
+  s.customs->audit_interval_ms = 600000;
+  hub_process hubd{dir, write_hub_config(dir, {ent}, s)};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  auto all = declaration(shirts("D-RV-ALL", "GOOD-ENT"));
+  auto part = declaration(shirts("D-RV-PART", "PLAIN-ENT"));
+  auto late = declaration(shirts("D-RV-LATE", "PLAIN-ENT"));
+  accepted(*c, all);
+  wait_status(*c, "D-RV-ALL", "released");
+  accepted(*c, part);
+  wait_status(*c, "D-RV-PART", "released");
+  // Disclosed before the review: all of the underpayment, and part of it.
+  accepted(*c, disclose("DSC-ALL", "D-RV-ALL", "169.50"));
+  wait_status(*c, "D-RV-ALL", "auditPending");
+  accepted(*c, pay("D-RV-ALL", "169.50"));
+  wait_status(*c, "D-RV-ALL", "released");
+  accepted(*c, disclose("DSC-PART", "D-RV-PART", "100.00"));
+  wait_status(*c, "D-RV-PART", "auditPending");
+  // The third release runs the review.
+  accepted(*c, late);
+  auto reviewed = wait_reason(*c, all, "all of it disclosed already");
+  CHECK(reviewed.status == "released"); // nothing more due; the guaranteed 932.50 still is
+  CHECK(reviewed.amount_due.empty());
+  auto rest = wait_reason(*c, part, "tax adjustment by");
+  CHECK(rest.status == "auditPending");
+  CHECK(rest.amount_due == "169.50"); // the 100.00 disclosed, unpaid, and the 69.50 found beyond it
+  auto found = wait_reason(*c, late, "tax adjustment by");
+  CHECK(found.amount_due == "169.50");
+  // GOOD-ENT disclosed all of it: its tier is kept. PLAIN-ENT's reviews found more than it
+  // disclosed: violations, down to discredited.
+  CHECK(run_cli("customs credit --data-dir " + dir.file("data") + " --enterprise GOOD-ENT").exit_code == 2);
+  auto plain = run_cli("customs credit --data-dir " + dir.file("data") + " --enterprise PLAIN-ENT");
+  CHECK(plain.exit_code == 0);
+  CHECK(plain.out.find("violation") != std::string::npos);
+  // After the review found it, a disclosure is not voluntary, and its tax is added.
+  accepted(*c, disclose("DSC-LATE", "D-RV-LATE", "10.00"));
+  auto after = wait_reason_note(*c, "D-RV-LATE", "disclosure after customs knew: DSC-LATE");
+  CHECK(after.reason.find("found it first") != std::string::npos);
+  CHECK(after.amount_due == "179.50");
+  // Paying everything closes each case (the reviews are done).
+  accepted(*c, pay("D-RV-ALL", "932.50"));
+  wait_status(*c, "D-RV-ALL", "closed");
+  accepted(*c, pay("D-RV-PART", "1102.00")); // 169.50 due and 932.50 secured, in one payment
+  wait_status(*c, "D-RV-PART", "closed");
+  accepted(*c, pay("D-RV-LATE", "179.50"));
+  accepted(*c, pay("D-RV-LATE", "932.50"));
+  wait_status(*c, "D-RV-LATE", "closed");
+}
