@@ -133,6 +133,7 @@ struct Disclosure {
   violationDate @2 :Int64;     # Unix ms when the error was made; 0 = the declaration's lodgement
   taxUnderpaid @3 :Text;       # CNY decimal the declaration under-paid; empty or "0.00" if none
   description @4 :Text;        # what was wrong
+  items @5 :List(UInt16);      # the declaration's items the error is in: 1 = its first item
 }
 
 # agency.licence: a licensing agency registers a licence (import/export licence,

@@ -184,6 +184,16 @@ struct StoredCase {
   agencies @41 :List(StoredAgencyTask);
   charged @42 :Int64;        # CNY cents made payable after release (review adjustments, disclosures)
   disclosed @43 :Int64;      # tax disclosed voluntarily or not (customs.disclosure), in total
-  disclosedOpen @44 :Int64;  # of it, not yet matched by a review's adjustment
-  voluntaryOpen @45 :Int64;  # of that, disclosed before customs knew
+  unused44 @44 :Int64;       # unused (0): briefly a total, now per disclosure in `claims`
+  unused45 @45 :Int64;       # unused (0)
+  claims @46 :List(StoredDisclosureClaim);
+}
+
+# Tax a disclosure declared for some items of a case that no review has matched yet:
+# a review's adjustment for those items is reduced by it (never charged twice).
+struct StoredDisclosureClaim {
+  disclosureId @0 :Text;
+  items @1 :List(UInt16);    # 0-based item indices the disclosure names
+  open @2 :Int64;            # CNY cents not yet matched by a review or a correction
+  voluntary @3 :Bool;        # disclosed before customs knew
 }

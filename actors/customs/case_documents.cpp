@@ -194,6 +194,20 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
         c.assessed = l->assessed;
         c.amendment_required = false;
         cents diff = c.assessed.total - before;
+        // Tax charged after release (an adjustment, a disclosure) that the corrected
+        // assessment now includes is not owed twice: the increase uses it up first, and
+        // the disclosures it matched are matched.
+        if (diff > 0 && c.charged > 0) {
+          cents absorbed = std::min(diff, c.charged);
+          c.charged -= absorbed;
+          for (auto& cl : c.claims) {
+            cents take = std::min(absorbed, cl.open);
+            cl.open -= take;
+            absorbed -= take;
+          }
+          c.claims.erase(std::remove_if(c.claims.begin(), c.claims.end(), [](auto& x) { return x.open <= 0; }),
+                         c.claims.end());
+        }
         // What the case owes: the corrected tax plus what was charged after release,
         // less what is paid or still secured by the guarantee.
         auto owed = within_limit(wide_cents{c.assessed.total} + c.charged - c.paid - c.reserved,
@@ -205,11 +219,14 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
                            + format_amount(c.assessed.total)
                            + (diff > 0 ? ", CNY " + format_amount(diff) + " more due"
                               : diff < 0 ? ", CNY " + format_amount(-diff) + " less (refund on request)" : "");
-        if (c.waiting_on.empty() || c.waiting_on.rfind("payment", 0) == 0
-            || c.waiting_on.rfind("amendment", 0) == 0) // a verification's or an audit's wait stays
+        if (!c.review_under_way()) { // a verification's or an audit's wait stays
           c.waiting_on = c.due > 0 ? "payment of CNY " + format_amount(c.due) + " after the correction" : "";
-        set_status(c, c.status, what, now);
+          if (c.status == "auditPending" && c.due == 0)
+            c.status = "released"; // it waited only for a payment the correction made nothing
+        }
         p.decisions.push_back(decision_for(c, w.message_id, what));
+        if (!close_if_settled(c, now, what))
+          set_status(c, c.status, what, now);
       }
     }
     finish_case(p, cp, std::move(c), w.message_id, now);
@@ -232,10 +249,10 @@ caf::expected<plan> on_inspection(clearance_state& st, const document_write& w, 
     case_record c = *cp;
     auto findings = text(r.getFindings());
     auto ev = evidence_of(r.getEvidence());
-    if (c.status == "auditPending" && c.at == stage::released) {
+    if (c.review_under_way() && c.at == stage::released) {
       // The one result of a post-release verification or audit closes the review; the
       // case closes with it unless tax is still to pay.
-      c.waiting_on.clear();
+      c.waiting_on = c.due > 0 ? "payment of CNY " + format_amount(c.due) : std::string{};
       set_status(c, "released", "post-release review closed by " + officer.id + ": " + findings, now);
       close_if_settled(c, now, "post-release review closed by " + officer.id + ": " + findings);
       p.decisions.push_back(decision_for(c, w.message_id, "review closed by " + officer.id + ": " + findings));
@@ -338,6 +355,7 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
           restore_reservation(st, c, p, w.message_id, "statement " + period + " paid, ref " + ref);
           if (!close_if_settled(c, now, "tax paid with statement " + period + ", review done"))
             c.history.push_back({now, c.status, "paid with statement " + period});
+          p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
           put_case(p, c);
         }
       e.statements.erase(period);
@@ -355,7 +373,7 @@ caf::expected<plan> on_payment(clearance_state& st, const document_write& w) {
     if (cp == nullptr)
       return no_case(w.sender, decl_id);
     case_record c = *cp;
-    if (c.at == stage::rejected || c.at == stage::cancelled || (c.at == stage::closed && c.due <= 0))
+    if (c.at == stage::rejected || c.at == stage::cancelled || (c.at == stage::closed && c.due <= 0 && c.reserved <= 0))
       return caf::make_error(errc::invalid_case_state, "nothing is due on declaration " + decl_id + " (" + c.status + ")");
     if (c.settle == settlement::consolidated && c.reserved > 0 && c.due <= 0)
       return caf::make_error(errc::invalid_case_state, "declaration " + decl_id + " is on consolidated statement "
@@ -448,6 +466,39 @@ caf::expected<plan> on_ruling(clearance_state& st, const document_write& w) {
 
 // -- post-release review outcomes ------------------------------------------------
 
+namespace {
+
+/// How much of a review's raised adjustments the open disclosure claims on the same
+/// items cover (taken off the claims), and whether every claim used was voluntary.
+std::pair<cents, bool> match_claims(case_record& c, const json& findings, cents adjustment) {
+  cents covered = 0;
+  bool voluntary = true;
+  if (!findings.is_array())
+    return {0, false};
+  for (auto& f : findings) {
+    if (f.value("outcome", "") != to_string(audit_outcome::tax_adjustment))
+      continue;
+    cents need = f.value("adjustment", cents{0});
+    auto item = f.value("item", uint16_t{0});
+    for (auto& cl : c.claims) {
+      if (need <= 0)
+        break;
+      if (cl.open <= 0 || std::find(cl.items.begin(), cl.items.end(), item) == cl.items.end())
+        continue;
+      cents take = std::min(need, cl.open);
+      cl.open -= take;
+      need -= take;
+      covered += take;
+      voluntary = voluntary && cl.voluntary;
+    }
+  }
+  c.claims.erase(std::remove_if(c.claims.begin(), c.claims.end(), [](auto& x) { return x.open <= 0; }),
+                 c.claims.end());
+  return {std::min(covered, adjustment), voluntary};
+}
+
+} // namespace
+
 void apply_review(clearance_state& st, const std::string& centre, const review_result& r, plan& p, int64_t now) {
   auto* cp = case_by_id(st, r.case_id);
   if (cp == nullptr)
@@ -458,6 +509,7 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
   if (std::find(pend.begin(), pend.end(), centre) == pend.end())
     return; // applied before (the centre re-sent its batch after a timeout): nothing twice
   pend.erase(std::remove(pend.begin(), pend.end(), centre), pend.end());
+  auto history_before = c.history.size();
   auto findings = json::parse(r.findings, nullptr, false);
   auto found = static_cast<audit_outcome>(r.outcome);
   auto outcome = found; // what the case does about it
@@ -469,19 +521,19 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
                                                         + to_string(outcome)
                                                         + (r.adjustment != 0 ? ", adjustment CNY " + format_amount(r.adjustment) : "")
                                                         + (summary.empty() ? "" : " (" + summary + ")")));
-  // Tax the declarant disclosed (customs.disclosure) is not charged again when the
-  // review finds it; an adjustment that is all tax disclosed before customs knew is no
-  // violation (the tier is kept). Anything beyond it, and every other finding, counts.
+  // Tax the declarant disclosed (customs.disclosure) for the same items is not charged
+  // again when the review finds it; an adjustment that is all tax disclosed before
+  // customs knew is no violation (the tier is kept). Anything beyond it, findings on
+  // other items and every other kind of finding count.
   cents charge = r.adjustment;
   bool excused = false;
-  if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0 && c.disclosed_open > 0) {
-    cents covered = std::min(r.adjustment, c.disclosed_open);
-    excused = covered == r.adjustment && covered <= c.voluntary_open;
-    c.disclosed_open -= covered;
-    c.voluntary_open = std::min(c.disclosed_open, std::max<cents>(0, c.voluntary_open - covered));
+  if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0 && !c.claims.empty()) {
+    auto [covered, voluntary] = match_claims(c, findings, r.adjustment);
     charge -= covered;
-    summary += (summary.empty() ? "" : "; ") + std::string{"CNY "} + format_amount(covered)
-               + " of it disclosed by the declarant already";
+    excused = covered > 0 && charge == 0 && voluntary;
+    if (covered > 0)
+      summary += (summary.empty() ? "" : "; ") + std::string{"CNY "} + format_amount(covered)
+                 + " of it disclosed by the declarant already";
     if (charge == 0)
       outcome = audit_outcome::no_action; // nothing new to collect: the case goes on as it was
   }
@@ -505,36 +557,58 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
     outcome = audit_outcome::verification; // cannot be paid in one amount: customs verifies
     summary += (summary.empty() ? "" : "; ") + context_text(due_after.error());
   }
+  // A verification or audit under way (another tax centre's) keeps the case: what this
+  // review adds is owed or noted, the officer's result still ends it. An audit covers a
+  // verification, so it takes over from one.
+  bool under_way = c.review_under_way();
+  bool auditing = under_way && c.waiting_on.rfind("audit", 0) == 0;
   if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0) {
     c.due = *due_after;
     c.charged = *charged;
-    c.waiting_on = "payment of the tax adjustment, CNY " + format_amount(c.due);
-    set_status(c, "auditPending", "tax adjustment by " + centre + ": " + summary, now);
+    auto what = "tax adjustment by " + centre + ": " + summary;
+    if (under_way) {
+      c.history.push_back({now, c.status, what + "; CNY " + format_amount(c.due) + " due, the review goes on"});
+    } else {
+      c.waiting_on = "payment of the tax adjustment, CNY " + format_amount(c.due);
+      set_status(c, "auditPending", what, now);
+    }
   } else if (outcome == audit_outcome::verification) {
-    c.waiting_on = "post-release verification (核查) by customs";
-    set_status(c, "auditPending", "post-release verification ordered by " + centre + ": " + summary, now);
+    auto what = "post-release verification ordered by " + centre + ": " + summary;
+    if (under_way) {
+      c.history.push_back({now, c.status, what + " (joins the one under way)"});
+    } else {
+      c.waiting_on = "post-release verification (核查) by customs";
+      set_status(c, "auditPending", what, now);
+    }
   } else if (outcome == audit_outcome::audit_instruction) {
     auto* ent = st.d.cfg->enterprise(c.enterprise);
     auto inland = ent && !ent->inland_customs.empty() ? ent->inland_customs : c.customs_unit;
-    c.waiting_on = "audit (稽查) by customs unit " + inland;
-    set_status(c, "auditPending", "audit instruction issued by " + centre + " to " + inland + ": " + summary, now);
-    auto reg = st.d.registry->get();
-    for (auto& officer : reg->parties())
-      if (unit_of(officer) == inland && officer.enabled)
-        p.notices.push_back(status_notice(officer.id, c, c.message_id, "auditPending",
-                                          "audit instruction (稽查指令) from tax centre " + centre + " for declaration "
-                                            + c.case_id + " of " + c.enterprise + ": " + summary, now));
+    auto what = "audit instruction issued by " + centre + " to " + inland + ": " + summary;
+    if (auditing) {
+      c.history.push_back({now, c.status, what + " (joins the audit under way)"});
+    } else {
+      c.waiting_on = "audit (稽查) by customs unit " + inland;
+      set_status(c, "auditPending", what, now);
+      auto reg = st.d.registry->get();
+      for (auto& officer : reg->parties())
+        if (unit_of(officer) == inland && officer.enabled)
+          p.notices.push_back(status_notice(officer.id, c, c.message_id, "auditPending",
+                                            "audit instruction (稽查指令) from tax centre " + centre
+                                              + " for declaration " + c.case_id + " of " + c.enterprise + ": "
+                                              + summary,
+                                            now));
+    }
   }
   auto done = all_disclosed ? "post-release review by " + centre + ": adjustment CNY " + format_amount(r.adjustment)
                                 + ", all of it disclosed already"
                               : std::string{"post-release review found nothing to act on"};
   bool closed = c.status == "released" && pend.empty() && close_if_settled(c, now, done);
-  if (!closed && (all_disclosed || (c.status == "released" && pend.empty())))
+  if (!closed && c.history.size() == history_before && (pend.empty() || all_disclosed))
     c.history.push_back({now, c.status, done
                                           + (c.reserved > 0 ? "; CNY " + format_amount(c.reserved)
                                                                 + " secured by the guarantee is still to pay"
                                                             : std::string{})});
-  if (pend.empty() || c.status != "released")
+  if (c.history.size() != history_before)
     p.notices.push_back(status_notice(c.declarant, c, c.message_id, c.status, c.history.back().detail, now));
   put_case(p, c);
 }
@@ -577,7 +651,9 @@ plan deadline_plan(clearance_state& st, int64_t now) {
     }
   }
   for (auto& [id, c] : st.cases) {
-    if (c.at < stage::released || c.final() || c.reserved <= 0 || c.settle != settlement::guarantee)
+    // Closed cases too: data stored before closing waited for the guaranteed tax.
+    if (c.at < stage::released || c.at == stage::rejected || c.at == stage::cancelled || c.reserved <= 0
+        || c.settle != settlement::guarantee)
       continue;
     if (now - c.released_at <= st.d.cfg->release.payment_deadline.count())
       continue;

@@ -199,6 +199,21 @@ caf::expected<declaration_facts> facts_from_json(const json& j) {
   }
 }
 
+namespace {
+
+json claims_json(const case_record& c) {
+  json out = json::array();
+  for (auto& cl : c.claims) {
+    json items = json::array();
+    for (auto i : cl.items)
+      items.push_back(i + 1); // as the declarant numbered them
+    out.push_back({{"disclosureId", cl.id}, {"items", items}, {"open", cl.open}, {"voluntary", cl.voluntary}});
+  }
+  return out;
+}
+
+} // namespace
+
 json to_json(const case_record& c) {
   json items = json::array();
   for (auto& i : c.items)
@@ -243,6 +258,7 @@ json to_json(const case_record& c) {
           {"reserved", c.reserved},
           {"charged", c.charged},
           {"disclosed", c.disclosed},
+          {"claims", claims_json(c)},
           {"paid", c.paid},
           {"period", c.period},
           {"lane", c.lane},
@@ -335,8 +351,16 @@ bytes encode_case(const case_record& c) {
   r.setPaid(c.paid);
   r.setCharged(c.charged);
   r.setDisclosed(c.disclosed);
-  r.setDisclosedOpen(c.disclosed_open);
-  r.setVoluntaryOpen(c.voluntary_open);
+  auto claims = r.initClaims(static_cast<unsigned>(c.claims.size()));
+  for (unsigned i = 0; i < claims.size(); ++i) {
+    auto& x = c.claims[i];
+    claims[i].setDisclosureId(x.id);
+    auto items = claims[i].initItems(static_cast<unsigned>(x.items.size()));
+    for (unsigned k = 0; k < items.size(); ++k)
+      items.set(k, x.items[k]);
+    claims[i].setOpen(x.open);
+    claims[i].setVoluntary(x.voluntary);
+  }
   r.setPeriod(c.period);
   r.setLane(c.lane);
   r.setDecision(c.decision);
@@ -425,8 +449,15 @@ caf::expected<case_record> decode_case(const bytes& b) {
     c.paid = r.getPaid();
     c.charged = r.getCharged();
     c.disclosed = r.getDisclosed();
-    c.disclosed_open = r.getDisclosedOpen();
-    c.voluntary_open = r.getVoluntaryOpen();
+    for (auto x : r.getClaims()) {
+      disclosure_claim dc;
+      dc.id = str(x.getDisclosureId());
+      for (auto i : x.getItems())
+        dc.items.push_back(i);
+      dc.open = x.getOpen();
+      dc.voluntary = x.getVoluntary();
+      c.claims.push_back(std::move(dc));
+    }
     c.period = str(r.getPeriod());
     c.lane = str(r.getLane());
     c.decision = str(r.getDecision());

@@ -59,6 +59,15 @@ struct evidence_ref {
   std::string sha256;    ///< hex
 };
 
+/// Tax a disclosure declared for some of the case's items that no review or correction
+/// has matched yet: a review's adjustment for those items is reduced by it.
+struct disclosure_claim {
+  std::string id;              ///< the disclosureId
+  std::vector<uint16_t> items; ///< 0-based item indices
+  cents open = 0;
+  bool voluntary = false;      ///< disclosed before customs knew: a review finding it is no violation
+};
+
 /// What one agency must do on a case (single window).
 struct agency_task {
   std::string agency;
@@ -96,8 +105,7 @@ struct case_record {
   cents paid = 0;
   cents charged = 0;           ///< made payable after release: review adjustments, disclosed tax
   cents disclosed = 0;         ///< tax disclosed (customs.disclosure), in total
-  cents disclosed_open = 0;    ///< of it, not yet matched by a review's adjustment (never charged twice)
-  cents voluntary_open = 0;    ///< of that, disclosed before customs knew (a review finding it is no violation)
+  std::vector<disclosure_claim> claims; ///< disclosed tax no review has matched yet, per disclosure
   std::string period;          ///< consolidated: the statement month "YYYY-MM"
   std::string lane;            ///< "green", "yellow", "red"; empty before the decision
   std::string decision;        ///< the lane decision as canonical JSON (hits, draws, seed, rule-set version)
@@ -115,6 +123,14 @@ struct case_record {
   std::vector<drawdown> drawdowns;
   std::vector<agency_task> agencies;
 
+  /// A post-release verification (核查) or audit (稽查) is under way: only the officer's
+  /// result ends it (status auditPending, waitingOn naming it).
+  bool review_under_way() const {
+    return status == "auditPending"
+           && (waiting_on.rfind("post-release verification", 0) == 0 || waiting_on.rfind("audit", 0) == 0);
+  }
+  /// All the case waits for is a payment.
+  bool awaits_payment() const { return waiting_on.rfind("payment", 0) == 0; }
   bool released_already() const { return at >= stage::released && at != stage::cancelled && at != stage::rejected; }
   bool final() const { return at == stage::closed || at == stage::rejected || at == stage::cancelled; }
   /// Final and nothing left to collect or review: the case may leave memory.

@@ -1,6 +1,7 @@
 #include "actors/customs/customs_documents.hpp"
 
 #include <cmath>
+#include <set>
 
 #include "actors/core/field_checks.hpp"
 #include "actors/core/frames.hpp"
@@ -345,6 +346,18 @@ caf::error check_disclosure(wire::Disclosure::Reader d) {
                 quoted(tax.substr(0, 40)) + " is not a CNY amount with at most 2 fraction digits");
   if (d.getViolationDate() < 0)
     return fail(ec::invalid_field, "violationDate", "Unix ms, or 0 for the declaration's lodgement");
+  auto items = d.getItems();
+  if (items.size() == 0)
+    return fail(ec::missing_field, "items", "name the declaration's items the error is in (1 = the first)");
+  if (items.size() > 1000)
+    return fail(ec::invalid_field, "items", "more than 1000");
+  std::set<uint16_t> seen;
+  for (unsigned i = 0; i < items.size(); ++i) {
+    if (items[i] == 0)
+      return fail(ec::invalid_field, "items[" + std::to_string(i) + "]", "items count from 1");
+    if (!seen.insert(items[i]).second)
+      return fail(ec::invalid_field, "items[" + std::to_string(i) + "]", std::to_string(items[i]) + " twice");
+  }
   return caf::none;
 }
 

@@ -60,7 +60,7 @@ std::string customs_knew(const case_record& c) {
     if (!j.is_discarded() && j.value("outcome", "no-action") != "no-action" && !j.value("excused", false))
       return "the post-release review by " + j.value("centre", std::string{"a tax centre"}) + " found it first";
   }
-  if (c.status == "auditPending" && c.waiting_on.rfind("payment of the disclosed tax", 0) != 0)
+  if (c.review_under_way())
     return "customs had already announced a review of declaration " + c.declaration_id + " (" + c.waiting_on + ")";
   return {};
 }
@@ -92,6 +92,14 @@ caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, 
         return caf::make_error(ec::invalid_amount, "taxUnderpaid: not a CNY amount");
       underpaid = *a;
     }
+    std::vector<uint16_t> items; // 0-based; the validator saw them 1-based, unique, non-empty
+    for (auto i : d.getItems()) {
+      if (i > c.items.size())
+        return caf::make_error(ec::invalid_field, "items: declaration " + decl_id + " has "
+                                                    + std::to_string(c.items.size()) + " items, not "
+                                                    + std::to_string(i));
+      items.push_back(static_cast<uint16_t>(i - 1));
+    }
     int64_t violation = d.getViolationDate() == 0 ? c.lodged_at : d.getViolationDate();
     if (violation > now + 60 * 1000)
       return caf::make_error(ec::invalid_field, "violationDate: " + utc_minutes(violation) + " is in the future");
@@ -114,8 +122,10 @@ caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, 
     if (!payable)
       return payable.error();
     // "Small" is judged on everything disclosed on this declaration, so splitting one
-    // error into several disclosures earns nothing.
-    auto terms = terms_of(st.d.cfg->disclosure, std::max<int64_t>(0, now - violation), *disclosed, *payable,
+    // error into several disclosures earns nothing. The time counts from the lodgement:
+    // the error is in the declaration as lodged, and a date the declarant states cannot
+    // shorten it (violationDate is recorded as stated).
+    auto terms = terms_of(st.d.cfg->disclosure, std::max<int64_t>(0, now - c.lodged_at), *disclosed, *payable,
                           customs_knew(c));
     auto description = valid_utf8(text(d.getDescription()));
     auto record = json{{"disclosureId", id},
@@ -125,6 +135,7 @@ caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, 
                        {"enterprise", c.enterprise},
                        {"disclosedAt", now},
                        {"violationDate", violation},
+                       {"items", d.getItems().size()},
                        {"taxUnderpaid", format_amount(underpaid)},
                        {"taxDisclosedOnDeclaration", format_amount(*disclosed)},
                        {"taxPayable", format_amount(*payable)},
@@ -141,21 +152,22 @@ caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, 
     c.due = *due_after;
     c.charged = *charged;
     c.disclosed = *disclosed;
-    c.disclosed_open += underpaid;
-    if (terms.voluntary)
-      c.voluntary_open += underpaid;
-    // The tax is added to what the case owes; a verification or audit already under way
-    // keeps its status and what it waits for (it is still the officer's to close).
-    bool waits_on_review = c.status == "auditPending" && c.waiting_on.rfind("payment", 0) != 0;
-    if (underpaid > 0 && !waits_on_review && c.at == stage::released) {
+    if (underpaid > 0)
+      c.claims.push_back({id, items, underpaid, terms.voluntary});
+    // The tax is added to what the case owes. A verification or audit under way, or an
+    // amendment still owed, keeps what the case waits for (the officer's or the
+    // declarant's to end); otherwise the case waits for the payment.
+    bool other_wait = c.review_under_way() || (!c.waiting_on.empty() && !c.awaits_payment());
+    if (underpaid > 0 && !other_wait) {
       c.waiting_on = "payment of the disclosed tax, CNY " + format_amount(c.due);
-      set_status(c, "auditPending", what, now);
+      if (c.at == stage::released)
+        set_status(c, "auditPending", what, now);
+      else
+        c.history.push_back({now, c.status, what}); // closed: it stays closed and owes it
     } else {
-      if (underpaid > 0 && c.waiting_on.empty())
-        c.waiting_on = "payment of the disclosed tax, CNY " + format_amount(c.due);
       c.history.push_back({now, c.status, what});
     }
-    auto dr = decision_for(c, w.message_id, what + " (" + description.substr(0, 200) + ")");
+    auto dr = decision_for(c, w.message_id, what + " (" + valid_utf8(description.substr(0, 200)) + ")");
     dr.digest = sha256(stored.data(), stored.size());
     p.decisions.push_back(std::move(dr));
     p.notices.push_back(status_notice(w.sender, c, w.message_id, c.status, what, now));

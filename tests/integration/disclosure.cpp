@@ -89,6 +89,13 @@ TEST_CASE("SR-14.3 a voluntary disclosure on a paid, reviewed declaration makes 
   CHECK(refused(*c, disclose("DSC-0", "D-DS-1", "10.00", lodged_at - 1)) == "invalid_field");
   CHECK(refused(*c, disclose("DSC-0", "D-DS-1", "ten")) == "invalid_amount");
   CHECK(refused(*c, disclose("DSC-0", "D-DS-1", "1.234")) == "invalid_amount");
+  auto on_items = [](const std::vector<uint16_t>& items) {
+    return doc("customs.disclosure", disclosure_payload("DSC-0", "D-DS-1", "10.00", "wrong item", 0, items));
+  };
+  CHECK(refused(*c, on_items({})) == "missing_field");   // which items the error is in
+  CHECK(refused(*c, on_items({2})) == "invalid_field");  // the declaration has one
+  CHECK(refused(*c, on_items({0})) == "invalid_field");  // they count from 1
+  CHECK(refused(*c, on_items({1, 1})) == "invalid_field");
   CHECK(case_json(dir, "D-DS-1")["disclosed"] == 0); // the refusals changed nothing
 
   // One at the lodgement time itself is fine (the error is in the declaration as lodged).
@@ -211,6 +218,9 @@ TEST_CASE("SR-14.3 SR-14.1 a review finding only what was disclosed charges noth
   auto plain = run_cli("customs credit --data-dir " + dir.file("data") + " --enterprise PLAIN-ENT");
   CHECK(plain.exit_code == 0);
   CHECK(plain.out.find("violation") != std::string::npos);
+  // The first is the partly disclosed declaration (reviewed in lodgement order): only
+  // what it disclosed was excused. (D-RV-LATE's finds PLAIN-ENT at the bottom already.)
+  CHECK(plain.out.find(case_json(dir, "D-RV-PART")["caseId"].get<std::string>()) != std::string::npos);
   // After the review found it, a disclosure is not voluntary, and its tax is added.
   accepted(*c, disclose("DSC-LATE", "D-RV-LATE", "10.00"));
   auto after = wait_reason_note(*c, "D-RV-LATE", "disclosure after customs knew: DSC-LATE");
@@ -224,4 +234,103 @@ TEST_CASE("SR-14.3 SR-14.1 a review finding only what was disclosed charges noth
   accepted(*c, pay("D-RV-LATE", "179.50"));
   accepted(*c, pay("D-RV-LATE", "932.50"));
   wait_status(*c, "D-RV-LATE", "closed");
+}
+
+TEST_CASE("SR-12.7 SR-14.3 a correction owes what a review adjusted once, and a correction that leaves nothing to "
+          "pay ends the wait for a disclosed payment",
+          "[integration][customs][disclosure]") {
+  auto ent = make_party("ENT-A", "enterprise");
+  zmq::context_t ctx;
+  {
+    temp_dir dir;
+    hub_settings s;
+    s.customs = customs_settings{};
+    s.customs->audit_batch_size = 1; // reviewed at release
+    s.customs->audit_interval_ms = 200;
+    hub_process hubd{dir, write_hub_config(dir, {ent}, s)};
+    auto c = hubd.connect(ctx, ent);
+    auto d = declaration(shirts("D-CR-1", "GOOD-ENT"));
+    accepted(*c, d);
+    auto adj = wait_status(*c, "D-CR-1", "auditPending", 20s);
+    CHECK(adj.amount_due == "169.50");
+    // The declarant corrects the claim the review found (MFN: 1,102.00 in all): the
+    // 169.50 the review charged is in the new assessment now, so it is owed once.
+    auto fixed = shirts("D-CR-1", "GOOD-ENT");
+    fixed.claim.clear();
+    accepted(*c, doc("customs.amendment", amendment_payload("D-CR-1", 2, "RCEP claim withdrawn", &fixed)));
+    auto corrected = wait_reason(*c, d, "corrected after release");
+    CHECK(corrected.amount_due == "169.50");
+    CHECK(case_json(dir, "D-CR-1")["charged"] == 0);
+    accepted(*c, pay("D-CR-1", "1102.00")); // the 169.50 and the 932.50 the guarantee secured
+    wait_status(*c, "D-CR-1", "closed");
+  }
+  {
+    temp_dir dir;
+    hub_settings s;
+    s.customs = customs_settings{}; // the review waits (batch of 200, a minute)
+    hub_process hubd{dir, write_hub_config(dir, {ent}, s)};
+    auto c = hubd.connect(ctx, ent);
+    auto d = declaration(laptops("D-CR-2", "GOOD-ENT", on_payment));
+    accepted(*c, d);
+    accepted(*c, pay("D-CR-2", "6500.00"));
+    wait_status(*c, "D-CR-2", "released");
+    accepted(*c, disclose("DSC-CR", "D-CR-2", "120.00"));
+    wait_status(*c, "D-CR-2", "auditPending");
+    // The correction lowers the value by 1,000.00 (VAT -130.00): with the 120.00
+    // disclosed, nothing is left to pay, so the case no longer waits for it.
+    auto lower = laptops("D-CR-2", "GOOD-ENT", on_payment);
+    lower.value = "49000.00";
+    accepted(*c, doc("customs.amendment", amendment_payload("D-CR-2", 2, "value corrected", &lower)));
+    auto after = wait_reason(*c, d, "corrected after release");
+    CHECK(after.status == "released");
+    CHECK(after.amount_due.empty());
+    CHECK(after.waiting_on.empty());
+  }
+}
+
+TEST_CASE("SR-06.4 an adjustment from one tax centre does not end the audit another one ordered, and the case "
+          "closes only after the audit and the payment",
+          "[integration][customs][disclosure]") {
+  temp_dir dir;
+  auto ent = make_party("ENT-A", "enterprise");
+  auto inland = make_party("AUD-2201", "customs-officer");
+  inland.customs_unit = "2201";
+  hub_settings s;
+  s.customs = customs_settings{};
+  s.customs->audit_batch_size = 1;
+  s.customs->audit_interval_ms = 200;
+  hub_process hubd{dir, write_hub_config(dir, {ent, inland}, s)};
+  zmq::context_t ctx;
+  auto c = hubd.connect(ctx, ent);
+  auto officer = hubd.connect(ctx, inland);
+  // Laptops at CNY 200 each (far below the reference minimum: an audit instruction from
+  // the machinery centre) and T-shirts with an unsupported RCEP claim (an adjustment of
+  // 169.50 from the other-goods centre), in one declaration: the two reviews land in
+  // either order.
+  auto cheap = laptops("D-2C-1", "GOOD-ENT", guarantee);
+  cheap.value = "2000.00";
+  auto d = doc("customs.declaration", two_item_declaration_payload(cheap, shirts("D-2C-1", "GOOD-ENT")));
+  accepted(*c, d);
+  nlohmann::json stored;
+  for (int i = 0; i < 200; ++i, std::this_thread::sleep_for(100ms)) {
+    stored = case_json(dir, "D-2C-1");
+    if (stored["auditsPending"].empty() && stored["audit"].size() == 2)
+      break;
+  }
+  REQUIRE(stored["audit"].size() == 2);
+  CHECK(stored["status"] == "auditPending");
+  CHECK(stored["waitingOn"].get<std::string>().rfind("audit", 0) == 0);
+  CHECK(stored["due"] == 16950);
+  // Paying the adjustment leaves the audit under way.
+  accepted(*c, pay("D-2C-1", "169.50"));
+  auto paid = wait_reason(*c, d, "tax paid: CNY 169.50");
+  CHECK(paid.status == "auditPending");
+  CHECK(paid.waiting_on.rfind("audit", 0) == 0);
+  // The inland officer's result ends the audit; the guaranteed tax (260.00 + 932.50) is
+  // still to pay, and then the case closes.
+  accepted(*officer, doc("customs.inspection-result", inspection_payload("ENT-A", "D-2C-1", 0, "audit done")));
+  auto audited = wait_reason(*c, d, "review closed by AUD-2201");
+  CHECK(audited.status == "released");
+  accepted(*c, pay("D-2C-1", "1192.50"));
+  wait_status(*c, "D-2C-1", "closed");
 }

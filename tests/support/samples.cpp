@@ -63,6 +63,21 @@ bytes declaration_payload(const declaration_spec& s) {
   return to_bytes(mb);
 }
 
+bytes two_item_declaration_payload(const declaration_spec& first, const declaration_spec& second) {
+  capnp::MallocMessageBuilder a_mb, b_mb, mb; // re-initialising a list zeroes the old one: copy from apart
+  auto a = a_mb.initRoot<wire::Declaration>();
+  fill_declaration(a, first);
+  auto b = b_mb.initRoot<wire::Declaration>();
+  fill_declaration(b, second);
+  mb.setRoot(a.asReader());
+  auto items = mb.getRoot<wire::Declaration>().initItems(2);
+  items.setWithCaveats(0, a.getItems()[0].asReader());
+  items.setWithCaveats(1, b.getItems()[0].asReader());
+  items[0].setSequence(1);
+  items[1].setSequence(2);
+  return to_bytes(mb);
+}
+
 bytes amendment_payload(const std::string& declaration_id, uint16_t kind, const std::string& reason,
                         const declaration_spec* replacement) {
   capnp::MallocMessageBuilder mb;
@@ -158,7 +173,8 @@ bytes credit_decision_payload(const std::string& enterprise, const std::string& 
 }
 
 bytes disclosure_payload(const std::string& id, const std::string& declaration_id, const std::string& tax_underpaid,
-                         const std::string& description, int64_t violation_date) {
+                         const std::string& description, int64_t violation_date,
+                         const std::vector<uint16_t>& items) {
   capnp::MallocMessageBuilder mb;
   auto d = mb.initRoot<wire::Disclosure>();
   d.setDisclosureId(id);
@@ -166,6 +182,9 @@ bytes disclosure_payload(const std::string& id, const std::string& declaration_i
   d.setTaxUnderpaid(tax_underpaid);
   d.setDescription(description);
   d.setViolationDate(violation_date);
+  auto list = d.initItems(static_cast<unsigned>(items.size()));
+  for (unsigned i = 0; i < list.size(); ++i)
+    list.set(i, items[i]);
   return to_bytes(mb);
 }
 

@@ -38,6 +38,8 @@ struct declaration_spec {
 
 /// A Declaration payload (Cap'n Proto flat array).
 bytes declaration_payload(const declaration_spec& spec = {});
+/// A declaration of `first` whose second item is `second`'s first (two kinds of goods).
+bytes two_item_declaration_payload(const declaration_spec& first, const declaration_spec& second);
 
 /// 10 portable computers worth CNY 50,000 (CNY 5,000 each, inside the reference range)
 /// at unit 2248: duty 0 %, VAT 13 % => CNY 6,500.00 due. Settlement 0 payment,
@@ -86,8 +88,10 @@ bytes credit_decision_payload(const std::string& enterprise, const std::string& 
                               const std::string& reason, int64_t effective_from = 0);
 
 /// customs.disclosure of an error in the sender's released declaration.
+/// `items`: the declaration's items the error is in, 1 = the first.
 bytes disclosure_payload(const std::string& id, const std::string& declaration_id, const std::string& tax_underpaid,
-                         const std::string& description, int64_t violation_date = 0);
+                         const std::string& description, int64_t violation_date = 0,
+                         const std::vector<uint16_t>& items = {1});
 
 bytes ruling_payload(const std::string& id, const std::string& holder, const std::string& hs,
                      const std::string& description, bool valuation = false,
