@@ -9,13 +9,14 @@
 #include "actors/core/error.hpp"
 #include "actors/customs/customs_module.hpp"
 #include "actors/ecommerce/ecommerce_module.hpp"
+#include "actors/foreign/foreign_module.hpp"
 
 namespace hub {
 
 void register_builtin_modules() {
   static std::once_flag once;
   std::call_once(once, [] {
-    for (auto make : {&customs::module, &ecommerce::module}) {
+    for (auto make : {&customs::module, &ecommerce::module, &foreign::module}) {
       if (auto err = register_module(make())) {
         // A programming error (two modules claiming one name, kind or range): stop
         // before anything runs on a half-registered hub.

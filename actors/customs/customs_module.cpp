@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/core/error.hpp"
+#include "actors/core/error_category.hpp"
 #include "actors/core/log.hpp"
 #include "actors/customs/assessor.hpp"
 #include "actors/customs/case_record.hpp"
@@ -126,16 +127,7 @@ caf::expected<std::unique_ptr<running_module>> start(const module_services& core
 
 void add_types(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::hub_customs>();
-  cfg.add_error_category(caf::atom("customs"),
-                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
-                           std::string out = "customs::";
-                           out += error_name(code);
-                           if (!ctx.empty()) {
-                             out += ' ';
-                             out += caf::to_string(ctx);
-                           }
-                           return out;
-                         });
+  add_module_error_category(cfg, "customs", &error_name);
 }
 
 } // namespace

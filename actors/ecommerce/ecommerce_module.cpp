@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/core/error.hpp"
+#include "actors/core/error_category.hpp"
 #include "actors/core/log.hpp"
 #include "actors/ecommerce/ceb_reader.hpp"
 #include "actors/ecommerce/ceb_records.hpp"
@@ -137,16 +138,7 @@ caf::expected<std::unique_ptr<running_module>> start(const module_services& core
 
 void add_types(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::hub_ecommerce>();
-  cfg.add_error_category(caf::atom("ecommerce"),
-                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
-                           std::string out = "ecommerce::";
-                           out += error_name(code);
-                           if (!ctx.empty()) {
-                             out += ' ';
-                             out += caf::to_string(ctx);
-                           }
-                           return out;
-                         });
+  add_module_error_category(cfg, "ecommerce", &error_name);
 }
 
 } // namespace

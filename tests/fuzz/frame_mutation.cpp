@@ -176,9 +176,11 @@ TEST_CASE("a customs hub answers 1,600 mutated customs documents once each and k
   auto lgs = make_party("LGS-DEMO-0001", "logistics-company");
   auto agt = make_party("AGT-DEMO-0001", "declaring-agent");
   auto opr = make_party("OPR-DEMO-0001", "site-operator");
-  std::vector<const test_party*> parties{&ent, &port, &risk, &tax, &credit, &agency, &plt, &pay, &lgs, &agt, &opr};
+  auto eu = make_party("FOREIGN-EU", "foreign-customs"); // the SAMPLE partner of config/foreign.toml
+  std::vector<const test_party*> parties{&ent, &port, &risk, &tax, &credit, &agency, &plt, &pay, &lgs, &agt, &opr, &eu};
   hub_settings s;
   s.ecommerce_config = write_shipped_ecommerce_config(dir);
+  s.foreign_config = SWHUB_SOURCE_DIR "/config/foreign.toml";
   s.customs = customs_settings{};
   s.customs->agencies = R"T([[agency]]
 id = "commerce"
@@ -186,7 +188,7 @@ name = "Ministry of Commerce licensing office, test"
 party = "AGY-LIC"
 licence-types = ["automatic-import-licence"]
 )T";
-  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk, tax, credit, agency, plt, pay, lgs, agt, opr}, s)};
+  hub_process hubd{dir, write_hub_config(dir, {ent, port, risk, tax, credit, agency, plt, pay, lgs, agt, opr, eu}, s)};
   zmq::context_t ctx;
   std::mt19937_64 rng{11};
   declaration_spec good;

@@ -52,6 +52,7 @@ struct kinds_world {
     make_party("LGS-DEMO-0001", "logistics-company"),
     make_party("AGT-DEMO-0001", "declaring-agent"),
     make_party("OPR-DEMO-0001", "site-operator"),
+    make_party("FOREIGN-EU", "foreign-customs"), // the SAMPLE partner of config/foreign.toml
   };
   std::map<std::string, role_config> roles = shipped_roles();
   std::unique_ptr<hub_process> hubd;
@@ -69,6 +70,7 @@ licence-types = ["automatic-import-licence"]
     hub_settings s;
     s.customs = std::move(cs);
     s.ecommerce_config = write_shipped_ecommerce_config(dir);
+    s.foreign_config = SWHUB_SOURCE_DIR "/config/foreign.toml";
     hubd = std::make_unique<hub_process>(dir, write_hub_config(dir, parties, s));
     for (auto& p : parties)
       clients[p.id] = hubd->connect(ctx, p);

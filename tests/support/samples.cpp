@@ -9,6 +9,7 @@
 #include "actors/core/frames.hpp"
 #include "schemas/customs.capnp.h"
 #include "schemas/declaration.capnp.h"
+#include "schemas/foreign.capnp.h"
 #include "schemas/keys.capnp.h"
 #include "schemas/message.capnp.h"
 
@@ -188,6 +189,30 @@ bytes disclosure_payload(const std::string& id, const std::string& declaration_i
   return to_bytes(mb);
 }
 
+bytes aeo_batch_payload(const std::string& batch_id, const std::vector<aeo_spec>& records,
+                        const std::string& data_set, bool snapshot) {
+  capnp::MallocMessageBuilder mb;
+  auto b = mb.initRoot<wire::AeoBatch>();
+  b.setBatchId(batch_id);
+  b.setDataSet(data_set);
+  b.setSnapshot(snapshot);
+  auto list = b.initRecords(static_cast<unsigned>(records.size()));
+  for (unsigned i = 0; i < list.size(); ++i) {
+    auto& s = records[i];
+    auto r = list[i];
+    r.setId(s.id);
+    r.setName(s.name);
+    r.setAddress("1 Sample Street, Sample City (TEST SAMPLE)");
+    r.setStatus(static_cast<wire::AeoStatus>(s.status));
+    r.setValidatedAt(1700000000000);
+    r.setProgramme(s.programme);
+    r.setVersion(s.version);
+    r.setChangedAt(1700000000000 + static_cast<int64_t>(s.version));
+    r.setReason(s.reason);
+  }
+  return to_bytes(mb);
+}
+
 bytes ruling_payload(const std::string& id, const std::string& holder, const std::string& hs,
                      const std::string& description, bool valuation, const std::string& min,
                      const std::string& max) {
@@ -343,6 +368,7 @@ std::optional<bytes> sample_payload(std::string_view kind) {
      [] { return ruling_payload("R-SAMPLE", "GOOD-ENT", "8471300000", "tablet computer"); }},
     {"customs.disclosure",
      [] { return disclosure_payload("DSC-SAMPLE", "SAMPLE-DECL-1", "100.00", "unit value mistyped (SAMPLE)"); }},
+    {"foreign.aeo-batch", [] { return aeo_batch_payload("B-SAMPLE", {{"DE1234567890123"}}); }},
     {"customs.credit-decision",
      [] { return credit_decision_payload("PLAIN-ENT", "general-certified", "AEO audit passed (SAMPLE)"); }},
     {"agency.decision", [] { return agency_decision_payload("224820260000000001", 0); }},

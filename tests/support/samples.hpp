@@ -88,6 +88,21 @@ bytes credit_decision_payload(const std::string& enterprise, const std::string& 
                               const std::string& reason, int64_t effective_from = 0);
 
 /// customs.disclosure of an error in the sender's released declaration.
+/// One operator of a partner customs' AEO list (foreign.aeo-batch).
+struct aeo_spec {
+  aeo_spec(std::string operator_id = {}) : id(std::move(operator_id)) {} // NOLINT: {"DE..."} reads well
+  std::string id;           ///< in the arrangement's scheme, e.g. an EORI "DE1234567890123"
+  std::string name = "Operator (TEST SAMPLE)";
+  uint16_t status = 0;      ///< 0 valid, 1 suspended, 2 revoked, 3 withdrawn
+  uint64_t version = 1;
+  std::string programme = "AEOF";
+  std::string reason;
+};
+
+/// foreign.aeo-batch of `records` (data set "aeo-7/1" unless given).
+bytes aeo_batch_payload(const std::string& batch_id, const std::vector<aeo_spec>& records,
+                        const std::string& data_set = "aeo-7/1", bool snapshot = false);
+
 /// `items`: the declaration's items the error is in, 1 = the first.
 bytes disclosure_payload(const std::string& id, const std::string& declaration_id, const std::string& tax_underpaid,
                          const std::string& description, int64_t violation_date = 0,

@@ -128,6 +128,8 @@ std::string write_hub_config(const temp_dir& dir, const std::vector<test_party>&
     out << "[customs]\nconfig = \"" << write_customs_config(dir, *s.customs) << "\"\n\n";
   if (!s.ecommerce_config.empty())
     out << "[ecommerce]\nconfig = \"" << s.ecommerce_config << "\"\n\n";
+  if (!s.foreign_config.empty())
+    out << "[foreign]\nconfig = \"" << s.foreign_config << "\"\n\n";
   if (!s.signatures_required.empty()) {
     out << "[signatures.required]\n";
     for (auto& [type, roles] : s.signatures_required)

@@ -84,6 +84,7 @@ struct hub_settings {
   std::string key_admin_roles = "[]";
   std::optional<customs_settings> customs; ///< set: customs processing on
   std::string ecommerce_config; ///< set: [ecommerce] config = this file (tests/support/ceb_world.hpp)
+  std::string foreign_config; ///< set: [foreign] config = this file (foreign customs, SR-18)
 };
 
 /// Writes `<dir>/hub.toml`: data in <dir>/data, key in <dir>/hub.curve.secret, the

@@ -90,5 +90,6 @@ void add_audit_commands(CLI::App& app, int& rc);   // audit verify, audit head
 void add_keys_commands(CLI::App& app, int& rc);    // keys rotate, keys list
 void add_customs_commands(CLI::App& app, int& rc);
 void add_ecommerce_commands(CLI::App& app, int& rc);
+void add_foreign_commands(CLI::App& app, int& rc);
 
 } // namespace swhub_cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_keys_commands(app, rc);
   add_customs_commands(app, rc);
   add_ecommerce_commands(app, rc);
+  add_foreign_commands(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -68,11 +68,12 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   CHECK(cfg->parties.size() == 15);
   CHECK(cfg->module_configs.at("customs") == "config/customs.toml");
   CHECK(cfg->module_configs.at("ecommerce") == "config/ecommerce.toml");
+  CHECK(cfg->module_configs.at("foreign") == "config/foreign.toml");
   CHECK(cfg->parties[4].attributes.at("customs-unit") == "2248");
   CHECK(cfg->endpoint == "tcp://127.0.0.1:7700");
   CHECK(cfg->data_dir == "var/data");
   CHECK(cfg->roles_file == std::string{SWHUB_SOURCE_DIR} + "/config/roles.toml");
-  CHECK(cfg->roles.size() == 12);
+  CHECK(cfg->roles.size() == 13);
   CHECK(cfg->roles.at("agency").send.size() == 4);
   CHECK(cfg->commit_max_batch == 512);
   CHECK(cfg->parties[0].signing_keys.size() == 1);

@@ -1,0 +1,139 @@
+#include "actors/foreign/foreign_config.hpp"
+
+#include <set>
+
+#include "actors/core/toml_read.hpp"
+
+namespace hub::foreign {
+
+namespace {
+
+#define TRY(expr)                                                                        \
+  if (auto err_ = (expr))                                                                \
+    return err_;
+
+bool alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool upper(char c) { return c >= 'A' && c <= 'Z'; }
+
+bool all_alnum(const std::string& s, size_t from) {
+  for (size_t i = from; i < s.size(); ++i)
+    if (!alnum(s[i]))
+      return false;
+  return true;
+}
+
+caf::expected<id_scheme> scheme_of(const std::string& s) {
+  for (auto x : {id_scheme::eori, id_scheme::ctpat, id_scheme::uen, id_scheme::mid})
+    if (s == to_string(x))
+      return x;
+  return caf::make_error(ec::invalid_config);
+}
+
+} // namespace
+
+const char* to_string(id_scheme s) {
+  switch (s) {
+    case id_scheme::eori: return "eori";
+    case id_scheme::ctpat: return "ctpat";
+    case id_scheme::uen: return "uen";
+    case id_scheme::mid: return "mid";
+  }
+  return "?";
+}
+
+std::string id_problem(id_scheme s, const std::string& id) {
+  switch (s) {
+    case id_scheme::eori:
+      if (id.size() < 3 || id.size() > 17 || !upper(id[0]) || !upper(id[1]) || !all_alnum(id, 2))
+        return "an EORI is a 2-letter country code and 1 to 15 letters or digits";
+      return {};
+    case id_scheme::ctpat:
+      if (id.empty() || id.size() > 20 || !all_alnum(id, 0))
+        return "a C-TPAT account number is 1 to 20 letters or digits";
+      return {};
+    case id_scheme::uen:
+      if (id.size() < 9 || id.size() > 10 || !all_alnum(id, 0) || !upper(id.back()))
+        return "a UEN is 9 or 10 letters or digits ending in a capital letter";
+      return {};
+    case id_scheme::mid:
+      if (id.size() < 3 || id.size() > 15 || !upper(id[0]) || !upper(id[1]) || !all_alnum(id, 2))
+        return "a MID is 2 letters and up to 13 letters or digits";
+      return {};
+  }
+  return "unknown identifier scheme";
+}
+
+const mra_descriptor* foreign_config::mra_of_party(const std::string& party) const {
+  for (auto& m : mras)
+    if (m.partner == party)
+      return &m;
+  return nullptr;
+}
+
+caf::expected<foreign_config> parse_foreign_config(const std::string& text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    return config_error(origin, std::string{e.description()}, "line " + std::to_string(e.source().begin.line));
+  }
+  foreign_config cfg;
+  cfg.source = origin;
+  TRY(no_unknown_keys(root, origin, {"mra", "max-records-per-batch"}));
+  TRY(read_positive(root, origin, "max-records-per-batch", cfg.max_records, 20000));
+  static const std::set<std::string> tiers{"advanced-certified", "general-certified", "general-credit", "discredited"};
+  std::set<std::string> ids, partners;
+  if (auto* list = root.get("mra"); list != nullptr && !list->is_array_of_tables())
+    return config_error("mra", "expected [[mra]] tables", where(*list));
+  if (auto* list = root.get_as<toml::array>("mra")) {
+    size_t i = 0;
+    for (auto& n : *list) {
+      auto sec = "mra[" + std::to_string(i++) + "]";
+      auto* t = n.as_table();
+      TRY(no_unknown_keys(*t, sec, {"id", "partner", "name", "legal-basis", "data-set", "identifier-scheme",
+                                    "consent-required", "cadence-hours", "they-recognise", "we-recognise"}));
+      mra_descriptor m;
+      TRY(read(*t, sec, "id", m.id));
+      TRY(read(*t, sec, "partner", m.partner));
+      TRY(read(*t, sec, "name", m.name));
+      TRY(read(*t, sec, "legal-basis", m.legal_basis));
+      TRY(read(*t, sec, "data-set", m.data_set));
+      std::string scheme = "eori";
+      TRY(read(*t, sec, "identifier-scheme", scheme));
+      auto s = scheme_of(scheme);
+      if (!s)
+        return config_error(sec + ".identifier-scheme", "one of eori, ctpat, uen, mid", where(*t, "identifier-scheme"));
+      m.scheme = *s;
+      TRY(read(*t, sec, "consent-required", m.consent_required));
+      size_t cadence = m.cadence_hours;
+      TRY(read_positive(*t, sec, "cadence-hours", cadence, 24 * 31));
+      m.cadence_hours = static_cast<uint32_t>(cadence);
+      TRY(read_string_list(*t, sec, "they-recognise", m.they_recognise));
+      TRY(read_string_list(*t, sec, "we-recognise", m.we_recognise));
+      for (auto& k : {std::pair{"id", &m.id}, {"partner", &m.partner}, {"data-set", &m.data_set},
+                      {"legal-basis", &m.legal_basis}})
+        if (k.second->empty())
+          return config_error(sec + "." + k.first, "required", where(*t));
+      for (auto& tier : m.they_recognise)
+        if (tiers.count(tier) == 0)
+          return config_error(sec + ".they-recognise", "\"" + tier + "\" is not a credit tier",
+                              where(*t, "they-recognise"));
+      if (!ids.insert(m.id).second)
+        return config_error(sec + ".id", "\"" + m.id + "\" is given twice", where(*t, "id"));
+      if (!partners.insert(m.partner).second) // the sending party names its arrangement
+        return config_error(sec + ".partner", "\"" + m.partner + "\" already has an arrangement",
+                            where(*t, "partner"));
+      cfg.mras.push_back(std::move(m));
+    }
+  }
+  return cfg;
+}
+
+caf::expected<foreign_config> load_foreign_config(const std::string& path) {
+  auto text = read_file(path);
+  if (!text)
+    return text.error();
+  return parse_foreign_config(*text, path);
+}
+
+} // namespace hub::foreign

@@ -1,0 +1,52 @@
+#pragma once
+// config/foreign.toml: one descriptor per mutual-recognition arrangement (SR-18.1), in
+// the manner of a WCO GNC utility block: the partner customs' hub party, the legal
+// basis, the data set and its version, the identifier scheme of the partner's ids,
+// whether our operators' consent is required, the cadence, which of our tiers the
+// partner recognises and which of its programmes we recognise.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+namespace hub::foreign {
+
+/// How a partner's operator ids look (aeo-and-3m.md section 4).
+enum class id_scheme : uint8_t {
+  eori,   ///< ISO country code + up to 15 alphanumerics (EU EORI, at most 17)
+  ctpat,  ///< C-TPAT account number: up to 20 alphanumerics
+  uen,    ///< Singapore unique entity number: 9 or 10 alphanumerics ending in a letter
+  mid,    ///< US manufacturer id: 2 letters + up to 13 alphanumerics (derived, never merged)
+};
+const char* to_string(id_scheme s);
+/// Why `id` is not an id of the scheme, or "" if it is one.
+std::string id_problem(id_scheme s, const std::string& id);
+
+struct mra_descriptor {
+  std::string id;              ///< "EU-CN"
+  std::string partner;         ///< the partner customs' hub party (role foreign-customs)
+  std::string name;
+  std::string legal_basis;
+  std::string data_set;        ///< "eu-us-7/1": batches must name it
+  id_scheme scheme = id_scheme::eori;
+  bool consent_required = true;
+  uint32_t cadence_hours = 24; ///< full exchange at least this often; events at once
+  std::vector<std::string> they_recognise; ///< our credit tiers the partner recognises
+  std::vector<std::string> we_recognise;   ///< the partner's programmes we recognise ("AEOS")
+};
+
+struct foreign_config {
+  std::string source;
+  std::vector<mra_descriptor> mras;
+  size_t max_records = 5000; ///< per foreign.aeo-batch
+
+  /// The arrangement whose partner is hub party `party`, or nullptr.
+  const mra_descriptor* mra_of_party(const std::string& party) const;
+};
+
+caf::expected<foreign_config> parse_foreign_config(const std::string& text, const std::string& origin);
+caf::expected<foreign_config> load_foreign_config(const std::string& path);
+
+} // namespace hub::foreign
