@@ -58,6 +58,14 @@ enum Settlement {
   consolidated @2;  # 汇总征税: monthly consolidated payment (eligible tiers), under guarantee
 }
 
+# A foreign operator the declaration names by its AEO identifier under a
+# mutual-recognition arrangement (SR-18.2): the partner's id (EORI, UEN, ...), matched
+# against the AEO data the partner customs sent (foreign.aeo-batch).
+struct ForeignOperator {
+  role @0 :Text;     # "consignor", "exporter", "manufacturer" (imports); "consignee", "importer" (exports)
+  aeoId @1 :Text;
+}
+
 struct Declaration {
   declarationId @0 :Text;       # declarant's reference, unique per declarant
   type @1 :DeclarationType;
@@ -70,4 +78,5 @@ struct Declaration {
   settlement @8 :Settlement;
   selfAssessedTax @9 :Text;     # the declarant's own total of duty, consumption tax and VAT,
                                 # CNY decimal; empty = not assessed (the hub's figure applies)
+  foreignOperators @10 :List(ForeignOperator); # at most 10
 }

@@ -11,6 +11,7 @@
 #include "actors/core/log.hpp"
 #include "actors/crypto/digest.hpp"
 #include "actors/customs/clearance_state.hpp"
+#include "actors/mra/foreign_aeo.hpp"
 #include "actors/registry/party_registry.hpp"
 #include "actors/store/storage.hpp"
 #include "schemas/notification.capnp.h"
@@ -211,6 +212,8 @@ caf::expected<lodged> read_declaration(const customs_deps& dep, wire::Declaratio
   }
   for (auto doc : d.getTransportDocuments())
     out.transport_documents.push_back(text(doc.getNumber()));
+  for (auto op : d.getForeignOperators())
+    out.foreign_operators.emplace_back(text(op.getRole()), text(op.getAeoId()));
   for (auto it : d.getItems()) {
     case_item ci;
     ci.hs = text(it.getHsCode());
@@ -281,6 +284,23 @@ declaration_facts facts_for(const customs_deps& dep, const std::string& declaran
   f.prior_violations = history.second;
   f.ruling_deviation = deviation;
   f.transport_documents = l.transport_documents;
+  // Foreign AEOs named in the declaration, as the hub holds them at lodgement (read from
+  // LMDB: a suspension committed before this declaration arrived is what it sees).
+  for (auto& [role, id] : l.foreign_operators) {
+    foreign_operator_fact op;
+    op.role = role;
+    op.id = id;
+    if (auto r = mra::find(*dep.reader, id)) {
+      op.arrangement = r->arrangement;
+      op.status = r->status;
+      op.programme = r->programme;
+      op.version = r->version;
+      op.recognised = r->recognised;
+    } else {
+      op.status = "unknown";
+    }
+    f.foreign_operators.push_back(std::move(op));
+  }
   for (size_t i = 0; i < l.items.size(); ++i) {
     auto& it = l.items[i];
     item_facts x;

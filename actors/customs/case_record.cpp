@@ -136,6 +136,23 @@ std::string facts_text(const declaration_facts& f) {
   field(out, "customsUnit", f.customs_unit);
   field(out, "declarant", f.declarant);
   field(out, "enterprise", f.enterprise);
+  if (!f.foreign_operators.empty()) { // absent before SR-18: recorded decisions replay unchanged
+    key(out, "foreignOperators");
+    out += '[';
+    for (size_t i = 0; i < f.foreign_operators.size(); ++i) {
+      auto& op = f.foreign_operators[i];
+      out += i == 0 ? "{" : ",{";
+      field(out, "arrangement", op.arrangement);
+      field(out, "id", op.id);
+      field(out, "programme", op.programme);
+      field(out, "recognised", op.recognised);
+      field(out, "role", op.role);
+      field(out, "status", op.status);
+      field(out, "version", op.version);
+      out += '}';
+    }
+    out += ']';
+  }
   field(out, "import", f.import);
   key(out, "items");
   out += '[';
@@ -193,6 +210,18 @@ caf::expected<declaration_facts> facts_from_json(const json& j) {
       it.restricted = i.at("restricted").get<bool>();
       f.items.push_back(std::move(it));
     }
+    if (auto ops = j.find("foreignOperators"); ops != j.end())
+      for (auto& o : *ops) {
+        foreign_operator_fact op;
+        op.arrangement = o.at("arrangement").get<std::string>();
+        op.id = o.at("id").get<std::string>();
+        op.programme = o.at("programme").get<std::string>();
+        op.recognised = o.at("recognised").get<bool>();
+        op.role = o.at("role").get<std::string>();
+        op.status = o.at("status").get<std::string>();
+        op.version = o.at("version").get<uint64_t>();
+        f.foreign_operators.push_back(std::move(op));
+      }
     return f;
   } catch (const json::exception& e) {
     return caf::make_error(ec::store_failure, std::string{"facts: "} + e.what());

@@ -203,6 +203,7 @@ struct lodged {
   settlement settle = settlement::payment;
   cents self_assessed = -1;
   std::vector<std::string> transport_documents;
+  std::vector<std::pair<std::string, std::string>> foreign_operators; ///< (role, AEO id) named
 };
 
 caf::expected<lodged> read_declaration(const customs_deps& dep, wire::Declaration::Reader d);

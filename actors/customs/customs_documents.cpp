@@ -1,6 +1,8 @@
 #include "actors/customs/customs_documents.hpp"
 
 #include <cmath>
+#include <cctype>
+#include <algorithm>
 #include <set>
 
 #include "actors/core/field_checks.hpp"
@@ -59,6 +61,25 @@ caf::error validate_declaration(wire::Declaration::Reader d, const validation_li
         > static_cast<uint16_t>(wire::TransportDocumentType::HOUSE_BILL_OF_LADING))
       return fail(ec::invalid_field, "transportDocuments[" + std::to_string(i) + "].type",
                   "unknown transport document type");
+  }
+  auto ops = d.getForeignOperators();
+  if (ops.size() > 10)
+    return fail(ec::invalid_field, "foreignOperators", "at most 10");
+  bool import = d.getType() == wire::DeclarationType::IMPORT;
+  for (unsigned i = 0; i < ops.size(); ++i) {
+    auto at = "foreignOperators[" + std::to_string(i) + "]";
+    std::string role = ops[i].getRole().cStr();
+    static const std::set<std::string> import_roles{"consignor", "exporter", "manufacturer"},
+      export_roles{"consignee", "importer"};
+    if (!(import ? import_roles : export_roles).count(role))
+      return fail(ec::invalid_field, at + ".role",
+                  quoted(role) + (import ? " is not consignor, exporter or manufacturer (an import's foreign operators)"
+                                         : " is not consignee or importer (an export's foreign operators)"));
+    std::string id = ops[i].getAeoId().cStr();
+    if (id.empty())
+      return fail(ec::missing_field, at + ".aeoId", "required");
+    if (id.size() > 35 || !std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }))
+      return fail(ec::invalid_field, at + ".aeoId", quoted(id) + " is not 1 to 35 letters or digits");
   }
   auto items = d.getItems();
   if (items.size() == 0)

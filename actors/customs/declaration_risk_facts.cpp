@@ -32,6 +32,13 @@ const risk::vocabulary& risk_vocabulary() {
   return words;
 }
 
+tier declaration_facts::selectivity_tier() const {
+  for (auto& op : foreign_operators)
+    if (op.benefits())
+      return tier::advanced_certified;
+  return credit;
+}
+
 risk::facts risk_facts_of(const declaration_facts& f) {
   namespace attr = risk::attr;
   risk::facts out;
@@ -41,7 +48,7 @@ risk::facts risk_facts_of(const declaration_facts& f) {
   h.set(attr::enterprise, f.enterprise);
   h.set(attr::scope, f.customs_unit.substr(0, 2));
   h.set(attr::direction, std::string{f.import ? "import" : "export"});
-  h.set(attr::selectivity_class, std::string{to_string(f.credit)});
+  h.set(attr::selectivity_class, std::string{to_string(f.selectivity_tier())});
   h.set("prior_declarations", int64_t{f.prior_declarations});
   h.set(attr::prior_violations, int64_t{f.prior_violations});
   h.set(attr::ruling_deviation, f.ruling_deviation);
@@ -64,7 +71,24 @@ risk::facts risk_facts_of(const declaration_facts& f) {
 
 lane_decision evaluate(const risk_engine& engine, const declaration_facts& f, uint64_t seed,
                        int64_t at_ms) {
-  return engine.evaluate(risk_facts_of(f), seed, at_ms);
+  auto d = engine.evaluate(risk_facts_of(f), seed, at_ms);
+  // Foreign AEOs named in the declaration, as explained facts (SR-18.2): which brought
+  // the MRA benefit, and why the others did not.
+  for (auto& op : f.foreign_operators) {
+    d.explanation += "; " + op.role + " " + op.id + ": ";
+    if (op.benefits())
+      d.explanation += "recognised AEO under " + op.arrangement + " (" + op.programme + ", valid, version "
+                       + std::to_string(op.version) + "): random selection at the advanced-certified rate";
+    else if (op.status == "unknown")
+      d.explanation += "named as an AEO, but no partner customs lists it: no MRA benefit";
+    else if (op.status != "valid")
+      d.explanation += op.status + " under " + op.arrangement + " (version " + std::to_string(op.version)
+                       + "): no MRA benefit";
+    else
+      d.explanation += "AEO under " + op.arrangement + " with programme " + op.programme
+                       + ", which this arrangement does not recognise: no MRA benefit";
+  }
+  return d;
 }
 
 risk_engine customs_risk_engine(rule_set rules) {

@@ -57,6 +57,20 @@ struct item_facts {
   bool restricted = false;        ///< on the restricted list
 };
 
+/// A foreign operator the declaration names by its AEO id, and what the hub held of it
+/// at lodgement (SR-18.2).
+struct foreign_operator_fact {
+  std::string role, id;
+  std::string arrangement;        ///< under which MRA the hub holds it; empty if none
+  std::string status = "unknown"; ///< "valid", "suspended", "revoked", "withdrawn", "unknown"
+  std::string programme;
+  uint64_t version = 0;
+  bool recognised = false;        ///< its programme is one we recognise
+
+  /// The MRA benefit applies: held, valid and of a recognised programme.
+  bool benefits() const { return recognised && status == "valid"; }
+};
+
 /// What customs knows about one declaration (SR-05.3).
 struct declaration_facts {
   std::string declarant;          ///< party id that lodged it
@@ -69,6 +83,11 @@ struct declaration_facts {
   bool ruling_deviation = false;  ///< an item deviates from an advance ruling (SR-08.5)
   std::vector<std::string> transport_documents; ///< B/L, AWB numbers
   std::vector<item_facts> items;
+  std::vector<foreign_operator_fact> foreign_operators;
+
+  /// The tier whose random selectivity applies: a recognised foreign AEO named in the
+  /// declaration brings the advanced-certified rate (MRA benefit: fewer inspections).
+  tier selectivity_tier() const;
 };
 
 /// The tiers as selectivity classes, and the words for them.

@@ -1,5 +1,6 @@
 #include "actors/foreign/aeo_desk.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <caf/all.hpp>
@@ -144,6 +145,9 @@ caf::error decide(desk_state& st, document_write& w, const mra_descriptor& mra, 
     rec.reason = r.getReason().cStr();
     rec.received_at = now;
     rec.batch_id = batch_id;
+    rec.recognised = mra.we_recognise.empty()
+                     || std::find(mra.we_recognise.begin(), mra.we_recognise.end(), rec.programme)
+                          != mra.we_recognise.end();
     for (auto x : r.getExtras())
       rec.extras.emplace_back(x.getKey().cStr(), x.getValue().cStr());
     w.ops.push_back({tables::partner_aeo, as_bytes(key), mra::encode(rec), false});

@@ -23,7 +23,7 @@ bytes encode(const foreign_aeo& r) {
                    {"address", r.address},         {"status", r.status},   {"validatedAt", r.validated_at},
                    {"programme", r.programme},     {"version", r.version}, {"changedAt", r.changed_at},
                    {"reason", r.reason},           {"extras", extras},     {"receivedAt", r.received_at},
-                   {"batchId", r.batch_id}}
+                   {"batchId", r.batch_id},       {"recognised", r.recognised}}
                 .dump();
   return bytes(text.begin(), text.end());
 }
@@ -46,6 +46,7 @@ std::optional<foreign_aeo> decode(const bytes& b) {
     r.reason = j.value("reason", "");
     r.received_at = j.value("receivedAt", int64_t{0});
     r.batch_id = j.value("batchId", "");
+    r.recognised = j.value("recognised", false);
     for (auto& e : j.value("extras", json::array()))
       r.extras.emplace_back(e.value("key", ""), e.value("value", ""));
     return r;
@@ -60,6 +61,18 @@ std::optional<foreign_aeo> lookup(const store_reader& reader, std::string_view a
   if (!v)
     return std::nullopt;
   return decode(*v);
+}
+
+std::optional<foreign_aeo> find(const store_reader& reader, std::string_view id) {
+  std::vector<std::string> arrangements; // foreign.partner_state: one row per arrangement with a list
+  reader.for_each(partner_state_table, [&](const bytes& key, const bytes&) {
+    arrangements.emplace_back(key.begin(), key.end());
+    return true;
+  });
+  for (auto& a : arrangements)
+    if (auto r = lookup(reader, a, id))
+      return r;
+  return std::nullopt;
 }
 
 } // namespace hub::mra

@@ -21,6 +21,7 @@ class store_reader;
 namespace hub::mra {
 
 inline constexpr const char* partner_aeo_table = "foreign.partner_aeo";
+inline constexpr const char* partner_state_table = "foreign.partner_state";
 
 struct foreign_aeo {
   std::string arrangement; ///< the MRA's id ("EU-CN")
@@ -29,6 +30,7 @@ struct foreign_aeo {
   std::string status;      ///< "valid", "suspended", "revoked", "withdrawn"
   int64_t validated_at = 0, changed_at = 0;
   uint64_t version = 0;    ///< the partner's version
+  bool recognised = false; ///< its programme is one we recognise (foreign.toml we-recognise)
   int64_t received_at = 0; ///< when the hub applied it
   std::string batch_id;    ///< the batch that brought it
   std::vector<std::pair<std::string, std::string>> extras;
@@ -42,5 +44,8 @@ bytes encode(const foreign_aeo& r);
 std::optional<foreign_aeo> decode(const bytes& b);
 /// The record the hub holds, or nothing.
 std::optional<foreign_aeo> lookup(const store_reader& reader, std::string_view arrangement, std::string_view id);
+/// The record of `id` under any arrangement whose list the hub holds (arrangements in
+/// id order; the first that holds it), or nothing.
+std::optional<foreign_aeo> find(const store_reader& reader, std::string_view id);
 
 } // namespace hub::mra

@@ -169,3 +169,98 @@ TEST_CASE("SR-18.5 AEO batches from a party without an arrangement, for another 
   accepted(*eu, batch("B-2", {changed}));
   CHECK(receipt_of(*eu, "B-2")["applied"] == 1);
 }
+
+namespace {
+
+/// A hub with customs and the EU-CN arrangement where, without an MRA benefit, every
+/// declaration of a general-credit enterprise is examined (red) and an advanced
+/// certified one never is: the lane shows whether the benefit applied.
+struct recognition_world {
+  temp_dir dir;
+  test_party eu = make_party("FOREIGN-EU", "foreign-customs");
+  test_party ent = make_party("ENT-A", "enterprise");
+  std::unique_ptr<hub_process> hubd;
+  zmq::context_t ctx;
+
+  recognition_world() {
+    hub_settings s;
+    s.foreign_config = SWHUB_SOURCE_DIR "/config/foreign.toml";
+    s.customs = customs_settings{};
+    s.customs->risk_toml = R"([selectivity.general-credit]
+red = 100.0
+[selectivity.advanced-certified]
+red = 0.0
+yellow = 0.0
+min-random = 0.0
+)";
+    hubd = std::make_unique<hub_process>(dir, write_hub_config(dir, {eu, ent}, s));
+  }
+};
+
+/// The lane status of declaration `id` (PLAIN-ENT pays before release: green waits as
+/// "accepted", red is "forExamination").
+std::string lane_status(partner_client& c, const std::string& id) {
+  auto n = wait_for(
+    c, [&](const notification& x) { return x.declaration_id == id && !x.is_document; }, "the status of " + id);
+  return n.status;
+}
+
+std::string explanation(const temp_dir& dir, const std::string& id) {
+  auto r = run_cli("customs explain --data-dir " + dir.file("data") + " --declarant ENT-A --declaration-id " + id);
+  REQUIRE(r.exit_code == 0); // the replay gives the recorded decision, foreign facts included
+  return nlohmann::json::parse(r.out)["explanation"].get<std::string>();
+}
+
+outgoing naming(const std::string& id, const std::string& role, const std::string& aeo) {
+  auto s = laptops(id, "PLAIN-ENT", 0);
+  s.foreign_operators = {{role, aeo}};
+  return doc("customs.declaration", declaration_payload(s));
+}
+
+} // namespace
+
+TEST_CASE("SR-18.2 a declaration naming a recognised foreign AEO is selected at the advanced-certified rate as an "
+          "explained fact, a suspended, unrecognised or unknown one brings nothing, and a revocation applies to the "
+          "next declaration",
+          "[integration][foreign][customs]") {
+  recognition_world w;
+  auto eu = w.hubd->connect(w.ctx, w.eu);
+  auto c = w.hubd->connect(w.ctx, w.ent);
+  aeo_spec aeof{"DE1234567890123"}, aeoc{"FR55512345678"}, held_back{"IT00099988877"};
+  aeoc.programme = "AEOC"; // customs simplifications only: China recognises AEOS/AEOF
+  held_back.status = suspended;
+  accepted(*eu, batch("B-1", {aeof, aeoc, held_back}));
+  receipt_of(*eu, "B-1");
+
+  accepted(*c, doc("customs.declaration", declaration_payload(laptops("D-MRA-0", "PLAIN-ENT", 0))));
+  CHECK(lane_status(*c, "D-MRA-0") == "forExamination"); // no foreign AEO: the general-credit rate
+  accepted(*c, naming("D-MRA-1", "consignor", "DE1234567890123"));
+  CHECK(lane_status(*c, "D-MRA-1") == "accepted"); // green: waits for its tax
+  CHECK_THAT(explanation(w.dir, "D-MRA-1"),
+             Catch::Contains("consignor DE1234567890123: recognised AEO under EU-CN (AEOF, valid, version 1)")
+               && Catch::Contains("advanced-certified"));
+  accepted(*c, naming("D-MRA-2", "manufacturer", "FR55512345678"));
+  CHECK(lane_status(*c, "D-MRA-2") == "forExamination");
+  CHECK_THAT(explanation(w.dir, "D-MRA-2"), Catch::Contains("programme AEOC, which this arrangement does not recognise"));
+  accepted(*c, naming("D-MRA-3", "exporter", "IT00099988877"));
+  CHECK(lane_status(*c, "D-MRA-3") == "forExamination");
+  CHECK_THAT(explanation(w.dir, "D-MRA-3"), Catch::Contains("suspended under EU-CN"));
+  accepted(*c, naming("D-MRA-4", "consignor", "DE000000000001"));
+  CHECK(lane_status(*c, "D-MRA-4") == "forExamination");
+  CHECK_THAT(explanation(w.dir, "D-MRA-4"), Catch::Contains("no partner customs lists it"));
+  // The partner revokes DE1234567890123; a declaration lodged after the revocation's
+  // receipt gets no benefit.
+  aeof.status = 2;
+  aeof.version = 2;
+  aeof.reason = "revoked after audit";
+  accepted(*eu, batch("B-2", {aeof}));
+  accepted(*c, naming("D-MRA-5", "consignor", "DE1234567890123"));
+  CHECK(lane_status(*c, "D-MRA-5") == "forExamination");
+  CHECK_THAT(explanation(w.dir, "D-MRA-5"), Catch::Contains("revoked under EU-CN (version 2)"));
+  // An import names consignors, exporters and manufacturers, and ids are letters and digits.
+  auto bad_role = laptops("D-MRA-6", "PLAIN-ENT", 0);
+  bad_role.foreign_operators = {{"importer", "DE1234567890123"}};
+  CHECK(refused(*c, doc("customs.declaration", declaration_payload(bad_role))) == "invalid_field");
+  CHECK(refused(*c, naming("D-MRA-7", "consignor", "DE-123")) == "invalid_field");
+  CHECK(refused(*c, naming("D-MRA-8", "consignor", "")) == "missing_field");
+}

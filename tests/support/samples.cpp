@@ -31,6 +31,11 @@ void fill_declaration(wire::Declaration::Builder d, const declaration_spec& s) {
   d.setSettlement(static_cast<wire::Settlement>(s.settlement));
   d.setSelfAssessedTax(s.self_assessed);
   d.setCustomsUnit(s.customs_unit);
+  auto ops = d.initForeignOperators(static_cast<unsigned>(s.foreign_operators.size()));
+  for (unsigned i = 0; i < ops.size(); ++i) {
+    ops[i].setRole(s.foreign_operators[i].first);
+    ops[i].setAeoId(s.foreign_operators[i].second);
+  }
   auto docs = d.initTransportDocuments(1);
   docs[0].setType(wire::TransportDocumentType::BILL_OF_LADING);
   docs[0].setNumber("COSU1234567890");

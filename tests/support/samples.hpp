@@ -34,6 +34,8 @@ struct declaration_spec {
   std::string certificate;         ///< originCertificate
   std::string ruling_id;
   std::vector<std::string> licences; ///< licence ids every item quotes
+  /// foreignOperators: (role, AEO id), e.g. {"consignor", "DE1234567890123"} (SR-18.2)
+  std::vector<std::pair<std::string, std::string>> foreign_operators;
 };
 
 /// A Declaration payload (Cap'n Proto flat array).
