@@ -184,16 +184,20 @@ struct StoredCase {
   agencies @41 :List(StoredAgencyTask);
   charged @42 :Int64;        # CNY cents made payable after release (review adjustments, disclosures)
   disclosed @43 :Int64;      # tax disclosed voluntarily or not (customs.disclosure), in total
-  unused44 @44 :Int64;       # unused (0): briefly a total, now per disclosure in `claims`
-  unused45 @45 :Int64;       # unused (0)
+  unused44 @44 :Int64;       # written only by d7807f1: disclosed tax open (read into one claim)
+  unused45 @45 :Int64;       # written only by d7807f1: of it, voluntary
   claims @46 :List(StoredDisclosureClaim);
 }
 
-# Tax a disclosure declared for some items of a case that no review has matched yet:
-# a review's adjustment for those items is reduced by it (never charged twice).
+# Tax made payable after release for some items of a case (a disclosure, or the part
+# of a review's adjustment not covered by one): what a later review of those items may
+# still match (disclosures only), and what the assessment does not include yet (a
+# correction that puts it there uses it up: never charged twice).
 struct StoredDisclosureClaim {
-  disclosureId @0 :Text;
-  items @1 :List(UInt16);    # 0-based item indices the disclosure names
-  open @2 :Int64;            # CNY cents not yet matched by a review or a correction
+  disclosureId @0 :Text;     # the disclosureId; "review:" + tax centre for a review's charge
+  items @1 :List(UInt16);    # 0-based item indices
+  open @2 :Int64;            # CNY cents a later review of these items may still match
   voluntary @3 :Bool;        # disclosed before customs knew
+  notAssessed @4 :Int64;     # CNY cents not in the assessment yet
+  fromReview @5 :Bool;       # a review's charge (never matched by a review)
 }

@@ -2,6 +2,7 @@
 // tax centres' reviews, and payment deadlines (see clearance_state.hpp).
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include "actors/customs/customs_actors.hpp"
@@ -30,6 +31,13 @@ void finish_case(plan& p, case_record* cp, case_record&& c, bytes subject, int64
   p.case_key = c.case_id;
   put_case(p, c);
   *cp = std::move(c);
+}
+
+/// Drops charges with nothing left to match or to assess.
+void prune_claims(case_record& c) {
+  c.claims.erase(std::remove_if(c.claims.begin(), c.claims.end(),
+                                [](auto& x) { return x.open <= 0 && x.not_assessed <= 0; }),
+                 c.claims.end());
 }
 
 /// The case an officer's document is about, if the officer may act on it.
@@ -190,24 +198,31 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
         auto deviations = ruling_deviations(st.rulings, *l, now);
         if (!deviations)
           return deviations.error();
+        // Tax charged after release (an adjustment, a disclosure) for an item whose tax
+        // the correction raises is in the assessment now: owed once. A later review
+        // cannot find it there either, so a disclosure's claim on it is matched too.
+        cents absorbed = 0;
+        for (size_t i = 0; i < l->assessed.items.size() && i < c.assessed.items.size(); ++i) {
+          auto tax_of = [](const item_tax& t) { return t.duty + t.consumption_tax + t.vat; };
+          cents rise = tax_of(l->assessed.items[i]) - tax_of(c.assessed.items[i]);
+          for (auto& cl : c.claims) {
+            if (rise <= 0)
+              break;
+            if (cl.not_assessed <= 0 || std::find(cl.items.begin(), cl.items.end(), i) == cl.items.end())
+              continue;
+            cents take = std::min(rise, cl.not_assessed);
+            cl.not_assessed -= take;
+            cl.open = std::max<cents>(0, cl.open - take);
+            rise -= take;
+            absorbed += take;
+          }
+        }
+        c.charged = std::max<cents>(0, c.charged - absorbed);
+        prune_claims(c);
         c.items = l->items;
         c.assessed = l->assessed;
         c.amendment_required = false;
         cents diff = c.assessed.total - before;
-        // Tax charged after release (an adjustment, a disclosure) that the corrected
-        // assessment now includes is not owed twice: the increase uses it up first, and
-        // the disclosures it matched are matched.
-        if (diff > 0 && c.charged > 0) {
-          cents absorbed = std::min(diff, c.charged);
-          c.charged -= absorbed;
-          for (auto& cl : c.claims) {
-            cents take = std::min(absorbed, cl.open);
-            cl.open -= take;
-            absorbed -= take;
-          }
-          c.claims.erase(std::remove_if(c.claims.begin(), c.claims.end(), [](auto& x) { return x.open <= 0; }),
-                         c.claims.end());
-        }
         // What the case owes: the corrected tax plus what was charged after release,
         // less what is paid or still secured by the guarantee.
         auto owed = within_limit(wide_cents{c.assessed.total} + c.charged - c.paid - c.reserved,
@@ -469,12 +484,18 @@ caf::expected<plan> on_ruling(clearance_state& st, const document_write& w) {
 namespace {
 
 /// How much of a review's raised adjustments the open disclosure claims on the same
-/// items cover (taken off the claims), and whether every claim used was voluntary.
-std::pair<cents, bool> match_claims(case_record& c, const json& findings, cents adjustment) {
+/// items cover (taken off the claims), whether every claim used was voluntary, and what
+/// each finding's item is charged beyond them.
+struct claim_match {
   cents covered = 0;
   bool voluntary = true;
+  std::map<uint16_t, cents> rest; ///< item -> charged beyond the claims
+};
+
+claim_match match_claims(case_record& c, const json& findings) {
+  claim_match m;
   if (!findings.is_array())
-    return {0, false};
+    return m;
   for (auto& f : findings) {
     if (f.value("outcome", "") != to_string(audit_outcome::tax_adjustment))
       continue;
@@ -483,18 +504,37 @@ std::pair<cents, bool> match_claims(case_record& c, const json& findings, cents 
     for (auto& cl : c.claims) {
       if (need <= 0)
         break;
-      if (cl.open <= 0 || std::find(cl.items.begin(), cl.items.end(), item) == cl.items.end())
+      if (cl.from_review || cl.open <= 0 || std::find(cl.items.begin(), cl.items.end(), item) == cl.items.end())
         continue;
       cents take = std::min(need, cl.open);
       cl.open -= take;
       need -= take;
-      covered += take;
-      voluntary = voluntary && cl.voluntary;
+      m.covered += take;
+      m.voluntary = m.voluntary && cl.voluntary;
     }
+    if (need > 0)
+      m.rest[item] += need;
   }
-  c.claims.erase(std::remove_if(c.claims.begin(), c.claims.end(), [](auto& x) { return x.open <= 0; }),
-                 c.claims.end());
-  return {std::min(covered, adjustment), voluntary};
+  return m;
+}
+
+/// Records a review's charge by item (what a correction of those items may use up);
+/// `charge` is what was charged, spread over the findings' items as they were found.
+void record_review_charge(case_record& c, const std::string& centre, const std::map<uint16_t, cents>& rest,
+                          cents charge) {
+  for (auto& [item, amount] : rest) {
+    if (charge <= 0)
+      break;
+    cents take = std::min(amount, charge);
+    c.claims.push_back({"review:" + centre, {item}, 0, false, take, true});
+    charge -= take;
+  }
+  if (charge > 0) { // not attributed to an item by the findings: any item
+    disclosure_claim all{"review:" + centre, {}, 0, false, charge, true};
+    for (uint16_t i = 0; i < c.items.size(); ++i)
+      all.items.push_back(i);
+    c.claims.push_back(std::move(all));
+  }
 }
 
 } // namespace
@@ -527,16 +567,20 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
   // other items and every other kind of finding count.
   cents charge = r.adjustment;
   bool excused = false;
-  if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0 && !c.claims.empty()) {
-    auto [covered, voluntary] = match_claims(c, findings, r.adjustment);
+  std::map<uint16_t, cents> rest;
+  if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0) {
+    auto m = match_claims(c, findings);
+    cents covered = std::min(m.covered, r.adjustment);
+    rest = std::move(m.rest);
     charge -= covered;
-    excused = covered > 0 && charge == 0 && voluntary;
+    excused = covered > 0 && charge == 0 && m.voluntary;
     if (covered > 0)
       summary += (summary.empty() ? "" : "; ") + std::string{"CNY "} + format_amount(covered)
                  + " of it disclosed by the declarant already";
     if (charge == 0)
       outcome = audit_outcome::no_action; // nothing new to collect: the case goes on as it was
   }
+  prune_claims(c);
   bool all_disclosed = r.adjustment > 0 && charge == 0;
   // `excused`: what it found was disclosed before customs knew (not "customs knew first"
   // for a later disclosure either).
@@ -565,6 +609,7 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
   if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0) {
     c.due = *due_after;
     c.charged = *charged;
+    record_review_charge(c, centre, rest, charge);
     auto what = "tax adjustment by " + centre + ": " + summary;
     if (under_way) {
       c.history.push_back({now, c.status, what + "; CNY " + format_amount(c.due) + " due, the review goes on"});

@@ -236,7 +236,12 @@ json claims_json(const case_record& c) {
     json items = json::array();
     for (auto i : cl.items)
       items.push_back(i + 1); // as the declarant numbered them
-    out.push_back({{"disclosureId", cl.id}, {"items", items}, {"open", cl.open}, {"voluntary", cl.voluntary}});
+    out.push_back({{"id", cl.id},
+                   {"items", items},
+                   {"open", cl.open},
+                   {"notAssessed", cl.not_assessed},
+                   {"voluntary", cl.voluntary},
+                   {"fromReview", cl.from_review}});
   }
   return out;
 }
@@ -389,6 +394,8 @@ bytes encode_case(const case_record& c) {
       items.set(k, x.items[k]);
     claims[i].setOpen(x.open);
     claims[i].setVoluntary(x.voluntary);
+    claims[i].setNotAssessed(x.not_assessed);
+    claims[i].setFromReview(x.from_review);
   }
   r.setPeriod(c.period);
   r.setLane(c.lane);
@@ -485,6 +492,17 @@ caf::expected<case_record> decode_case(const bytes& b) {
         dc.items.push_back(i);
       dc.open = x.getOpen();
       dc.voluntary = x.getVoluntary();
+      dc.not_assessed = x.getNotAssessed();
+      dc.from_review = x.getFromReview();
+      c.claims.push_back(std::move(dc));
+    }
+    if (c.claims.empty() && r.getUnused44() > 0) { // stored by d7807f1: one total, all items
+      disclosure_claim dc;
+      dc.id = "disclosed";
+      for (uint16_t i = 0; i < c.items.size(); ++i)
+        dc.items.push_back(i);
+      dc.open = dc.not_assessed = r.getUnused44();
+      dc.voluntary = r.getUnused45() > 0;
       c.claims.push_back(std::move(dc));
     }
     c.period = str(r.getPeriod());

@@ -59,13 +59,17 @@ struct evidence_ref {
   std::string sha256;    ///< hex
 };
 
-/// Tax a disclosure declared for some of the case's items that no review or correction
-/// has matched yet: a review's adjustment for those items is reduced by it.
+/// Tax made payable after release for some of the case's items: by a disclosure (a
+/// later review's adjustment for those items is reduced by what it still has `open`),
+/// or by a review (the part no disclosure covered). What the assessment does not
+/// include yet (`not_assessed`) a correction of those items uses up: owed once.
 struct disclosure_claim {
-  std::string id;              ///< the disclosureId
+  std::string id;              ///< the disclosureId; "review:" + tax centre for a review's charge
   std::vector<uint16_t> items; ///< 0-based item indices
-  cents open = 0;
+  cents open = 0;              ///< what a review of these items may still match (disclosures)
   bool voluntary = false;      ///< disclosed before customs knew: a review finding it is no violation
+  cents not_assessed = 0;
+  bool from_review = false;
 };
 
 /// What one agency must do on a case (single window).

@@ -128,6 +128,9 @@ caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, 
     auto terms = terms_of(st.d.cfg->disclosure, std::max<int64_t>(0, now - c.lodged_at), *disclosed, *payable,
                           customs_knew(c));
     auto description = valid_utf8(text(d.getDescription()));
+    json d_items = json::array();
+    for (auto i : d.getItems())
+      d_items.push_back(i);
     auto record = json{{"disclosureId", id},
                        {"declarant", w.sender},
                        {"declarationId", decl_id},
@@ -135,7 +138,7 @@ caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, 
                        {"enterprise", c.enterprise},
                        {"disclosedAt", now},
                        {"violationDate", violation},
-                       {"items", d.getItems().size()},
+                       {"items", d_items},
                        {"taxUnderpaid", format_amount(underpaid)},
                        {"taxDisclosedOnDeclaration", format_amount(*disclosed)},
                        {"taxPayable", format_amount(*payable)},
@@ -153,7 +156,7 @@ caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, 
     c.charged = *charged;
     c.disclosed = *disclosed;
     if (underpaid > 0)
-      c.claims.push_back({id, items, underpaid, terms.voluntary});
+      c.claims.push_back({id, items, underpaid, terms.voluntary, underpaid, false});
     // The tax is added to what the case owes. A verification or audit under way, or an
     // amendment still owed, keeps what the case waits for (the officer's or the
     // declarant's to end); otherwise the case waits for the payment.

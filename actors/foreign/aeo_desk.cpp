@@ -74,12 +74,16 @@ void load(desk_state& st) {
   });
   st.d.reader->for_each(tables::partner_state, [&](const bytes& key, const bytes& val) {
     auto j = json::parse(val.begin(), val.end(), nullptr, false);
-    if (!j.is_discarded()) {
-      auto& l = st.lists[std::string(key.begin(), key.end())];
-      l.highest = j.value("highestVersion", uint64_t{0});
-      l.batches = j.value("batches", uint64_t{0});
-      l.last_batch = j.value("lastBatchId", "");
-      l.last_at = j.value("lastBatchAt", int64_t{0});
+    if (j.is_object()) {
+      try {
+        partner_list l;
+        l.highest = j.value("highestVersion", uint64_t{0});
+        l.batches = j.value("batches", uint64_t{0});
+        l.last_batch = j.value("lastBatchId", "");
+        l.last_at = j.value("lastBatchAt", int64_t{0});
+        st.lists[std::string(key.begin(), key.end())] = l;
+      } catch (const json::exception&) { // damaged: the next batch writes it again
+      }
     }
     return true;
   });
@@ -99,6 +103,27 @@ notice receipt_notice(const std::string& recipient, const json& body, const std:
   return notice{recipient, to_bytes(mb)};
 }
 
+/// Versions above this are refused: JSON readers keep integers exact up to 2^53.
+constexpr uint64_t max_version = (uint64_t{1} << 53) - 1;
+
+/// A record as read from the batch: every Cap'n Proto read happens before any state
+/// changes (a read past the message's limits then refuses the batch, changing nothing).
+mra::foreign_aeo read_record(wire::AeoRecord::Reader r) {
+  mra::foreign_aeo rec;
+  rec.id = r.getId().cStr();
+  rec.name = r.getName().cStr();
+  rec.address = r.getAddress().cStr();
+  rec.status = status_name(r.getStatus());
+  rec.validated_at = r.getValidatedAt();
+  rec.programme = r.getProgramme().cStr();
+  rec.version = r.getVersion();
+  rec.changed_at = r.getChangedAt();
+  rec.reason = r.getReason().cStr();
+  for (auto x : r.getExtras())
+    rec.extras.emplace_back(x.getKey().cStr(), x.getValue().cStr());
+  return rec;
+}
+
 /// Decides one batch into `w` (ops, evidence, the receipt) and the desk's memory; an
 /// error changes neither.
 caf::error decide(desk_state& st, document_write& w, const mra_descriptor& mra, wire::AeoBatch::Reader b,
@@ -107,49 +132,49 @@ caf::error decide(desk_state& st, document_write& w, const mra_descriptor& mra, 
   if (data_set != mra.data_set)
     return caf::make_error(errc::data_set_mismatch, "dataSet: \"" + data_set.substr(0, 32) + "\" is not arrangement "
                                                       + mra.id + "'s (" + mra.data_set + ")");
-  auto records = b.getRecords();
   auto cfg = st.d.cfg;
-  if (records.size() > cfg->max_records)
+  if (b.getRecords().size() > cfg->max_records)
     return caf::make_error(ec::invalid_field, "records: more than " + std::to_string(cfg->max_records)
                                                 + " (foreign.toml max-records-per-batch)");
-  size_t i = 0;
-  for (auto r : records) { // every check before any change
-    if (auto why = id_problem(mra.scheme, r.getId().cStr()); !why.empty())
-      return caf::make_error(errc::invalid_identifier, "records[" + std::to_string(i) + "].id: \""
-                                                         + std::string{r.getId().cStr()}.substr(0, 35) + "\": "
-                                                         + why + " (arrangement " + mra.id + ")");
-    ++i;
-  }
   std::string batch_id = b.getBatchId().cStr();
+  std::vector<mra::foreign_aeo> records;
+  records.reserve(b.getRecords().size());
+  for (auto r : b.getRecords())
+    records.push_back(read_record(r));
+  size_t fresh = 0;
+  for (size_t i = 0; i < records.size(); ++i) { // every check before any change
+    auto& rec = records[i];
+    if (auto why = id_problem(mra.scheme, rec.id); !why.empty())
+      return caf::make_error(errc::invalid_identifier, "records[" + std::to_string(i) + "].id: \""
+                                                         + rec.id.substr(0, 35) + "\": " + why + " (arrangement "
+                                                         + mra.id + ")");
+    if (rec.version > max_version)
+      return caf::make_error(ec::invalid_field, "records[" + std::to_string(i) + "].version: above 2^53 - 1");
+    if (st.versions.count(mra::key_of(mra.id, rec.id)) == 0)
+      ++fresh;
+  }
+  if (st.counts[mra.id] + fresh > cfg->max_held)
+    return caf::make_error(ec::invalid_field, "records: the hub would hold " + std::to_string(st.counts[mra.id] + fresh)
+                                                + " operators of arrangement " + mra.id + ", at most "
+                                                + std::to_string(cfg->max_held)
+                                                + " (foreign.toml max-records-per-arrangement)");
   auto& list = st.lists[mra.id];
   size_t applied = 0, unchanged = 0, ended = 0;
   std::vector<std::string> events;
-  for (auto r : records) {
-    auto key = mra::key_of(mra.id, r.getId().cStr());
+  for (auto& rec : records) {
+    auto key = mra::key_of(mra.id, rec.id);
     auto& held = st.versions[key];
-    if (r.getVersion() <= held) { // already applied, or an older word than the one held
+    if (rec.version <= held) { // already applied, or an older word than the one held
       ++unchanged;
       continue;
     }
     bool is_new = held == 0;
-    mra::foreign_aeo rec;
     rec.arrangement = mra.id;
-    rec.id = r.getId().cStr();
-    rec.name = r.getName().cStr();
-    rec.address = r.getAddress().cStr();
-    rec.status = status_name(r.getStatus());
-    rec.validated_at = r.getValidatedAt();
-    rec.programme = r.getProgramme().cStr();
-    rec.version = r.getVersion();
-    rec.changed_at = r.getChangedAt();
-    rec.reason = r.getReason().cStr();
     rec.received_at = now;
     rec.batch_id = batch_id;
     rec.recognised = mra.we_recognise.empty()
                      || std::find(mra.we_recognise.begin(), mra.we_recognise.end(), rec.programme)
                           != mra.we_recognise.end();
-    for (auto x : r.getExtras())
-      rec.extras.emplace_back(x.getKey().cStr(), x.getValue().cStr());
     w.ops.push_back({tables::partner_aeo, as_bytes(key), mra::encode(rec), false});
     held = rec.version;
     list.highest = std::max(list.highest, rec.version);
@@ -159,7 +184,8 @@ caf::error decide(desk_state& st, document_write& w, const mra_descriptor& mra, 
     if (!rec.valid()) {
       ++ended;
       if (events.size() < 20)
-        events.push_back(rec.id + " " + rec.status + (rec.reason.empty() ? "" : " (" + rec.reason.substr(0, 80) + ")"));
+        events.push_back(rec.id + " " + rec.status
+                         + (rec.reason.empty() ? "" : " (" + valid_utf8(rec.reason.substr(0, 80)) + ")"));
     }
   }
   list.batches++;
@@ -193,6 +219,15 @@ caf::error decide(desk_state& st, document_write& w, const mra_descriptor& mra, 
   return caf::none;
 }
 
+/// Memory becomes what LMDB holds, and the store is told that what the desk sends from
+/// now on builds on it (it fences the desk after each refused write until then).
+void resync(desk_ptr self, const std::string& why) {
+  load(self->state);
+  ++self->state.generation;
+  self->send(self->state.d.store, atom::resync_v);
+  log::warn("foreign", "AEO records reloaded from LMDB after: " + why);
+}
+
 caf::result<document_commit> lodge(desk_ptr self, document_write& w) {
   auto& st = self->state;
   auto* mra = st.d.cfg->mra_of_party(w.sender);
@@ -204,14 +239,20 @@ caf::result<document_commit> lodge(desk_ptr self, document_write& w) {
   if (!frame)
     return frame.error();
   auto now = now_ms();
-  caf::error err = with_root<wire::Frame>(*frame, ec::malformed_frame, [&](wire::Frame::Reader f) -> caf::error {
-    auto p = f.getEnvelope().getPayload();
-    auto msg = aligned_message::copy(p.begin(), p.size(), ec::malformed_payload);
-    if (!msg)
-      return msg.error();
-    return with_root<wire::AeoBatch>(*msg, ec::malformed_payload,
-                                     [&](wire::AeoBatch::Reader b) { return decide(st, w, *mra, b, now); });
-  });
+  caf::error err;
+  try {
+    err = with_root<wire::Frame>(*frame, ec::malformed_frame, [&](wire::Frame::Reader f) -> caf::error {
+      auto p = f.getEnvelope().getPayload();
+      auto msg = aligned_message::copy(p.begin(), p.size(), ec::malformed_payload);
+      if (!msg)
+        return msg.error();
+      return with_root<wire::AeoBatch>(*msg, ec::malformed_payload,
+                                       [&](wire::AeoBatch::Reader b) { return decide(st, w, *mra, b, now); });
+    });
+  } catch (const std::exception& e) { // never leave memory half-changed, never stop the desk
+    resync(self, e.what());
+    return caf::make_error(ec::hub_busy, std::string{"the AEO desk failed on this batch: "} + e.what());
+  }
   if (err)
     return err; // decide checks everything before it changes anything
   st.batches++;
@@ -222,21 +263,17 @@ caf::result<document_commit> lodge(desk_ptr self, document_write& w) {
   self->request(st.d.store, caf::infinite, atom::put_v, std::move(w))
     .then(
       [self, rp, notices](document_commit& c) mutable {
-        if (c.existed) {
-          load(self->state); // stored before: nothing of this decision applies
-        } else {
+        // `existed`: the same message was committed before (a resend); what this
+        // decision found was already applied by the original, so memory is right.
+        if (!c.existed)
           for (size_t i = 0; i < notices.size() && i < c.notice_ids.size(); ++i)
             self->send(self->state.d.outbox, atom::deliver_v, c.notice_ids[i], notices[i].recipient,
                        notices[i].notification);
-        }
         rp.deliver(std::move(c));
       },
       [self, rp, generation](caf::error& e) mutable {
-        if (generation == self->state.generation) {
-          load(self->state);
-          ++self->state.generation;
-          log::warn("foreign", "AEO records reloaded from LMDB after: " + context_text(e));
-        }
+        if (generation == self->state.generation)
+          resync(self, context_text(e));
         rp.deliver(std::move(e));
       });
   return rp;
@@ -245,6 +282,7 @@ caf::result<document_commit> lodge(desk_ptr self, document_write& w) {
 lodge_actor::behavior_type aeo_desk(desk_ptr self, aeo_desk_deps deps) {
   self->state.d = std::move(deps);
   load(self->state);
+  self->send(self->state.d.store, atom::resync_v); // fence the desk after each refused write
   return {
     [self](atom::status) -> std::string {
       auto& st = self->state;

@@ -79,8 +79,9 @@ caf::expected<foreign_config> parse_foreign_config(const std::string& text, cons
   }
   foreign_config cfg;
   cfg.source = origin;
-  TRY(no_unknown_keys(root, origin, {"mra", "max-records-per-batch"}));
+  TRY(no_unknown_keys(root, origin, {"mra", "max-records-per-batch", "max-records-per-arrangement"}));
   TRY(read_positive(root, origin, "max-records-per-batch", cfg.max_records, 20000));
+  TRY(read_positive(root, origin, "max-records-per-arrangement", cfg.max_held, 100000000));
   static const std::set<std::string> tiers{"advanced-certified", "general-certified", "general-credit", "discredited"};
   std::set<std::string> ids, partners;
   if (auto* list = root.get("mra"); list != nullptr && !list->is_array_of_tables())

@@ -40,7 +40,8 @@ struct mra_descriptor {
 struct foreign_config {
   std::string source;
   std::vector<mra_descriptor> mras;
-  size_t max_records = 5000; ///< per foreign.aeo-batch
+  size_t max_records = 5000;    ///< per foreign.aeo-batch
+  size_t max_held = 1000000;    ///< operators held per arrangement
 
   /// The arrangement whose partner is hub party `party`, or nullptr.
   const mra_descriptor* mra_of_party(const std::string& party) const;

@@ -19,8 +19,8 @@ caf::error text_field(capnp::Text::Reader t, const std::string& field, size_t ma
   if (t.size() > max)
     return fail(ec::invalid_field, field, "longer than " + std::to_string(max) + " characters");
   std::string_view text{t.cStr(), t.size()};
-  if (valid_utf8(text) != text)
-    return fail(ec::invalid_field, field, "not UTF-8 text");
+  if (valid_utf8(text) != text || text.find('\0') != std::string_view::npos)
+    return fail(ec::invalid_field, field, "not UTF-8 text (or a NUL in it)");
   return caf::none;
 }
 
