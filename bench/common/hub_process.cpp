@@ -138,7 +138,7 @@ std::string hub_process::write_config(const hub_settings& s) const {
   if (!extra_toml_.empty())
     t << "\n" << extra_toml_ << "\n";
   for (auto& p : s.parties) {
-    t << "\n[[party]]\nid = \"" << p.id << "\"\nrole = \"enterprise\"\nname = \"Bench partner "
+    t << "\n[[party]]\nid = \"" << p.id << "\"\nrole = \"" << p.role << "\"\nname = \"Bench partner "
       << p.id << "\"\ncurve-public-key = \"" << p.keys.public_z85 << "\"\n";
     if (s.require_signatures)
       t << "\n[[party.signing-key]]\npublic-key-file = '" << p.sign_stem << ".sign.pub.pem'\n";

@@ -18,6 +18,7 @@ struct bench_party {
   std::string id;
   hub::curve_keypair keys;
   std::string sign_stem; ///< `<stem>.sign.pem` / `.sign.pub.pem`: its signing key pair
+  std::string role = "enterprise";
 };
 
 struct hub_settings {
