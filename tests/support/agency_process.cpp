@@ -43,9 +43,10 @@ std::string write_party_key_files(const temp_dir& dir, const test_party& party) 
 
 agency_process::agency_process(const temp_dir& dir, const hub_process& hub,
                                const std::string& key, const std::string& state,
-                               const std::vector<std::string>& args, const std::string& name)
+                               const std::vector<std::string>& args, const std::string& name,
+                               const std::string& program)
   : dir_(dir), name_(name) {
-  std::vector<std::string> argv_text{"swhub-agency",     "--endpoint",    hub.endpoint(),
+  std::vector<std::string> argv_text{program,      "--endpoint",    hub.endpoint(),
                                      "--hub-key",        dir.file("hub.curve.pub"),
                                      "--key",            key,
                                      "--state",          state,
@@ -72,7 +73,7 @@ agency_process::agency_process(const temp_dir& dir, const hub_process& hub,
       dup2(err_fd, 2);
     if (out_fd >= 0)
       dup2(out_fd, 1);
-    execv(SWHUB_AGENCY_PATH, argv.data());
+    execv(program.c_str(), argv.data());
     _exit(127);
   }
   close(in_pipe[0]);
@@ -124,6 +125,28 @@ bool agency_process::running() {
   return true;
 }
 
+int agency_process::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0)
+    return -1;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  for (;;) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+}
+
+void agency_process::close_input() {
+  if (stdin_fd_ >= 0)
+    close(stdin_fd_);
+  stdin_fd_ = -1;
+}
+
 std::vector<nlohmann::json> agency_process::events() const {
   return json_lines(log());
 }
@@ -148,7 +171,7 @@ nlohmann::json agency_process::wait_event(const std::function<bool(const nlohman
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
   }
-  FAIL("swhub-agency: no " << what << " within " << limit.count() << " ms; log:\n" << log());
+  FAIL(name_ << ": no " << what << " within " << limit.count() << " ms; log:\n" << log());
   return {};
 }
 

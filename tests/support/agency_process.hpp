@@ -1,8 +1,9 @@
 #pragma once
-// The real swhub-agency as a child process, for integration tests: started against a
-// running hub_process with an agency party's key files, its stderr log (JSON lines)
-// and stdout kept in files of the test directory (appended across restarts, so a test
-// can count events over several runs), stdin a pipe for bridge mode.
+// The real swhub-agency (or another bridge that takes the same connection options, e.g.
+// swhub-foreign) as a child process, for integration tests: started against a running
+// hub_process with a party's key files, its stderr log (JSON lines) and stdout kept in
+// files of the test directory (appended across restarts, so a test can count events
+// over several runs), stdin a pipe for bridge mode.
 
 #include <sys/types.h>
 
@@ -29,7 +30,8 @@ public:
   /// (`<name>.log`, stderr) and output (`<name>.out`, stdout) in `dir`.
   agency_process(const temp_dir& dir, const hub_process& hub, const std::string& key,
                  const std::string& state, const std::vector<std::string>& args,
-                 const std::string& name = "agency");
+                 const std::string& name = "agency",
+                 const std::string& program = SWHUB_AGENCY_PATH);
   ~agency_process(); // SIGKILL if still running
   agency_process(const agency_process&) = delete;
   agency_process& operator=(const agency_process&) = delete;
@@ -38,6 +40,9 @@ public:
   int terminate(std::chrono::seconds timeout = std::chrono::seconds{20});
   void kill9();
   bool running();
+  /// Waits for the process to exit by itself; its exit status, or -1 if it still runs
+  /// after `timeout`.
+  int wait_exit(std::chrono::milliseconds timeout);
 
   /// Every event logged so far (stderr JSON lines; other lines are skipped).
   std::vector<nlohmann::json> events() const;
@@ -54,6 +59,8 @@ public:
   std::vector<nlohmann::json> output() const;
   /// Writes one line to its stdin (bridge mode).
   void write_line(const std::string& line);
+  /// Closes its stdin (EOF for bridge mode).
+  void close_input();
 
   std::string log() const;
 

@@ -1,0 +1,44 @@
+#pragma once
+// The bridge's main loop: one thread owns the hub connection (reconnecting with
+// backoff), batches the records read from stdin (or made by the simulator), records
+// each batch in the state file before sending it as foreign.aeo-batch, drops it from
+// the state file once the hub's receipt was seen, and prints the hub's receipts and
+// the foreign.aeo-receipt notifications (acknowledged) as JSON lines on stdout.
+
+#include <atomic>
+#include <string>
+
+namespace foreign {
+
+struct foreign_settings {
+  // connection (as the swhub CLI takes it)
+  std::string endpoint = "tcp://127.0.0.1:7700";
+  std::string hub_key = "var/keys/hub.curve.pub";
+  std::string key;      ///< key stem (keygen --out) or .curve.secret file
+  std::string sign_key; ///< PEM signing key; default <stem>.sign.pem
+  bool no_sign = false;
+  int timeout_ms = 10000;   ///< welcome and receipt wait; a batch is re-sent after it
+  std::string client_name = "swhub-foreign";
+  int retry_min_ms = 250;   ///< reconnect backoff: first wait...
+  int retry_max_ms = 10000; ///< ...doubling up to this
+  int give_up_after_s = 0;  ///< exit 1 after this long without a connection (0: never)
+  // state and batches
+  std::string state;
+  std::string batch_prefix; ///< empty: the one the state file holds (or a new one)
+  std::string data_set = "aeo-7/1";
+  unsigned batch = 1000;    ///< records per batch
+  int flush_ms = 500;       ///< a batch not full is sent this long after its first record
+  // simulation
+  bool simulate = false;
+  unsigned records = 50;
+  int delta_every_s = 5;
+  int deltas = -1;          ///< deltas to send, then stop (-1: until SIGTERM)
+  /// Test hook: wait this long after recording a batch before sending it.
+  int hold_ms = 0;
+};
+
+/// Runs until `stop` is set or the work is done (0: stdin ended or --deltas sent, and
+/// every batch receipted), or a fatal error (1: keys, state file, no connection).
+int run_foreign(const foreign_settings& s, const std::atomic<bool>& stop);
+
+} // namespace foreign

@@ -1,0 +1,135 @@
+// swhub-foreign: the bridge a partner customs administration puts in front of its system
+// on a swhub hub under a mutual-recognition arrangement (issue 11, SR-18). It connects
+// as the partner customs party and sends its AEO list as foreign.aeo-batch documents.
+//
+//   default bridge  reads AEO records as JSON lines on stdin (WCO Data Model naming),
+//                   batches them, and prints each hub receipt and foreign.aeo-receipt
+//                   as a JSON line on stdout; exits 0 once stdin ended and all is receipted
+//   --simulate      a SAMPLE list of EORI operators as a snapshot, then deltas
+//
+// Log: one JSON line per event on stderr. Exit codes: 0 done or stopped by
+// SIGTERM/SIGINT, 1 usage, configuration, state file or (with --give-up-after-s)
+// transport error.
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tools/foreign/foreign_loop.hpp"
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+  stop_requested.store(true);
+}
+
+int usage_error(const std::string& reason) {
+  nlohmann::ordered_json j{{"error", "usage"}, {"reason", reason}};
+  std::cerr << j.dump() << std::endl;
+  return 1;
+}
+
+void install_stop_handlers() {
+  struct sigaction sa = {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  foreign::foreign_settings s;
+  CLI::App app{"swhub-foreign: a partner customs administration's bridge to a swhub hub: "
+               "sends its AEO list (JSON lines on stdin, or simulated) as foreign.aeo-batch "
+               "documents and reports the hub's receipts"};
+  app.set_version_flag("--version", "swhub-foreign 0.1.0");
+  app.add_option("--endpoint", s.endpoint, "hub endpoint")
+    ->envname("SWHUB_ENDPOINT")
+    ->capture_default_str();
+  app.add_option("--hub-key", s.hub_key, "file with the hub's CURVE public key")
+    ->envname("SWHUB_HUB_KEY")
+    ->capture_default_str();
+  app.add_option("--key", s.key,
+                 "the partner customs party's key: the stem given to `swhub keygen --out` "
+                 "(CURVE key, and STEM.sign.pem to sign batches), or a .curve.secret file")
+    ->envname("SWHUB_KEY")
+    ->required();
+  auto* no_sign = app.add_flag("--no-sign", s.no_sign, "send batches unsigned");
+  app.add_option("--sign-key", s.sign_key,
+                 "PEM signing key for batches (default: <key stem>.sign.pem)")
+    ->envname("SWHUB_SIGN_KEY")
+    ->excludes(no_sign);
+  app.add_option("--timeout-ms", s.timeout_ms,
+                 "a batch without receipt is re-sent after this long")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  app.add_option("--retry-min-ms", s.retry_min_ms, "first reconnect wait (then doubling)")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  app.add_option("--retry-max-ms", s.retry_max_ms, "longest reconnect wait")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  app.add_option("--give-up-after-s", s.give_up_after_s,
+                 "exit 1 after this long without a connection (0: keep trying)")
+    ->check(CLI::NonNegativeNumber)
+    ->capture_default_str();
+  app.add_option("--state", s.state,
+                 "the bridge's state file (JSON, replaced atomically): batches recorded and "
+                 "not yet receipted, re-sent after a restart")
+    ->required();
+  app.add_option("--client-name", s.client_name, "name sent in hello (hub logs)")
+    ->capture_default_str();
+  app.add_option("--data-set", s.data_set, "the arrangement's data set, sent in each batch")
+    ->capture_default_str();
+  app.add_option("--batch", s.batch, "records per batch (the hub takes at most 20000)")
+    ->check(CLI::Range(1u, 20000u))
+    ->capture_default_str();
+  app.add_option("--flush-ms", s.flush_ms,
+                 "a batch not full is sent this long after its first record")
+    ->check(CLI::NonNegativeNumber)
+    ->capture_default_str();
+  app.add_option("--batch-prefix", s.batch_prefix,
+                 "batch ids are <prefix>-<serial> (default: the state file's, \"FB\" and its "
+                 "creation time)");
+  app.add_flag("--simulate", s.simulate,
+               "send a simulated SAMPLE list instead of reading stdin");
+  auto* records = app.add_option("--records", s.records, "simulate: operators in the list")
+                    ->check(CLI::Range(0u, 1000000u))
+                    ->capture_default_str();
+  auto* every = app.add_option("--delta-every-s", s.delta_every_s,
+                               "simulate: seconds between deltas")
+                  ->check(CLI::PositiveNumber)
+                  ->capture_default_str();
+  auto* deltas = app.add_option("--deltas", s.deltas,
+                                "simulate: deltas to send, then stop (default: until SIGTERM)")
+                   ->check(CLI::NonNegativeNumber);
+  app.add_option("--test-hold-ms", s.hold_ms,
+                 "wait this long after recording a batch before sending it")
+    ->group("")
+    ->check(CLI::NonNegativeNumber);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0)
+      return app.exit(e);
+    return usage_error(std::string{e.what()} + " (see --help)");
+  }
+  for (auto* opt : {records, every, deltas})
+    if (!s.simulate && opt->count() > 0)
+      return usage_error(opt->get_name() + " needs --simulate");
+  if (s.retry_max_ms < s.retry_min_ms)
+    return usage_error("--retry-max-ms is smaller than --retry-min-ms");
+  if (s.data_set.empty())
+    return usage_error("--data-set is empty");
+  install_stop_handlers();
+  return foreign::run_foreign(s, stop_requested);
+}
