@@ -21,7 +21,8 @@ enum class id_scheme : uint8_t {
   mid,    ///< US manufacturer id: 2 letters + up to 13 alphanumerics (derived, never merged)
 };
 const char* to_string(id_scheme s);
-/// Why `id` is not an id of the scheme, or "" if it is one.
+/// Why `id` is not an id of the scheme, or "" if it is one (swhub-foreign keeps a copy:
+/// tools/foreign/aeo_json.cpp).
 std::string id_problem(id_scheme s, const std::string& id);
 
 struct mra_descriptor {

@@ -6,8 +6,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -28,13 +30,15 @@ struct bridge_world {
   test_party eu = make_party("FOREIGN-EU", "foreign-customs", crypto::algorithm::ecdsa_p256_sha256);
   std::string key_stem;
   std::string state;
+  std::string config;
   std::unique_ptr<hub_process> hubd;
 
   bridge_world() {
     hub_settings s;
     s.foreign_config = SWHUB_SOURCE_DIR "/config/foreign.toml";
     s.signatures_required = {{"foreign.aeo-batch", "foreign-customs"}};
-    hubd = std::make_unique<hub_process>(dir, write_hub_config(dir, {eu}, s));
+    config = write_hub_config(dir, {eu}, s);
+    hubd = std::make_unique<hub_process>(dir, config);
     key_stem = write_party_key_files(dir, eu);
     state = dir.file("foreign.state");
   }
@@ -250,4 +254,83 @@ TEST_CASE("SR-18.4 swhub-foreign --simulate sends a SAMPLE list of 20 EORI opera
     }
   }
   CHECK(changed >= 1);
+}
+
+TEST_CASE("SR-18.4 swhub-foreign reports a record the hub would refuse by its input line and sends the good records "
+          "of the same input, and a record the hub refuses in a batch by its line while the rest is sent again",
+          "[integration][foreign][foreign-bridge]") {
+  bridge_world w;
+  // --id-scheme ctpat: "123456" passes the bridge's check, and the hub (EU-CN takes
+  // EORIs) refuses the batch naming it.
+  auto bridge = w.start({"--batch-prefix", "EU", "--id-scheme", "ctpat", "--flush-ms", "2000"});
+  bridge->write_line(record_line("DE2000000000001", "valid", 1));
+  nlohmann::json long_name = nlohmann::json::parse(record_line("DE2000000000002", "valid", 1));
+  long_name["Name"] = std::string(600, 'x');
+  bridge->write_line(long_name.dump());                           // line 2: Name over 512
+  bridge->write_line(record_line("123456", "valid", 1));          // line 3: not an EORI
+  bridge->write_line(record_line("DE2000000000004", "valid", 1, std::string(513, 'n'))); // line 4
+  bridge->write_line(record_line("DE2000000000005", "suspended", 3));
+  bridge->close_input();
+  int rc = bridge->wait_exit(30s);
+  INFO(bridge->log());
+  REQUIRE(rc == 0);
+  auto out = bridge->output();
+  auto errors = of_kind(out, "error");
+  REQUIRE(errors.size() == 3);
+  std::set<int> lines;
+  for (auto& e : errors)
+    lines.insert(e["line"].get<int>());
+  CHECK(lines == std::set<int>{2, 3, 4});
+  for (auto& e : errors)
+    if (e["line"] == 3) {
+      CHECK(e["batchId"] == "EU-1");
+      CHECK(e["errorName"] == "invalid_identifier");
+    }
+  auto held = w.all();
+  std::set<std::string> ids;
+  for (auto& h : held)
+    ids.insert(h["id"].get<std::string>());
+  CHECK(ids == std::set<std::string>{"DE2000000000001", "DE2000000000005"});
+  auto receipts = of_kind(out, "receipt");
+  REQUIRE(receipts.size() == 2);
+  CHECK(receipts[0]["status"] == "rejected");
+  CHECK(receipts[1]["status"] == "accepted");
+  CHECK(receipts[1]["records"] == 2);
+}
+
+TEST_CASE("SR-18.4 swhub-foreign stopped with SIGTERM while the hub is unreachable keeps every line it read in its "
+          "state file, and a restart against the hub delivers them all",
+          "[integration][foreign][foreign-bridge][crash]") {
+  bridge_world w;
+  REQUIRE(w.hubd->terminate() == 0);
+  constexpr int n = 40;
+  // One record per batch: more than the 16 batches the bridge keeps pending before it
+  // stops reading, so most lines are still queued when it is stopped.
+  auto bridge = w.start({"--batch-prefix", "EU", "--batch", "1"});
+  for (int i = 1; i <= n; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "DE3%012d", i);
+    bridge->write_line(record_line(id, "valid", 1));
+  }
+  bridge->wait_event("connect_failed");
+  bridge->wait_event("recorded");
+  std::this_thread::sleep_for(300ms);
+  REQUIRE(bridge->terminate() == 0);
+  INFO(bridge->log());
+  auto st = nlohmann::json::parse(read_text(w.state));
+  CHECK(st["batches"].size() == static_cast<size_t>(n));
+  size_t stopping = 0;
+  for (auto& e : bridge->events())
+    if (e.value("event", "") == "stopping") {
+      ++stopping;
+      CHECK(e["unsentRecords"] == n);
+    }
+  CHECK(stopping == 1);
+
+  w.hubd = std::make_unique<hub_process>(w.dir, w.config);
+  bridge = w.start({}, "foreign-2");
+  bridge->close_input();
+  REQUIRE(bridge->wait_exit(60s) == 0);
+  CHECK(w.all().size() == static_cast<size_t>(n));
+  CHECK(nlohmann::json::parse(read_text(w.state))["batches"].empty());
 }

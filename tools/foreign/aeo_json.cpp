@@ -1,6 +1,7 @@
 #include "tools/foreign/aeo_json.hpp"
 
 #include <cctype>
+#include <cstdint>
 #include <set>
 
 #include <capnp/message.h>
@@ -40,6 +41,8 @@ bool digits(const std::string& s, size_t pos, size_t n, int& out) {
 
 /// A date: ISO 8601 text or Unix ms.
 std::optional<int64_t> read_time(const nlohmann::json& v) {
+  if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX})
+    return std::nullopt;
   if (v.is_number_integer())
     return v.get<int64_t>();
   if (v.is_string())
@@ -67,7 +70,92 @@ bool read_text(const nlohmann::json& j, const char* key, std::string& out, std::
   return true;
 }
 
+bool alnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+bool upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool all_alnum(const std::string& s, size_t from) {
+  for (size_t i = from; i < s.size(); ++i)
+    if (!alnum(s[i]))
+      return false;
+  return true;
+}
+
+/// The hub's id rules per scheme (a copy of hub::foreign::id_problem in
+/// actors/foreign/foreign_config.cpp: keep the two alike).
+std::string id_problem(const std::string& scheme, const std::string& id) {
+  if (scheme == "eori") {
+    if (id.size() < 3 || id.size() > 17 || !upper(id[0]) || !upper(id[1]) || !all_alnum(id, 2))
+      return "an EORI is a 2-letter country code and 1 to 15 letters or digits";
+  } else if (scheme == "ctpat") {
+    if (id.empty() || id.size() > 20 || !all_alnum(id, 0))
+      return "a C-TPAT account number is 1 to 20 letters or digits";
+  } else if (scheme == "uen") {
+    if (id.size() < 9 || id.size() > 10 || !all_alnum(id, 0) || !upper(id.back()))
+      return "a UEN is 9 or 10 letters or digits ending in a capital letter";
+  } else if (scheme == "mid") {
+    if (id.size() < 3 || id.size() > 15 || !upper(id[0]) || !upper(id[1]) || !all_alnum(id, 2))
+      return "a MID is 2 letters and up to 13 letters or digits";
+  }
+  return {};
+}
+
+/// The hub's text_field (actors/foreign/foreign_documents.cpp).
+std::string text_problem(const std::string& text, const std::string& field, size_t max,
+                         bool needed) {
+  if (text.empty())
+    return needed ? field + " is empty" : std::string{};
+  if (text.size() > max)
+    return field + " is longer than " + std::to_string(max) + " bytes";
+  if (hub::valid_utf8(text) != text || text.find('\0') != std::string::npos)
+    return field + " is not UTF-8 text (or has a NUL in it)";
+  return {};
+}
+
 } // namespace
+
+bool known_id_scheme(const std::string& scheme) {
+  return scheme == "eori" || scheme == "ctpat" || scheme == "uen" || scheme == "mid";
+}
+
+std::string record_problem(const aeo_record& r, const std::string& id_scheme) {
+  for (auto& p : {text_problem(r.id, "\"AEOIdentifier\"", 35, true),
+                  text_problem(r.name, "\"Name\"", 512, true),
+                  text_problem(r.address, "\"Address\"", 512, false),
+                  text_problem(r.programme, "\"AuthorisationType\"", 64, false),
+                  text_problem(r.reason, "\"Reason\"", 512, false)})
+    if (!p.empty())
+      return p;
+  if (r.status > 3)
+    return "\"AEOStatusCode\" is not one of valid, suspended, revoked, withdrawn";
+  if (r.version == 0 || r.version >= version_limit)
+    return "\"Version\" is not an integer from 1 to 2^53-1";
+  if (r.validated_at < 0)
+    return "\"AuthorisationDate\" is before 1970";
+  if (r.changed_at < 0)
+    return "\"ChangeDateTime\" is before 1970";
+  if (r.extras.size() > 20)
+    return "\"Additional\" has more than 20 entries";
+  for (auto& [k, v] : r.extras) {
+    auto at = "\"Additional\".\"" + hub::valid_utf8(k.substr(0, 64)) + "\"";
+    if (auto p = text_problem(k, at + " (its key)", 64, true); !p.empty())
+      return p;
+    if (auto p = text_problem(v, at, 512, false); !p.empty())
+      return p;
+  }
+  if (auto why = id_problem(id_scheme, r.id); !why.empty())
+    return "\"AEOIdentifier\" \"" + r.id + "\": " + why + " (--id-scheme " + id_scheme + ")";
+  return {};
+}
+
+size_t encoded_size(const aeo_record& r) {
+  auto text = [](const std::string& t) { return t.size() + 16; };
+  size_t n = 128 + text(r.id) + text(r.name) + text(r.address) + text(r.programme)
+             + text(r.reason);
+  for (auto& [k, v] : r.extras)
+    n += 32 + text(k) + text(v);
+  return n;
+}
 
 const char* status_name(uint16_t status) {
   return status < 4 ? statuses[status] : "?";
@@ -201,13 +289,20 @@ std::optional<aeo_record> parse_record(const nlohmann::json& j, std::string& err
 }
 
 std::optional<aeo_record> parse_record_line(const std::string& line, std::string& error,
-                                            int64_t default_changed_at) {
+                                            int64_t default_changed_at,
+                                            const std::string& id_scheme) {
   auto j = nlohmann::json::parse(line, nullptr, false);
   if (j.is_discarded()) {
     error = "not JSON";
     return std::nullopt;
   }
-  return parse_record(j, error, default_changed_at);
+  auto r = parse_record(j, error, default_changed_at);
+  if (!r)
+    return r;
+  error = record_problem(*r, id_scheme);
+  if (!error.empty())
+    return std::nullopt;
+  return r;
 }
 
 nlohmann::ordered_json record_json(const aeo_record& r) {

@@ -38,9 +38,21 @@ const char* status_name(uint16_t status);
 std::optional<aeo_record> parse_record(const nlohmann::json& j, std::string& error,
                                        int64_t default_changed_at);
 
-/// Parses one input line (a JSON object) as a record.
+/// The identifier schemes a partner's ids follow (config/foreign.toml identifier-scheme).
+bool known_id_scheme(const std::string& scheme);
+
+/// Why the hub would refuse `r` (the format limits of foreign.aeo-batch and the id
+/// rules of `id_scheme`, as actors/foreign checks them), or "" if it takes it.
+std::string record_problem(const aeo_record& r, const std::string& id_scheme);
+
+/// Parses one input line (a JSON object) as a record and checks it with
+/// record_problem.
 std::optional<aeo_record> parse_record_line(const std::string& line, std::string& error,
-                                            int64_t default_changed_at);
+                                            int64_t default_changed_at,
+                                            const std::string& id_scheme = "eori");
+
+/// About how many bytes `r` takes in a foreign.aeo-batch payload (an upper estimate).
+size_t encoded_size(const aeo_record& r);
 
 /// The record in WCO naming, dates as Unix ms (parse_record reads it back).
 nlohmann::ordered_json record_json(const aeo_record& r);

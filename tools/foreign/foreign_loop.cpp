@@ -58,7 +58,7 @@ bool refusal_is_ours(const std::string& error_name) {
   static const std::set<std::string> ours{
     "role_not_allowed",  "missing_signature", "bad_signature", "unknown_key_id",
     "algorithm_not_registered", "key_expired", "spoofed_sender", "unknown_document_type",
-    "bad_timestamp", "no_arrangement"};
+    "bad_timestamp", "no_arrangement", "data_set_mismatch"};
   return ours.count(error_name) > 0;
 }
 
@@ -82,8 +82,14 @@ private:
   void on_receipt(const hub::receipt& r);
   void on_notification(const hub::notification& n);
   void on_input_line(const input_line& l);
-  bool record(std::vector<std::vector<aeo_record>> parts, bool snapshot,
-              const nlohmann::json& sim = nullptr);
+  void drain_input();
+  pending_batch new_batch(std::vector<aeo_record> records, std::vector<size_t> lines,
+                          bool snapshot);
+  std::vector<pending_batch> split(std::vector<aeo_record> records, std::vector<size_t> lines,
+                                   bool snapshot);
+  bool record(std::vector<pending_batch> batches, const nlohmann::json& sim = nullptr);
+  bool replace(const pending_batch& old, std::vector<pending_batch> parts, bool refused);
+  void check_silence();
   void flush();
   void simulate_due();
   void send_due();
@@ -100,6 +106,7 @@ private:
   milliseconds backoff_{0};
   clock_type::time_point next_attempt_{};
   clock_type::time_point disconnected_since_ = clock_type::now();
+  clock_type::time_point last_frame_at_ = clock_type::now(); ///< the hub's last receipt or notification
   std::map<std::string, flight> flights_; ///< by batch id, for every pending batch
   std::map<hub::bytes, std::string> by_message_;
   // bridge
@@ -107,6 +114,8 @@ private:
   std::deque<input_line> lines_;
   bool input_ended_ = false;
   std::vector<aeo_record> current_;
+  std::vector<size_t> current_lines_;
+  size_t current_bytes_ = 0;
   std::set<std::string> current_ids_;
   clock_type::time_point current_since_{};
   uint64_t bad_lines_ = 0;
@@ -118,6 +127,7 @@ private:
   std::set<std::string> awaiting_notice_;
   std::set<std::string> notices_seen_;
   clock_type::time_point last_receipt_at_ = clock_type::now();
+  bool gave_up_ = false; ///< rc_ 1 for want of a connection: what was read is still recorded
 };
 
 void foreign_loop::fatal(const caf::error& err) {
@@ -134,6 +144,12 @@ bool foreign_loop::setup() {
   state_ = std::move(*state);
   if (!s_.batch_prefix.empty())
     state_->set_prefix(s_.batch_prefix);
+  if (state_->prefix().size() + 21 > 64) { // "-" and up to 20 digits: the hub takes 64
+    fatal(caf::make_error(hub::ec::invalid_config,
+                          "batch prefix \"" + state_->prefix()
+                            + "\" is too long: batch ids are at most 64 characters"));
+    return false;
+  }
   if (s_.key.empty()) {
     fatal(caf::make_error(hub::ec::invalid_config,
                           "--key is required (or set SWHUB_KEY): the partner customs' key stem"));
@@ -152,6 +168,7 @@ bool foreign_loop::setup() {
                                {"endpoint", s_.endpoint},
                                {"state", s_.state},
                                {"dataSet", s_.data_set},
+                               {"idScheme", s_.id_scheme},
                                {"batch", s_.batch},
                                {"flushMs", s_.flush_ms},
                                {"batchPrefix", state_->prefix()},
@@ -206,10 +223,12 @@ void foreign_loop::connect_if_due() {
                           {"reason", "no connection to the hub for "
                                        + std::to_string(s_.give_up_after_s) + " s"}});
       rc_ = 1;
+      gave_up_ = true;
     }
     return;
   }
   client_ = std::move(*c);
+  last_frame_at_ = clock_type::now();
   try {
     client_->socket().set(zmq::sockopt::linger, static_cast<int>(exit_linger.count()));
   } catch (const zmq::error_t&) {
@@ -226,7 +245,7 @@ void foreign_loop::connect_if_due() {
 void foreign_loop::connection_lost(const caf::error& err) {
   backoff_ = milliseconds{s_.retry_min_ms};
   next_attempt_ = clock_type::now() + backoff_;
-  disconnected_since_ = clock_type::now();
+  disconnected_since_ = std::min(clock_type::now(), last_frame_at_);
   log_event("connection_lost", {{"error", hub::error_name(err)},
                                 {"reason", hub::context_text(err)},
                                 {"retryInMs", static_cast<int64_t>(backoff_.count())}});
@@ -235,12 +254,41 @@ void foreign_loop::connection_lost(const caf::error& err) {
     f.in_flight = false;
 }
 
+/// Batches in flight and none of the hub's frames for this long: the connection is
+/// taken as lost (reconnect, and --give-up-after-s counts from the last frame).
+milliseconds silence_limit(const foreign_settings& s) {
+  return milliseconds{s.timeout_ms} * 3;
+}
+
+void foreign_loop::check_silence() {
+  if (!client_)
+    return;
+  bool in_flight = std::any_of(flights_.begin(), flights_.end(),
+                               [](const auto& kv) { return kv.second.in_flight; });
+  if (!in_flight) {
+    last_frame_at_ = std::max(last_frame_at_, clock_type::now() - silence_limit(s_) / 2);
+    return;
+  }
+  if (clock_type::now() - last_frame_at_ > silence_limit(s_))
+    connection_lost(caf::make_error(
+      hub::ec::transport_failure,
+      "no receipt or notification from the hub for "
+        + std::to_string(silence_limit(s_).count()) + " ms with batches in flight"));
+}
+
 milliseconds foreign_loop::next_wait() const {
   auto now = clock_type::now();
   auto until = now + tick;
-  if (client_)
+  if (client_) {
+    // Only what could be sent now counts: a batch held back by max_in_flight waits for
+    // a receipt, not for its `due`.
+    size_t in_flight = 0;
     for (auto& [id, f] : flights_)
-      until = std::min(until, f.due);
+      in_flight += f.in_flight ? 1 : 0;
+    for (auto& [id, f] : flights_)
+      if (f.in_flight || in_flight < max_in_flight)
+        until = std::min(until, f.due);
+  }
   if (!client_)
     until = std::min(until, std::max(next_attempt_, now));
   if (!current_.empty())
@@ -250,21 +298,50 @@ milliseconds foreign_loop::next_wait() const {
   return std::chrono::ceil<milliseconds>(until - now);
 }
 
-bool foreign_loop::record(std::vector<std::vector<aeo_record>> parts, bool snapshot,
-                          const nlohmann::json& sim) {
-  std::vector<pending_batch> batches;
-  for (auto& records : parts) {
-    pending_batch b;
-    b.batch_id = state_->take_batch_id();
-    b.message_id = hub::random_message_id();
-    b.data_set = s_.data_set;
-    b.snapshot = snapshot;
-    b.recorded_at = hub::now_ms();
-    b.records = std::move(records);
-    batches.push_back(std::move(b));
+pending_batch foreign_loop::new_batch(std::vector<aeo_record> records,
+                                      std::vector<size_t> lines, bool snapshot) {
+  pending_batch b;
+  b.batch_id = state_->take_batch_id();
+  b.message_id = hub::random_message_id();
+  b.data_set = s_.data_set;
+  b.snapshot = snapshot;
+  b.recorded_at = hub::now_ms();
+  b.records = std::move(records);
+  if (lines.size() == b.records.size())
+    b.lines = std::move(lines);
+  return b;
+}
+
+/// `records` in batches of at most --batch records and max_batch_bytes.
+std::vector<pending_batch> foreign_loop::split(std::vector<aeo_record> records,
+                                               std::vector<size_t> lines, bool snapshot) {
+  std::vector<pending_batch> out;
+  std::vector<aeo_record> part;
+  std::vector<size_t> part_lines;
+  size_t bytes = 0;
+  bool with_lines = lines.size() == records.size();
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto size = encoded_size(records[i]);
+    if (!part.empty() && (part.size() >= s_.batch || bytes + size > max_batch_bytes)) {
+      out.push_back(new_batch(std::move(part), std::move(part_lines), snapshot));
+      part.clear();
+      part_lines.clear();
+      bytes = 0;
+    }
+    bytes += size;
+    part.push_back(std::move(records[i]));
+    if (with_lines)
+      part_lines.push_back(lines[i]);
   }
+  if (!part.empty())
+    out.push_back(new_batch(std::move(part), std::move(part_lines), snapshot));
+  return out;
+}
+
+bool foreign_loop::record(std::vector<pending_batch> batches, const nlohmann::json& sim) {
   std::vector<std::pair<std::string, hub::bytes>> ids;
   std::vector<size_t> sizes;
+  bool snapshot = !batches.empty() && batches.front().snapshot;
   for (auto& b : batches) {
     ids.emplace_back(b.batch_id, b.message_id);
     sizes.push_back(b.records.size());
@@ -285,14 +362,45 @@ bool foreign_loop::record(std::vector<std::vector<aeo_record>> parts, bool snaps
   return true;
 }
 
+/// `old` (refused) leaves the state file and `parts` take its place, in one write.
+bool foreign_loop::replace(const pending_batch& old, std::vector<pending_batch> parts,
+                           bool refused) {
+  std::vector<std::pair<std::string, hub::bytes>> ids;
+  std::vector<size_t> sizes;
+  for (auto& b : parts) {
+    ids.emplace_back(b.batch_id, b.message_id);
+    sizes.push_back(b.records.size());
+  }
+  auto old_id = old.batch_id;
+  auto old_message = old.message_id;
+  if (auto err = state_->replace_batch(old_id, std::move(parts), refused)) {
+    fatal(err);
+    return false;
+  }
+  flights_.erase(old_id);
+  by_message_.erase(old_message);
+  for (size_t k = 0; k < ids.size(); ++k) {
+    auto& f = flights_[ids[k].first];
+    f.due = clock_type::now();
+    by_message_[ids[k].second] = ids[k].first;
+    log_event("recorded", {{"batchId", ids[k].first},
+                           {"records", sizes[k]},
+                           {"replaces", old_id},
+                           {"messageId", hub::to_hex(ids[k].second)}});
+  }
+  return true;
+}
+
 void foreign_loop::flush() {
   if (current_.empty())
     return;
-  std::vector<std::vector<aeo_record>> parts;
-  parts.push_back(std::move(current_));
+  auto records = std::move(current_);
+  auto lines = std::move(current_lines_);
   current_.clear();
+  current_lines_.clear();
   current_ids_.clear();
-  record(std::move(parts), false);
+  current_bytes_ = 0;
+  record(split(std::move(records), std::move(lines), false));
 }
 
 void foreign_loop::on_input_line(const input_line& l) {
@@ -301,24 +409,57 @@ void foreign_loop::on_input_line(const input_line& l) {
   if (l.too_long)
     error = "longer than " + std::to_string(line_input::max_line_bytes) + " bytes";
   else
-    r = parse_record_line(l.text, error, hub::now_ms());
+    r = parse_record_line(l.text, error, hub::now_ms(), s_.id_scheme);
   if (!r) {
     ++bad_lines_;
     log_event("bad_input", {{"line", l.number}, {"reason", error}});
     print_stdout({{"kind", "error"}, {"line", l.number}, {"reason", error}});
     return;
   }
-  // One word per operator in a batch (the hub refuses a batch naming one twice).
-  if (current_ids_.count(r->id) > 0)
+  // One word per operator in a batch (the hub refuses a batch naming one twice), and
+  // a batch within the frame limit.
+  auto size = encoded_size(*r);
+  if (current_ids_.count(r->id) > 0 || (!current_.empty() && current_bytes_ + size > max_batch_bytes))
     flush();
   if (rc_ != 0)
     return;
   if (current_.empty())
     current_since_ = clock_type::now();
   current_ids_.insert(r->id);
+  current_bytes_ += size;
+  current_lines_.push_back(l.number);
   current_.push_back(std::move(*r));
   if (current_.size() >= s_.batch)
     flush();
+}
+
+/// On any stop: the reader stops, and every line it took from the pipe is parsed and
+/// recorded (max_pending does not hold here), so the next run sends it.
+void foreign_loop::drain_input() {
+  if (!input_)
+    return;
+  input_->finish();
+  input_->take(lines_);
+  size_t lines = lines_.size();
+  while (!lines_.empty() && (rc_ == 0 || gave_up_)) {
+    auto saved_rc = rc_;
+    rc_ = 0;
+    on_input_line(lines_.front());
+    lines_.pop_front();
+    if (rc_ == 0)
+      rc_ = saved_rc;
+    else
+      gave_up_ = false; // the state file failed: nothing more can be kept
+  }
+  if (rc_ == 0 || gave_up_) {
+    auto saved_rc = rc_;
+    rc_ = 0;
+    flush();
+    if (rc_ == 0)
+      rc_ = saved_rc;
+  }
+  if (lines > 0)
+    log_event("input_recorded", {{"lines", lines}});
 }
 
 void foreign_loop::simulate_due() {
@@ -326,12 +467,10 @@ void foreign_loop::simulate_due() {
     return;
   if (!sim_->snapshot_sent()) {
     auto list = sim_->snapshot();
-    std::vector<std::vector<aeo_record>> parts;
-    for (size_t i = 0; i < list.size(); i += s_.batch)
-      parts.emplace_back(list.begin() + static_cast<std::ptrdiff_t>(i),
-                         list.begin() + static_cast<std::ptrdiff_t>(std::min(list.size(), i + s_.batch)));
-    log_event("snapshot", {{"records", list.size()}, {"batches", parts.size()}});
-    record(std::move(parts), true, sim_->progress());
+    auto count = list.size();
+    auto parts = split(std::move(list), {}, true);
+    log_event("snapshot", {{"records", count}, {"batches", parts.size()}});
+    record(std::move(parts), sim_->progress());
     return;
   }
   if ((s_.deltas >= 0 && deltas_this_run_ >= s_.deltas) || clock_type::now() < next_delta_)
@@ -343,10 +482,7 @@ void foreign_loop::simulate_due() {
   for (auto& r : delta)
     changes.push_back({{"id", r.id}, {"status", status_name(r.status)}, {"version", r.version}});
   log_event("delta", {{"delta", sim_->deltas_sent()}, {"changes", changes}});
-  std::vector<std::vector<aeo_record>> parts;
-  if (!delta.empty())
-    parts.push_back(std::move(delta));
-  record(std::move(parts), false, sim_->progress());
+  record(split(std::move(delta), {}, false), sim_->progress());
 }
 
 void foreign_loop::send_due() {
@@ -399,10 +535,12 @@ void foreign_loop::on_receipt(const hub::receipt& r) {
   }
   auto batch_id = m->second;
   auto& f = flights_[batch_id];
-  size_t records = 0;
+  last_frame_at_ = clock_type::now();
+  const pending_batch* batch = nullptr;
   for (auto& b : state_->pending())
     if (b.batch_id == batch_id)
-      records = b.records.size();
+      batch = &b;
+  size_t records = batch ? batch->records.size() : 0;
   nlohmann::ordered_json line{{"kind", "receipt"},
                               {"batchId", batch_id},
                               {"records", records},
@@ -418,6 +556,7 @@ void foreign_loop::on_receipt(const hub::receipt& r) {
                     ? std::min(milliseconds{s_.retry_min_ms} * (1u << std::min(f.attempts, 6u)),
                                milliseconds{s_.retry_max_ms})
                     : milliseconds{s_.retry_max_ms};
+      line["status"] = "retry"; // kept and re-sent: not a final refusal
       line["retryInMs"] = static_cast<int64_t>(wait.count());
       log_event(r.retryable ? "retry" : "held", line);
       print_stdout(line);
@@ -426,9 +565,71 @@ void foreign_loop::on_receipt(const hub::receipt& r) {
       return;
     }
   }
-  // Accepted, duplicate (the hub had it: a resend after a restart) or refused for good:
-  // it leaves the state file, and only then is it reported.
   bool refused = r.status == hub::receipt::rejected;
+  // Reported first, then dropped from the state file: a crash in between reports it
+  // again after the restart (at least once), never not at all.
+  log_event(refused ? "refused" : "receipt", line);
+  print_stdout(line);
+  if (refused && batch) {
+    // Too large (the frame, or more records than the hub takes): split in two.
+    bool too_large = r.error_name == "frame_too_large"
+                     || (r.error_name == "invalid_field" && r.reason.rfind("records: more than", 0) == 0);
+    if (too_large && batch->records.size() > 1) {
+      auto recs = batch->records;
+      auto lines = batch->lines;
+      bool with_lines = lines.size() == recs.size();
+      auto half = static_cast<std::ptrdiff_t>(recs.size() / 2);
+      std::vector<pending_batch> parts;
+      parts.push_back(new_batch({recs.begin(), recs.begin() + half},
+                                with_lines ? std::vector<size_t>{lines.begin(), lines.begin() + half}
+                                           : std::vector<size_t>{},
+                                batch->snapshot));
+      parts.push_back(new_batch({recs.begin() + half, recs.end()},
+                                with_lines ? std::vector<size_t>{lines.begin() + half, lines.end()}
+                                           : std::vector<size_t>{},
+                                batch->snapshot));
+      log_event("split", {{"batchId", batch_id}, {"records", recs.size()}});
+      replace(*batch, std::move(parts), false);
+      return;
+    }
+    // One record refused ("records[i]..."): that record is reported by its input line
+    // and the others are recorded again as a new batch.
+    size_t index = 0;
+    bool named = false;
+    if (r.reason.rfind("records[", 0) == 0) {
+      auto close = r.reason.find(']');
+      auto digits = r.reason.substr(8, close == std::string::npos ? 0 : close - 8);
+      if (!digits.empty() && digits.size() < 10
+          && digits.find_first_not_of("0123456789") == std::string::npos) {
+        index = std::stoul(digits);
+        named = index < batch->records.size();
+      }
+    }
+    if (named) {
+      nlohmann::ordered_json err{{"kind", "error"}};
+      if (batch->lines.size() == batch->records.size())
+        err["line"] = batch->lines[index];
+      err["id"] = batch->records[index].id;
+      err["batchId"] = batch_id;
+      err["errorName"] = r.error_name;
+      err["reason"] = "refused by the hub: " + r.reason;
+      log_event("record_refused", err);
+      print_stdout(err);
+      if (batch->records.size() > 1) {
+        auto recs = batch->records;
+        auto lines = batch->lines;
+        recs.erase(recs.begin() + static_cast<std::ptrdiff_t>(index));
+        if (lines.size() > index)
+          lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(index));
+        std::vector<pending_batch> parts;
+        parts.push_back(new_batch(std::move(recs), std::move(lines), batch->snapshot));
+        replace(*batch, std::move(parts), true);
+        return;
+      }
+    }
+  }
+  // Accepted, duplicate (the hub had it: a resend after a restart) or refused for good:
+  // it leaves the state file.
   if (auto err = state_->record_receipted(batch_id, refused)) {
     fatal(err);
     return;
@@ -438,11 +639,10 @@ void foreign_loop::on_receipt(const hub::receipt& r) {
   last_receipt_at_ = clock_type::now();
   if (r.status == hub::receipt::accepted && notices_seen_.count(batch_id) == 0)
     awaiting_notice_.insert(batch_id);
-  log_event(refused ? "refused" : "receipt", line);
-  print_stdout(line);
 }
 
 void foreign_loop::on_notification(const hub::notification& n) {
+  last_frame_at_ = clock_type::now();
   if (n.is_document && n.document_name == "foreign.aeo-receipt") {
     auto body = nlohmann::ordered_json::parse(n.content.begin(), n.content.end(), nullptr, false);
     nlohmann::ordered_json line{{"kind", "foreign.aeo-receipt"}};
@@ -525,8 +725,9 @@ int foreign_loop::run() {
     }
     if (rc_ != 0)
       break;
+    check_silence();
     if (input_) {
-      if (state_->pending().size() < max_pending)
+      if (state_->pending().size() < max_pending && lines_.empty())
         input_->take(lines_);
       while (!lines_.empty() && rc_ == 0 && state_->pending().size() < max_pending) {
         on_input_line(lines_.front());
@@ -552,13 +753,21 @@ int foreign_loop::run() {
       break;
     }
   }
-  if (rc_ == 0 && !finished)
-    flush(); // records read but not batched yet: kept for the next run
-  if (rc_ == 0) {
+  if (!finished)
+    drain_input(); // everything read but not recorded yet: kept for the next run
+  if (rc_ == 0 || gave_up_) {
     auto& c = state_->counters();
+    size_t unsent = 0, pending_records = 0;
+    for (auto& b : state_->pending()) {
+      pending_records += b.records.size();
+      auto f = flights_.find(b.batch_id);
+      if (f == flights_.end() || f->second.attempts == 0)
+        unsent += b.records.size();
+    }
     log_event(finished ? "finished" : "stopping",
               {{"pendingBatches", state_->pending().size()},
-               {"unsentRecords", current_.size()},
+               {"pendingRecords", pending_records},
+               {"unsentRecords", unsent},
                {"batchesReceipted", c.batches_receipted},
                {"recordsReceipted", c.records_receipted},
                {"batchesRefused", c.batches_refused}});

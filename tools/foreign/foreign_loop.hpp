@@ -10,6 +10,10 @@
 
 namespace foreign {
 
+/// A batch is cut before its foreign.aeo-batch payload would pass this (the hub's
+/// frame limit is 1 MiB by default).
+constexpr size_t max_batch_bytes = 900 * 1000;
+
 struct foreign_settings {
   // connection (as the swhub CLI takes it)
   std::string endpoint = "tcp://127.0.0.1:7700";
@@ -26,7 +30,8 @@ struct foreign_settings {
   std::string state;
   std::string batch_prefix; ///< empty: the one the state file holds (or a new one)
   std::string data_set = "aeo-7/1";
-  unsigned batch = 1000;    ///< records per batch
+  std::string id_scheme = "eori"; ///< the arrangement's identifier scheme (records checked)
+  unsigned batch = 1000;    ///< records per batch (and at most max_batch_bytes)
   int flush_ms = 500;       ///< a batch not full is sent this long after its first record
   // simulation
   bool simulate = false;

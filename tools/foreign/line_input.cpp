@@ -20,22 +20,44 @@ line_input::line_input(int fd) : fd_(fd) {
 }
 
 line_input::~line_input() {
+  finish();
+}
+
+void line_input::stop() {
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    stop_.store(true);
+  }
+  not_full_.notify_all();
+}
+
+void line_input::finish() {
   stop();
   if (thread_.joinable())
     thread_.join();
 }
 
 size_t line_input::take(std::deque<input_line>& out) {
-  std::lock_guard<std::mutex> guard{mutex_};
-  auto n = lines_.size();
-  for (auto& l : lines_)
-    out.push_back(std::move(l));
-  lines_.clear();
+  size_t n = 0;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    n = lines_.size();
+    for (auto& l : lines_)
+      out.push_back(std::move(l));
+    lines_.clear();
+    queued_bytes_ = 0;
+  }
+  not_full_.notify_all();
   return n;
 }
 
 void line_input::push(input_line l) {
-  std::lock_guard<std::mutex> guard{mutex_};
+  std::unique_lock<std::mutex> lock{mutex_};
+  // Full: wait for the main loop (a stop lets everything read so far in).
+  not_full_.wait(lock, [this] {
+    return stop_.load() || (lines_.size() < max_queued_lines && queued_bytes_ < max_queued_bytes);
+  });
+  queued_bytes_ += l.text.size();
   lines_.push_back(std::move(l));
 }
 
@@ -82,7 +104,8 @@ void line_input::run() {
       }
     }
   }
-  if (!stop_.load() && (!current.text.empty() || current.too_long)) {
+  // At EOF, or at a stop: the last line read, even without its newline, is queued.
+  if (!current.text.empty() || current.too_long) {
     current.number = number;
     end_line();
   }

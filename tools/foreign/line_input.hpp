@@ -1,9 +1,13 @@
 #pragma once
 // Bridge mode input: a thread reads lines from stdin, numbered from 1, and queues them
-// for the main loop (which owns the hub connection). It polls, so it notices a stop
-// without input, and blocks the stop signals so they reach the main thread.
+// for the main loop (which owns the hub connection). The queue is bounded: the reader
+// blocks while it is full, so the rest stays in the pipe. It polls, so it notices a
+// stop without input, and blocks the stop signals so they reach the main thread. On a
+// stop, every line already taken from the pipe (the last one even if cut off) is
+// still queued before the thread ends.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
@@ -21,6 +25,9 @@ struct input_line {
 class line_input {
 public:
   static constexpr size_t max_line_bytes = 1 << 20;
+  /// The reader waits while this many lines, or this many bytes, are queued.
+  static constexpr size_t max_queued_lines = 4096;
+  static constexpr size_t max_queued_bytes = 8 << 20;
 
   explicit line_input(int fd = 0);
   ~line_input();
@@ -31,7 +38,9 @@ public:
   size_t take(std::deque<input_line>& out);
   /// True once the input ended (EOF or a read error) and every line was queued.
   bool closed() const { return closed_.load(); }
-  void stop() { stop_.store(true); }
+  void stop();
+  /// Stops the reader and waits for it: after this, take() returns every line it read.
+  void finish();
 
 private:
   void run();
@@ -41,7 +50,9 @@ private:
   std::atomic<bool> stop_{false};
   std::atomic<bool> closed_{false};
   std::mutex mutex_;
+  std::condition_variable not_full_;
   std::deque<input_line> lines_;
+  size_t queued_bytes_ = 0;
   std::thread thread_;
 };
 

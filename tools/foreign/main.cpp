@@ -90,7 +90,14 @@ int main(int argc, char** argv) {
     ->capture_default_str();
   app.add_option("--data-set", s.data_set, "the arrangement's data set, sent in each batch")
     ->capture_default_str();
-  app.add_option("--batch", s.batch, "records per batch (the hub takes at most 20000)")
+  app.add_option("--id-scheme", s.id_scheme,
+                 "the arrangement's identifier scheme (config/foreign.toml identifier-scheme): "
+                 "eori, ctpat, uen or mid; a record whose id does not fit is reported, not sent")
+    ->check(CLI::IsMember({"eori", "ctpat", "uen", "mid"}))
+    ->capture_default_str();
+  app.add_option("--batch", s.batch,
+                 "records per batch, at most (a batch is also cut at about 900 KB); the hub "
+                 "takes at most max-records-per-batch of config/foreign.toml, 5000 by default")
     ->check(CLI::Range(1u, 20000u))
     ->capture_default_str();
   app.add_option("--flush-ms", s.flush_ms,
@@ -130,6 +137,11 @@ int main(int argc, char** argv) {
     return usage_error("--retry-max-ms is smaller than --retry-min-ms");
   if (s.data_set.empty())
     return usage_error("--data-set is empty");
+  if (s.data_set.size() > 32)
+    return usage_error("--data-set is longer than 32 characters (the hub refuses such batches)");
+  if (s.batch_prefix.size() + 21 > 64)
+    return usage_error("--batch-prefix is longer than 43 characters: batch ids "
+                       "(<prefix>-<serial>) are at most 64");
   install_stop_handlers();
   return foreign::run_foreign(s, stop_requested);
 }

@@ -1,5 +1,7 @@
 #include "tools/foreign/state_file.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -118,6 +120,8 @@ caf::error state_file::load() {
           return state_error(path_, "batch " + p.batch_id + ": " + error);
         p.records.push_back(std::move(*rec));
       }
+      if (auto l = b.find("lines"); l != b.end() && l->is_array() && l->size() == p.records.size())
+        p.lines = l->get<std::vector<size_t>>();
       pending_.push_back(std::move(p));
     }
   } catch (const nlohmann::json::exception& e) {
@@ -139,6 +143,8 @@ caf::error state_file::save() {
                        {"state", "sent"},
                        {"recordedAt", b.recorded_at},
                        {"records", std::move(records)}});
+    if (!b.lines.empty())
+      batches.back()["lines"] = b.lines;
   }
   nlohmann::ordered_json j{{"format", format_name},
                            {"prefix", prefix_},
@@ -212,6 +218,27 @@ caf::error state_file::record_receipted(const std::string& batch_id, bool refuse
       }
       return caf::none;
     }
+  return caf::none;
+}
+
+caf::error state_file::replace_batch(const std::string& batch_id,
+                                     std::vector<pending_batch> batches, bool refused) {
+  auto saved = pending_;
+  auto saved_counters = counters_;
+  auto it = std::find_if(pending_.begin(), pending_.end(),
+                         [&](const pending_batch& b) { return b.batch_id == batch_id; });
+  if (it == pending_.end())
+    return caf::none;
+  if (refused)
+    ++counters_.batches_refused;
+  auto pos = pending_.erase(it);
+  pending_.insert(pos, std::make_move_iterator(batches.begin()),
+                  std::make_move_iterator(batches.end()));
+  if (auto err = save()) {
+    pending_ = std::move(saved);
+    counters_ = saved_counters;
+    return err;
+  }
   return caf::none;
 }
 

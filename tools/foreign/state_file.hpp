@@ -27,6 +27,8 @@ struct pending_batch {
   bool snapshot = false;
   int64_t recorded_at = 0;
   std::vector<aeo_record> records;
+  /// The input line of each record (bridge mode; empty for the simulator's).
+  std::vector<size_t> lines;
 };
 
 struct state_counters {
@@ -62,6 +64,11 @@ public:
   std::string take_batch_id();
   /// The hub answered batch `batch_id` (refused: definitively): it leaves the file.
   caf::error record_receipted(const std::string& batch_id, bool refused);
+  /// Batch `batch_id` is replaced by `batches` (ids from take_batch_id(), new message
+  /// ids: a part of it, or it split in two) in one atomic write. `refused`: the batch
+  /// counts as refused.
+  caf::error replace_batch(const std::string& batch_id, std::vector<pending_batch> batches,
+                           bool refused);
 
 private:
   state_file(std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}
