@@ -334,3 +334,36 @@ TEST_CASE("SR-18.4 swhub-foreign stopped with SIGTERM while the hub is unreachab
   CHECK(w.all().size() == static_cast<size_t>(n));
   CHECK(nlohmann::json::parse(read_text(w.state))["batches"].empty());
 }
+
+TEST_CASE("SR-18.4 swhub-foreign keeps a batch the hub refuses for a data set not the arrangement's, prints it as "
+          "retry, and sends it once restarted with the right --data-set",
+          "[integration][foreign][foreign-bridge]") {
+  bridge_world w;
+  auto bridge = w.start({"--batch-prefix", "EU", "--data-set", "aeo-9/9"});
+  bridge->write_line(record_line("DE4000000000001", "valid", 1));
+  bridge->close_input();
+  nlohmann::json retry;
+  auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (retry.is_null() && std::chrono::steady_clock::now() < deadline) {
+    for (auto& r : of_kind(bridge->output(), "receipt"))
+      if (r["status"] == "retry")
+        retry = r;
+    std::this_thread::sleep_for(50ms);
+  }
+  INFO(bridge->log());
+  REQUIRE(retry.is_object());
+  CHECK(retry["errorName"] == "data_set_mismatch");
+  CHECK(retry["retryInMs"].get<int>() > 0);
+  for (auto& r : of_kind(bridge->output(), "receipt"))
+    CHECK(r["status"] != "rejected");
+  REQUIRE(bridge->terminate() == 0);
+  CHECK(nlohmann::json::parse(read_text(w.state))["batches"].size() == 1);
+
+  bridge = w.start({}, "foreign-2");
+  bridge->close_input();
+  REQUIRE(bridge->wait_exit(20s) == 0);
+  auto receipts = of_kind(bridge->output(), "receipt");
+  REQUIRE(receipts.size() == 1);
+  CHECK(receipts[0]["status"] == "accepted");
+  CHECK(w.held("DE4000000000001").is_object());
+}

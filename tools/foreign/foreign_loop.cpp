@@ -193,6 +193,9 @@ bool foreign_loop::setup() {
     flights_[b.batch_id].due = clock_type::now();
     by_message_[b.message_id] = b.batch_id;
     log_event("resume", {{"batchId", b.batch_id}, {"records", b.records.size()}});
+    if (b.data_set != s_.data_set) // held for data_set_mismatch: sent as --data-set now says
+      log_event("data_set_changed", {{"batchId", b.batch_id}, {"recorded", b.data_set},
+                                     {"sending", s_.data_set}});
   }
   if (s_.simulate) {
     sim_ = std::make_unique<simulator>(s_.records, state_->simulation());
@@ -506,7 +509,7 @@ void foreign_loop::send_due() {
     hub::outgoing doc;
     doc.recipient = "hub";
     doc.document_type = "foreign.aeo-batch";
-    doc.payload = batch_payload(b.batch_id, b.data_set, b.snapshot, b.records);
+    doc.payload = batch_payload(b.batch_id, s_.data_set, b.snapshot, b.records);
     doc.message_id = b.message_id;
     if (auto err = client_->send_envelope(doc)) {
       connection_lost(err);
