@@ -12,56 +12,7 @@ namespace {
   if (auto err_ = (expr))                                                                \
     return err_;
 
-bool alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool upper(char c) { return c >= 'A' && c <= 'Z'; }
-
-bool all_alnum(const std::string& s, size_t from) {
-  for (size_t i = from; i < s.size(); ++i)
-    if (!alnum(s[i]))
-      return false;
-  return true;
-}
-
-caf::expected<id_scheme> scheme_of(const std::string& s) {
-  for (auto x : {id_scheme::eori, id_scheme::ctpat, id_scheme::uen, id_scheme::mid})
-    if (s == to_string(x))
-      return x;
-  return caf::make_error(ec::invalid_config);
-}
-
 } // namespace
-
-const char* to_string(id_scheme s) {
-  switch (s) {
-    case id_scheme::eori: return "eori";
-    case id_scheme::ctpat: return "ctpat";
-    case id_scheme::uen: return "uen";
-    case id_scheme::mid: return "mid";
-  }
-  return "?";
-}
-
-std::string id_problem(id_scheme s, const std::string& id) {
-  switch (s) {
-    case id_scheme::eori:
-      if (id.size() < 3 || id.size() > 17 || !upper(id[0]) || !upper(id[1]) || !all_alnum(id, 2))
-        return "an EORI is a 2-letter country code and 1 to 15 letters or digits";
-      return {};
-    case id_scheme::ctpat:
-      if (id.empty() || id.size() > 20 || !all_alnum(id, 0))
-        return "a C-TPAT account number is 1 to 20 letters or digits";
-      return {};
-    case id_scheme::uen:
-      if (id.size() < 9 || id.size() > 10 || !all_alnum(id, 0) || !upper(id.back()))
-        return "a UEN is 9 or 10 letters or digits ending in a capital letter";
-      return {};
-    case id_scheme::mid:
-      if (id.size() < 3 || id.size() > 15 || !upper(id[0]) || !upper(id[1]) || !all_alnum(id, 2))
-        return "a MID is 2 letters and up to 13 letters or digits";
-      return {};
-  }
-  return "unknown identifier scheme";
-}
 
 const mra_descriptor* foreign_config::mra_of_party(const std::string& party) const {
   for (auto& m : mras)
@@ -101,7 +52,7 @@ caf::expected<foreign_config> parse_foreign_config(const std::string& text, cons
       TRY(read(*t, sec, "data-set", m.data_set));
       std::string scheme = "eori";
       TRY(read(*t, sec, "identifier-scheme", scheme));
-      auto s = scheme_of(scheme);
+      auto s = mra::id_scheme_from_string(scheme);
       if (!s)
         return config_error(sec + ".identifier-scheme", "one of eori, ctpat, uen, mid", where(*t, "identifier-scheme"));
       m.scheme = *s;

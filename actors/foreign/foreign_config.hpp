@@ -11,19 +11,14 @@
 
 #include <caf/expected.hpp>
 
+#include "actors/mra/operator_ids.hpp"
+
 namespace hub::foreign {
 
-/// How a partner's operator ids look (aeo-and-3m.md section 4).
-enum class id_scheme : uint8_t {
-  eori,   ///< ISO country code + up to 15 alphanumerics (EU EORI, at most 17)
-  ctpat,  ///< C-TPAT account number: up to 20 alphanumerics
-  uen,    ///< Singapore unique entity number: 9 or 10 alphanumerics ending in a letter
-  mid,    ///< US manufacturer id: 2 letters + up to 13 alphanumerics (derived, never merged)
-};
-const char* to_string(id_scheme s);
-/// Why `id` is not an id of the scheme, or "" if it is one (swhub-foreign keeps a copy:
-/// tools/foreign/aeo_json.cpp).
-std::string id_problem(id_scheme s, const std::string& id);
+// The identifier schemes and their rules are shared with the partner's bridge.
+using mra::id_scheme;
+using mra::id_problem;
+using mra::to_string;
 
 struct mra_descriptor {
   std::string id;              ///< "EU-CN"

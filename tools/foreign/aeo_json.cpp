@@ -1,5 +1,7 @@
 #include "tools/foreign/aeo_json.hpp"
 
+#include "actors/mra/operator_ids.hpp"
+
 #include <cctype>
 #include <cstdint>
 #include <set>
@@ -70,36 +72,6 @@ bool read_text(const nlohmann::json& j, const char* key, std::string& out, std::
   return true;
 }
 
-bool alnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-bool upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool all_alnum(const std::string& s, size_t from) {
-  for (size_t i = from; i < s.size(); ++i)
-    if (!alnum(s[i]))
-      return false;
-  return true;
-}
-
-/// The hub's id rules per scheme (a copy of hub::foreign::id_problem in
-/// actors/foreign/foreign_config.cpp: keep the two alike).
-std::string id_problem(const std::string& scheme, const std::string& id) {
-  if (scheme == "eori") {
-    if (id.size() < 3 || id.size() > 17 || !upper(id[0]) || !upper(id[1]) || !all_alnum(id, 2))
-      return "an EORI is a 2-letter country code and 1 to 15 letters or digits";
-  } else if (scheme == "ctpat") {
-    if (id.empty() || id.size() > 20 || !all_alnum(id, 0))
-      return "a C-TPAT account number is 1 to 20 letters or digits";
-  } else if (scheme == "uen") {
-    if (id.size() < 9 || id.size() > 10 || !all_alnum(id, 0) || !upper(id.back()))
-      return "a UEN is 9 or 10 letters or digits ending in a capital letter";
-  } else if (scheme == "mid") {
-    if (id.size() < 3 || id.size() > 15 || !upper(id[0]) || !upper(id[1]) || !all_alnum(id, 2))
-      return "a MID is 2 letters and up to 13 letters or digits";
-  }
-  return {};
-}
-
 /// The hub's text_field (actors/foreign/foreign_documents.cpp).
 std::string text_problem(const std::string& text, const std::string& field, size_t max,
                          bool needed) {
@@ -114,9 +86,7 @@ std::string text_problem(const std::string& text, const std::string& field, size
 
 } // namespace
 
-bool known_id_scheme(const std::string& scheme) {
-  return scheme == "eori" || scheme == "ctpat" || scheme == "uen" || scheme == "mid";
-}
+bool known_id_scheme(const std::string& scheme) { return hub::mra::id_scheme_from_string(scheme).has_value(); }
 
 std::string record_problem(const aeo_record& r, const std::string& id_scheme) {
   for (auto& p : {text_problem(r.id, "\"AEOIdentifier\"", 35, true),
@@ -143,7 +113,8 @@ std::string record_problem(const aeo_record& r, const std::string& id_scheme) {
     if (auto p = text_problem(v, at, 512, false); !p.empty())
       return p;
   }
-  if (auto why = id_problem(id_scheme, r.id); !why.empty())
+  auto scheme = hub::mra::id_scheme_from_string(id_scheme);
+  if (auto why = scheme ? hub::mra::id_problem(*scheme, r.id) : std::string{"unknown --id-scheme"}; !why.empty())
     return "\"AEOIdentifier\" \"" + r.id + "\": " + why + " (--id-scheme " + id_scheme + ")";
   return {};
 }
