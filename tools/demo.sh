@@ -7,7 +7,9 @@
 # inspection and quarantine agency, answered by `swhub-agency --simulate`), shows
 # cross-border e-commerce (CEB XML from a platform, a payment company, a logistics company
 # and a declaring agent: config/ecommerce.toml; then the SAMPLE CEB files sent as they
-# are with `swhub-ceb`), prints what happened, and stops the agency and the hub cleanly.
+# are with `swhub-ceb`), shows mutual recognition (the EU partner customs' AEO list sent by
+# `swhub-foreign --simulate`, a declaration naming one of its AEOs), prints what happened,
+# and stops the agency and the hub cleanly.
 # Data persists in ./var across runs: every run uses fresh declaration and
 # instruction ids, order numbers and buyers (suffixed with the run's UTC time); the
 # SAMPLE CEB files go out once (var/ceb/<party>/.swhub-ceb.state remembers them).
@@ -18,17 +20,18 @@ bash tools/setup.sh
 build="build/release"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSWHUB_TESTS=OFF \
       -DSWHUB_BENCH=OFF -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
-cmake --build "$build" -j2 --target swhubd swhub swhub-sim swhub-agency swhub-ceb
+cmake --build "$build" -j2 --target swhubd swhub swhub-sim swhub-agency swhub-ceb swhub-foreign
 swhubd="$build/tools/swhubd/swhubd"
 swhub="$build/tools/swhub/swhub"
 sim="$build/tools/sim/swhub-sim"
 agency="$build/tools/agency/swhub-agency"
 ceb="$build/tools/ceb_bridge/swhub-ceb"
+foreign="$build/tools/foreign/swhub-foreign"
 
 # SAMPLE partners of config/hub.toml: each gets its own CURVE and signing key pair.
 mkdir -p var/keys
 for party in ENT-DEMO-0001 ENT-DEMO-0002 BRK-DEMO-0001 AGY-DEMO-CIQ CUS-DEMO-2248 CUS-DEMO-2201 RSK-DEMO-0000 RSK-DEMO-2200 TAX-DEMO-0001 \
-             PLT-DEMO-0001 PLT-DEMO-0002 PAY-DEMO-0001 LGS-DEMO-0001 AGT-DEMO-0001 OPR-DEMO-0001; do
+             PLT-DEMO-0001 PLT-DEMO-0002 PAY-DEMO-0001 LGS-DEMO-0001 AGT-DEMO-0001 OPR-DEMO-0001 FOREIGN-EU; do
   [[ -f "var/keys/$party.curve.secret" ]] || "$swhub" keygen --out "var/keys/$party" > /dev/null
 done
 "$swhub" config check config/hub.toml
@@ -174,6 +177,29 @@ ceb_send PAY-DEMO-0001 payment config/samples/ceb/payment
 ceb_send LGS-DEMO-0001 logistics config/samples/ceb/logistics
 ceb_send AGT-DEMO-0001 agent config/samples/ceb/agent/parcel-0001-inventory.xml
 
+echo
+echo "== 8. mutual recognition with the EU (config/foreign.toml EU-CN): the partner customs'"
+echo "      bridge sends its SAMPLE AEO list and a delta (swhub-foreign --simulate); a"
+echo "      declaration naming one of those AEOs as consignor gets the MRA benefit"
+"$foreign" "${connect[@]}" --key var/keys/FOREIGN-EU --state var/foreign-eu.state \
+  --simulate --records 20 --deltas 1 --delta-every-s 1 > var/swhub-foreign.out 2> var/swhub-foreign.log
+echo "   swhub-foreign: $(grep -c '"kind":"foreign.aeo-receipt"' var/swhub-foreign.out || true) receipt(s) from the hub"
+echo "-- what the hub holds of the EU list (swhub foreign partners)"
+"$swhub" foreign partners --config config/hub.toml
+aeo=$("$swhub" foreign aeo --config config/hub.toml --arrangement EU-CN \
+      | grep '"status":"valid"' | grep '"recognised":true' | head -1 | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+[[ -n "$aeo" ]] || { echo "no valid recognised EU AEO held"; exit 1; }
+sed -e "s/SAMPLE-IM-2026-000001/SAMPLE-IM-MRA-$run/g" \
+    -e "s/\"customsUnit\": \"2248\",/\"customsUnit\": \"2248\", \"foreignOperators\": [{\"role\": \"consignor\", \"aeoId\": \"$aeo\"}],/" \
+    config/samples/declaration.json > var/demo-mra-declaration.json
+"$swhub" submit "${connect[@]}" --key var/keys/ENT-DEMO-0001 --type customs.declaration \
+  --file var/demo-mra-declaration.json > /dev/null
+explain=$("$swhub" customs explain --config config/hub.toml --declarant ENT-DEMO-0001 \
+  --declaration-id "SAMPLE-IM-MRA-$run")
+echo "-- why SAMPLE-IM-MRA-$run got its lane (consignor $aeo)"
+echo "   => $(sed -n 's/.*"explanation":"\([^"]*\)".*/\1/p' <<< "$explain")"
+grep -q "recognised AEO under EU-CN" <<< "$explain" || { echo "the MRA benefit is missing"; exit 1; }
+
 stop_hub
 trap - EXIT
 echo
@@ -182,7 +208,7 @@ echo "== $(grep -o '"msg":"customs: [^"]*"' var/swhubd.log | tail -1)"
 echo "== $(grep -o '"msg":"ecommerce: [^"]*"' var/swhubd.log | tail -1)"
 
 echo
-echo "== 8. offline checks: the hub-signed receipt, and the evidence log of the data"
+echo "== 9. offline checks: the hub-signed receipt, and the evidence log of the data"
 "$swhub" receipt verify var/demo-receipt.json --hub-key var/keys/hub.sign.pub.pem \
   --message-id "$msg_id" --party ENT-DEMO-0001
 "$swhub" audit verify --config config/hub.toml --hub-key var/keys/hub.sign.pub.pem \

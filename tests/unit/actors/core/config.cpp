@@ -65,7 +65,7 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   auto cfg = load_config(std::string{SWHUB_SOURCE_DIR} + "/config/hub.toml");
   std::filesystem::current_path(old);
   REQUIRE(cfg);
-  CHECK(cfg->parties.size() == 15);
+  CHECK(cfg->parties.size() == 16);
   CHECK(cfg->module_configs.at("customs") == "config/customs.toml");
   CHECK(cfg->module_configs.at("ecommerce") == "config/ecommerce.toml");
   CHECK(cfg->module_configs.at("foreign") == "config/foreign.toml");
