@@ -223,17 +223,24 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
         c.assessed = l->assessed;
         c.amendment_required = false;
         cents diff = c.assessed.total - before;
+        // The guarantee secures no more than the corrected tax: a lower tax gives that
+        // part of the reservation back; what was paid beyond it is refunded on request.
+        cents give = diff < 0 ? std::min(-diff, c.reserved) : 0;
         // What the case owes: the corrected tax plus what was charged after release,
         // less what is paid or still secured by the guarantee.
-        auto owed = within_limit(wide_cents{c.assessed.total} + c.charged - c.paid - c.reserved,
+        auto owed = within_limit(wide_cents{c.assessed.total} + c.charged - c.paid - (c.reserved - give),
                                  "the amount due after the correction");
         if (!owed)
           return owed.error();
+        reduce_reservation(st, c, p, w.message_id, give, "corrected: the tax is lower");
         c.due = std::max<cents>(0, *owed);
         std::string what = "corrected after release: tax " + format_amount(before) + " -> "
                            + format_amount(c.assessed.total)
                            + (diff > 0 ? ", CNY " + format_amount(diff) + " more due"
-                              : diff < 0 ? ", CNY " + format_amount(-diff) + " less (refund on request)" : "");
+                              : diff < 0 ? ", CNY " + format_amount(-diff) + " less"
+                                             + (give > 0 ? " (CNY " + format_amount(give) + " of the guarantee given back)" : "")
+                                             + (-diff > give ? " (CNY " + format_amount(-diff - give) + " refunded on request)" : "")
+                                         : "");
         if (!c.review_under_way()) { // a verification's or an audit's wait stays
           c.waiting_on = c.due > 0 ? "payment of CNY " + format_amount(c.due) + " after the correction" : "";
           if (c.status == "auditPending" && c.due == 0)

@@ -504,22 +504,30 @@ void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject,
   release(st, c, p, subject, now);
 }
 
-/// Gives back a reservation (payment, cancellation, refusal).
-void restore_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why) {
-  if (c.reserved <= 0)
+/// Gives back `amount` of a case's reservation (at most what it holds).
+void reduce_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, cents amount,
+                        const std::string& why) {
+  amount = std::min(amount, c.reserved);
+  if (amount <= 0)
     return;
   auto& e = enterprise_of(st, c.enterprise);
-  e.reserved = std::max<cents>(0, e.reserved - c.reserved);
+  e.reserved = std::max<cents>(0, e.reserved - amount);
   if (!c.period.empty()) {
     auto& s = e.statements[c.period];
-    s = std::max<cents>(0, s - c.reserved);
+    s = std::max<cents>(0, s - amount);
     if (s == 0)
       e.statements.erase(c.period);
   }
-  p.decisions.push_back(decision_for(c, subject, "guarantee reservation of CNY " + format_amount(c.reserved)
-                                                   + " restored (" + why + ")"));
-  c.reserved = 0;
+  p.decisions.push_back(decision_for(c, subject, "guarantee reservation of CNY " + format_amount(amount)
+                                                   + (amount == c.reserved ? " restored (" : " given back (") + why
+                                                   + ")"));
+  c.reserved -= amount;
   put_enterprise(st, p, c.enterprise);
+}
+
+/// Gives back a reservation (payment, cancellation, refusal).
+void restore_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why) {
+  reduce_reservation(st, c, p, subject, c.reserved, why);
 }
 
 bool close_if_settled(case_record& c, int64_t now, const std::string& why) {

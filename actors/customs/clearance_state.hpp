@@ -235,6 +235,9 @@ bool tier_in(const std::vector<tier>& v, tier t);
 void release(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void advance(clearance_state& st, case_record& c, plan& p, const bytes& subject, int64_t now);
 void restore_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, const std::string& why);
+/// Gives back `amount` of it (a correction that lowers the tax).
+void reduce_reservation(clearance_state& st, case_record& c, plan& p, const bytes& subject, cents amount,
+                        const std::string& why);
 /// Closes a released case once both tracks of SR-07.1 are done: every tax-centre review
 /// applied and no verification, audit, amendment or payment still awaited, nothing due,
 /// nothing reserved on the guarantee. Until then it stays open (a guarantee release is

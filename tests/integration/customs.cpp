@@ -647,3 +647,25 @@ licence-types = ["automatic-import-licence"]
   accepted(*c, doc("customs.amendment", amendment_payload("B-1", 1, "order cancelled")));
   accepted(*c, declaration(beef("B-2", 150, {"L-1"})));
 }
+
+TEST_CASE("SR-12.7 SR-08.3 a correction that lowers the tax of a guarantee release gives that part of the "
+          "reservation back, and the tax paid is the corrected one",
+          "[integration][customs]") {
+  customs_world w;
+  auto c = w.connect(w.ent);
+  auto d = declaration(laptops("D-LOWER-1", "GOOD-ENT")); // VAT 6,500.00 reserved
+  accepted(*c, d);
+  wait_status(*c, "D-LOWER-1", "released");
+  auto lower = laptops("D-LOWER-1", "GOOD-ENT");
+  lower.value = "40000.00"; // VAT 5,200.00
+  accepted(*c, doc("customs.amendment", amendment_payload("D-LOWER-1", 2, "invoice value corrected", &lower)));
+  auto corrected = wait_reason(*c, d, "corrected after release");
+  CHECK(corrected.reason.find("CNY 1300.00 of the guarantee given back") != std::string::npos);
+  auto stored = nlohmann::json::parse(
+    run_cli("customs case --data-dir " + w.dir.file("data") + " --declarant ENT-A --declaration-id D-LOWER-1").out);
+  CHECK(stored["reserved"] == 520000);
+  CHECK(stored["due"] == 0);
+  CHECK(refused(*c, doc("customs.tax-payment", payment_payload("D-LOWER-1", "6500.00"))) == "payment_mismatch");
+  accepted(*c, doc("customs.tax-payment", payment_payload("D-LOWER-1", "5200.00")));
+  wait_reason(*c, d, "tax paid: CNY 5200.00");
+}
