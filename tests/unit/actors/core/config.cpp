@@ -56,7 +56,8 @@ TEST_CASE("the shipped config/hub.toml loads once its demo keys exist", "[config
   std::filesystem::current_path(dir.path());
   for (auto id : {"ENT-DEMO-0001", "ENT-DEMO-0002", "BRK-DEMO-0001", "AGY-DEMO-CIQ", "CUS-DEMO-2248",
                   "CUS-DEMO-2201", "RSK-DEMO-0000", "RSK-DEMO-2200", "TAX-DEMO-0001", "PLT-DEMO-0001",
-                  "PLT-DEMO-0002", "PAY-DEMO-0001", "LGS-DEMO-0001", "AGT-DEMO-0001", "OPR-DEMO-0001"}) {
+                  "PLT-DEMO-0002", "PAY-DEMO-0001", "LGS-DEMO-0001", "AGT-DEMO-0001", "OPR-DEMO-0001",
+                  "FOREIGN-EU"}) {
     auto keys = generate_curve_keypair();
     REQUIRE(keys);
     REQUIRE_FALSE(write_curve_keypair(std::string{"var/keys/"} + id, *keys));
