@@ -266,3 +266,36 @@ TEST_CASE("SR-18.2 a declaration naming a recognised foreign AEO is selected at 
   CHECK(refused(*c, naming("D-MRA-7", "consignor", "DE-123")) == "invalid_field");
   CHECK(refused(*c, naming("D-MRA-8", "consignor", "")) == "missing_field");
 }
+
+TEST_CASE("SR-18.5 a partner customs may send only its AEO data: declarations, disclosures, credit decisions, "
+          "payments and trade messages are refused, and it cannot read another party's documents",
+          "[integration][foreign][bad-input]") {
+  recognition_world w;
+  auto eu = w.hubd->connect(w.ctx, w.eu);
+  auto c = w.hubd->connect(w.ctx, w.ent);
+  // The enterprise's declaration, and what the partner may not do with it or send itself.
+  auto d = doc("customs.declaration", declaration_payload(laptops("D-SEC-1", "PLAIN-ENT", 0)));
+  accepted(*c, d);
+  CHECK(refused(*eu, doc("customs.declaration", declaration_payload(laptops("D-SEC-2", "PLAIN-ENT", 0))))
+        == "role_not_allowed");
+  CHECK(refused(*eu, doc("customs.disclosure", disclosure_payload("DSC-X", "D-SEC-1", "1.00", "x")))
+        == "role_not_allowed");
+  CHECK(refused(*eu, doc("customs.credit-decision", credit_decision_payload("PLAIN-ENT", "discredited", "x")))
+        == "role_not_allowed");
+  CHECK(refused(*eu, doc("customs.tax-payment", payment_payload("D-SEC-1", "6500.00"))) == "role_not_allowed");
+  auto message = doc("trade.message", trade_message_payload("hello"));
+  message.recipient = "ENT-A";
+  CHECK(refused(*eu, message) == "role_not_allowed");
+  // The enterprise's document does not exist for the partner: it learns nothing of it.
+  auto s = eu->query_status(d.message_id);
+  REQUIRE(s);
+  CHECK(s->status == "unknown");
+  CHECK(s->case_id.empty());
+  CHECK(s->declaration_id.empty());
+  // Its own batches it can follow.
+  auto own = batch("B-SEC", {{"DE1234567890123"}});
+  accepted(*eu, own);
+  auto mine = eu->query_status(own.message_id);
+  REQUIRE(mine);
+  CHECK(mine->status != "unknown");
+}
