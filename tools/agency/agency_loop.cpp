@@ -16,8 +16,9 @@
 #include "adapters/zmq/client.hpp"
 #include "tools/agency/bridge_input.hpp"
 #include "tools/agency/decision.hpp"
-#include "tools/agency/event_log.hpp"
 #include "tools/agency/state_file.hpp"
+#include "tools/bridge/event_log.hpp"
+#include "tools/bridge/hub_link.hpp"
 
 namespace agency {
 
@@ -29,11 +30,8 @@ using std::chrono::milliseconds;
 /// The longest the loop sleeps before looking at signals, input and timers again.
 constexpr milliseconds tick{100};
 
-/// The longest one connection attempt waits for the hub's welcome.
-constexpr milliseconds max_connect_wait{2000};
-
-/// On exit, queued acks get this long to leave.
-constexpr milliseconds exit_linger{2000};
+using bridge::log_event;
+using bridge::print_stdout;
 
 /// Refusals that are about this adapter (keys, roles, the hub's configuration), not
 /// about the case: the decision is kept and re-sent slowly, never given up, so fixing
@@ -105,13 +103,7 @@ private:
   const std::atomic<bool>& stop_;
   int rc_ = 0;
   std::unique_ptr<state_file> state_;
-  hub::client_options opts_;
-  zmq::context_t ctx_;
-  std::unique_ptr<hub::partner_client> client_;
-  uint64_t seen_reconnects_ = 0;
-  milliseconds backoff_{0};
-  clock_type::time_point next_attempt_{};
-  clock_type::time_point disconnected_since_ = clock_type::now();
+  bridge::hub_link link_; ///< the connection to the hub, its backoff and giving up
   std::unique_ptr<bridge_input> input_;
   bool input_closed_logged_ = false;
   std::map<std::string, live_case> cases_;
@@ -141,9 +133,10 @@ bool agency_loop::setup() {
     fatal(opts.error());
     return false;
   }
-  opts_ = std::move(*opts);
-  opts_.client_name = s_.client_name;
-  opts_.timeout = milliseconds{s_.timeout_ms};
+  opts->client_name = s_.client_name;
+  opts->timeout = milliseconds{s_.timeout_ms};
+  link_.configure(std::move(*opts), {s_.retry_min_ms, s_.retry_max_ms, s_.give_up_after_s});
+  auto& opts_ = link_.options();
   nlohmann::ordered_json start{{"mode", s_.simulate ? "simulate" : "bridge"},
                                {"endpoint", s_.endpoint},
                                {"state", s_.state},
@@ -183,67 +176,25 @@ bool agency_loop::setup() {
 }
 
 void agency_loop::connect_if_due() {
-  if (client_ || clock_type::now() < next_attempt_)
-    return;
-  // A connection attempt cannot be interrupted: keep it short so a stop signal is
-  // served quickly while the hub is away (the welcome of a live hub takes milliseconds).
-  auto attempt = opts_;
-  attempt.timeout = std::min(opts_.timeout, max_connect_wait);
-  attempt.linger = milliseconds{0}; // a failed attempt's hello must not delay the exit
-  auto c = hub::partner_client::connect(ctx_, std::move(attempt));
-  if (!c) {
-    backoff_ = backoff_.count() == 0
-                 ? milliseconds{s_.retry_min_ms}
-                 : std::min(backoff_ * 2, milliseconds{s_.retry_max_ms});
-    next_attempt_ = clock_type::now() + backoff_;
-    log_event("connect_failed", {{"error", hub::error_name(c.error())},
-                                 {"reason", hub::context_text(c.error())},
-                                 {"retryInMs", ms_count(backoff_)}});
-    if (s_.give_up_after_s > 0
-        && clock_type::now() - disconnected_since_ > std::chrono::seconds{s_.give_up_after_s}) {
-      log_event("fatal", {{"error", "transport_failure"},
-                          {"reason", "no connection to the hub for "
-                                       + std::to_string(s_.give_up_after_s) + " s"}});
-      rc_ = 1;
-    }
-    return;
-  }
-  client_ = std::move(*c);
-  try {
-    client_->socket().set(zmq::sockopt::linger, static_cast<int>(exit_linger.count()));
-  } catch (const zmq::error_t&) {
-    // keep linger 0: at worst the last acks are lost and the hub re-sends those cases
-  }
-  backoff_ = milliseconds{0};
-  seen_reconnects_ = 0;
-  log_event("connected", {{"party", client_->party()},
-                          {"hubId", client_->hub_id()},
-                          {"pendingNotifications", client_->pending_notifications()}});
-  // Whatever was in flight on a previous connection may be lost: send it again now.
-  for (auto& [id, c] : cases_)
-    if (c.ph == phase::in_flight || c.ph == phase::sending)
-      c.due = std::min(c.due, clock_type::now());
+  if (link_.connect_if_due()) // whatever was in flight on a previous connection may be lost
+    for (auto& [id, c] : cases_)
+      if (c.ph == phase::in_flight || c.ph == phase::sending)
+        c.due = std::min(c.due, clock_type::now());
+  if (link_.gave_up())
+    rc_ = 1;
 }
 
-void agency_loop::connection_lost(const caf::error& err) {
-  backoff_ = milliseconds{s_.retry_min_ms};
-  next_attempt_ = clock_type::now() + backoff_;
-  disconnected_since_ = clock_type::now();
-  log_event("connection_lost", {{"error", hub::error_name(err)},
-                                {"reason", hub::context_text(err)},
-                                {"retryInMs", ms_count(backoff_)}});
-  client_.reset();
-}
+void agency_loop::connection_lost(const caf::error& err) { link_.lost(err); }
 
 milliseconds agency_loop::next_wait() const {
   auto now = clock_type::now();
   auto until = now + tick;
   // Without a connection only a simulated decision can fall due; sends and acks wait.
   for (auto& [id, c] : cases_)
-    if (c.ph == phase::deciding || (client_ && c.ph != phase::waiting_input))
+    if (c.ph == phase::deciding || (link_.client && c.ph != phase::waiting_input))
       until = std::min(until, c.due);
-  if (!client_)
-    until = std::min(until, std::max(next_attempt_, now));
+  if (!link_.client)
+    until = std::min(until, std::max(link_.next_attempt(), now));
   if (until <= now)
     return milliseconds{0};
   return std::chrono::ceil<milliseconds>(until - now);
@@ -254,7 +205,7 @@ void agency_loop::on_notification(const hub::notification& n) {
     // Not for this adapter (a routed trade message, a status): keep it in the log
     // and acknowledge it, so it does not come back forever.
     log_event("other_notification", {{"notification", n.to_json()}});
-    client_->ack(n.id);
+    link_.client->ack(n.id);
     return;
   }
   auto it = cases_.find(n.case_id);
@@ -272,7 +223,7 @@ void agency_loop::on_notification(const hub::notification& n) {
                            {"notificationId", n.id},
                            {"phase", "done"},
                            {"verdict", verdict_name(rec->what.verdict)}});
-      if (auto err = client_->ack(n.id))
+      if (auto err = link_.client->ack(n.id))
         connection_lost(err);
       else
         log_event("acked", {{"caseId", n.case_id}, {"notificationIds", {n.id}}});
@@ -323,14 +274,14 @@ bool agency_loop::decide(live_case& c, const decision& d) {
 }
 
 void agency_loop::send(live_case& c) {
-  if (!client_)
+  if (!link_.client)
     return; // sent when connected
   hub::outgoing doc;
   doc.recipient = "hub";
   doc.document_type = "agency.decision";
   doc.payload = decision_payload(c.what);
   doc.message_id = c.message_id;
-  if (auto err = client_->send_envelope(doc)) {
+  if (auto err = link_.client->send_envelope(doc)) {
     connection_lost(err);
     return;
   }
@@ -412,10 +363,10 @@ void agency_loop::on_receipt(const hub::receipt& r) {
 }
 
 void agency_loop::ack(live_case& c) {
-  if (!client_)
+  if (!link_.client)
     return; // acknowledged when connected
   for (auto id : c.notifications)
-    if (auto err = client_->ack(id)) {
+    if (auto err = link_.client->ack(id)) {
       connection_lost(err);
       return;
     }
@@ -484,7 +435,7 @@ void agency_loop::run_due() {
         send(c);
         break;
       case phase::in_flight:
-        if (client_) {
+        if (link_.client) {
           log_event("resend", {{"caseId", c.case_id}, {"messageId", hub::to_hex(c.message_id)}});
           send(c);
         }
@@ -507,41 +458,39 @@ int agency_loop::run() {
     if (rc_ != 0)
       break;
     auto wait = next_wait();
-    if (client_) {
+    if (link_.client) {
       // Wait for what we expect: a receipt while a decision is in flight (it ends the
       // wait at once; notifications meanwhile are queued), else a notification.
       bool expecting_receipt = std::any_of(cases_.begin(), cases_.end(), [](const auto& kv) {
         return kv.second.ph == phase::in_flight;
       });
-      if (expecting_receipt && client_->queued_notifications() == 0) {
-        auto r = client_->next_receipt(wait);
+      if (expecting_receipt && link_.client->queued_notifications() == 0) {
+        auto r = link_.client->next_receipt(wait);
         if (r)
           on_receipt(*r);
         else if (!hub::is_timeout(r.error()))
           connection_lost(r.error());
       }
-      while (client_) {
-        auto n = client_->next_notification(
-          expecting_receipt || client_->queued_notifications() > 0 ? milliseconds{0} : wait);
+      while (link_.client) {
+        auto n = link_.client->next_notification(
+          expecting_receipt || link_.client->queued_notifications() > 0 ? milliseconds{0} : wait);
         if (n) {
           on_notification(*n);
-          if (client_ && client_->queued_notifications() > 0)
+          if (link_.client && link_.client->queued_notifications() > 0)
             continue;
         } else if (!hub::is_timeout(n.error())) {
           connection_lost(n.error());
         }
         break;
       }
-      while (client_ && client_->queued_receipts() > 0) {
-        auto r = client_->next_receipt(milliseconds{0});
+      while (link_.client && link_.client->queued_receipts() > 0) {
+        auto r = link_.client->next_receipt(milliseconds{0});
         if (r)
           on_receipt(*r);
         else if (!hub::is_timeout(r.error()))
           connection_lost(r.error());
       }
-      if (client_ && client_->reconnects() != seen_reconnects_) {
-        seen_reconnects_ = client_->reconnects();
-        log_event("reconnected", {{"reconnects", seen_reconnects_}});
+      if (link_.reconnected()) {
         for (auto& [id, c] : cases_)
           if (c.ph == phase::in_flight)
             c.due = clock_type::now();
@@ -566,7 +515,7 @@ int agency_loop::run() {
   if (rc_ == 0)
     log_event("stopping", {{"openCases", cases_.size()}});
   input_.reset();
-  client_.reset(); // lingers so the last acks get out
+  link_.client.reset(); // lingers so the last acks get out
   if (rc_ == 0)
     log_event("stopped");
   return rc_;

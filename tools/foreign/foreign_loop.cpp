@@ -19,6 +19,8 @@
 #include "tools/foreign/line_input.hpp"
 #include "tools/foreign/simulator.hpp"
 #include "tools/foreign/state_file.hpp"
+#include "tools/bridge/event_log.hpp"
+#include "tools/bridge/hub_link.hpp"
 
 namespace foreign {
 
@@ -28,29 +30,13 @@ using clock_type = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds tick{100};
-constexpr milliseconds max_connect_wait{2000};
-constexpr milliseconds exit_linger{2000};
 /// Batches sent and not yet receipted at one time.
 constexpr size_t max_in_flight = 4;
 /// Input is not read further while this many batches wait for their receipt.
 constexpr size_t max_pending = 16;
 
-std::string one_line(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-/// {"ts", "event", ...fields} as one line on stderr.
-void log_event(std::string_view event, const nlohmann::ordered_json& fields = {}) {
-  nlohmann::ordered_json j{{"ts", hub::now_ms()}, {"event", event}};
-  if (fields.is_object())
-    for (auto& [key, value] : fields.items())
-      j[key] = value;
-  std::cerr << one_line(j) << std::endl;
-}
-
-void print_stdout(const nlohmann::ordered_json& j) {
-  std::cout << one_line(j) << std::endl;
-}
+using bridge::log_event;
+using bridge::print_stdout;
 
 /// Refusals about this bridge's keys, role or the hub's configuration: the batch is
 /// kept and re-sent slowly, so fixing the configuration delivers it.
@@ -99,13 +85,7 @@ private:
   const std::atomic<bool>& stop_;
   int rc_ = 0;
   std::unique_ptr<state_file> state_;
-  hub::client_options opts_;
-  zmq::context_t ctx_;
-  std::unique_ptr<hub::partner_client> client_;
-  uint64_t seen_reconnects_ = 0;
-  milliseconds backoff_{0};
-  clock_type::time_point next_attempt_{};
-  clock_type::time_point disconnected_since_ = clock_type::now();
+  bridge::hub_link link_; ///< the connection to the hub, its backoff and giving up
   clock_type::time_point last_frame_at_ = clock_type::now(); ///< the hub's last receipt or notification
   std::map<std::string, flight> flights_; ///< by batch id, for every pending batch
   std::map<hub::bytes, std::string> by_message_;
@@ -161,9 +141,10 @@ bool foreign_loop::setup() {
     fatal(opts.error());
     return false;
   }
-  opts_ = std::move(*opts);
-  opts_.client_name = s_.client_name;
-  opts_.timeout = milliseconds{s_.timeout_ms};
+  opts->client_name = s_.client_name;
+  opts->timeout = milliseconds{s_.timeout_ms};
+  link_.configure(std::move(*opts), {s_.retry_min_ms, s_.retry_max_ms, s_.give_up_after_s});
+  auto& opts_ = link_.options();
   nlohmann::ordered_json start{{"mode", s_.simulate ? "simulate" : "bridge"},
                                {"endpoint", s_.endpoint},
                                {"state", s_.state},
@@ -207,52 +188,19 @@ bool foreign_loop::setup() {
 }
 
 void foreign_loop::connect_if_due() {
-  if (client_ || clock_type::now() < next_attempt_)
-    return;
-  auto attempt = opts_;
-  attempt.timeout = std::min(opts_.timeout, max_connect_wait);
-  attempt.linger = milliseconds{0};
-  auto c = hub::partner_client::connect(ctx_, std::move(attempt));
-  if (!c) {
-    backoff_ = backoff_.count() == 0 ? milliseconds{s_.retry_min_ms}
-                                     : std::min(backoff_ * 2, milliseconds{s_.retry_max_ms});
-    next_attempt_ = clock_type::now() + backoff_;
-    log_event("connect_failed", {{"error", hub::error_name(c.error())},
-                                 {"reason", hub::context_text(c.error())},
-                                 {"retryInMs", static_cast<int64_t>(backoff_.count())}});
-    if (s_.give_up_after_s > 0
-        && clock_type::now() - disconnected_since_ > std::chrono::seconds{s_.give_up_after_s}) {
-      log_event("fatal", {{"error", "transport_failure"},
-                          {"reason", "no connection to the hub for "
-                                       + std::to_string(s_.give_up_after_s) + " s"}});
-      rc_ = 1;
-      gave_up_ = true;
-    }
-    return;
+  if (link_.connect_if_due()) { // whatever was in flight on a previous connection may be lost
+    last_frame_at_ = clock_type::now();
+    for (auto& [id, f] : flights_)
+      f.due = std::min(f.due, clock_type::now());
   }
-  client_ = std::move(*c);
-  last_frame_at_ = clock_type::now();
-  try {
-    client_->socket().set(zmq::sockopt::linger, static_cast<int>(exit_linger.count()));
-  } catch (const zmq::error_t&) {
+  if (link_.gave_up()) {
+    rc_ = 1;
+    gave_up_ = true;
   }
-  backoff_ = milliseconds{0};
-  seen_reconnects_ = 0;
-  log_event("connected", {{"party", client_->party()},
-                          {"hubId", client_->hub_id()},
-                          {"pendingNotifications", client_->pending_notifications()}});
-  for (auto& [id, f] : flights_)
-    f.due = std::min(f.due, clock_type::now());
 }
 
 void foreign_loop::connection_lost(const caf::error& err) {
-  backoff_ = milliseconds{s_.retry_min_ms};
-  next_attempt_ = clock_type::now() + backoff_;
-  disconnected_since_ = std::min(clock_type::now(), last_frame_at_);
-  log_event("connection_lost", {{"error", hub::error_name(err)},
-                                {"reason", hub::context_text(err)},
-                                {"retryInMs", static_cast<int64_t>(backoff_.count())}});
-  client_.reset();
+  link_.lost(err, last_frame_at_);
   for (auto& [id, f] : flights_)
     f.in_flight = false;
 }
@@ -264,7 +212,7 @@ milliseconds silence_limit(const foreign_settings& s) {
 }
 
 void foreign_loop::check_silence() {
-  if (!client_)
+  if (!link_.client)
     return;
   bool in_flight = std::any_of(flights_.begin(), flights_.end(),
                                [](const auto& kv) { return kv.second.in_flight; });
@@ -282,7 +230,7 @@ void foreign_loop::check_silence() {
 milliseconds foreign_loop::next_wait() const {
   auto now = clock_type::now();
   auto until = now + tick;
-  if (client_) {
+  if (link_.client) {
     // Only what could be sent now counts: a batch held back by max_in_flight waits for
     // a receipt, not for its `due`.
     size_t in_flight = 0;
@@ -292,8 +240,8 @@ milliseconds foreign_loop::next_wait() const {
       if (f.in_flight || in_flight < max_in_flight)
         until = std::min(until, f.due);
   }
-  if (!client_)
-    until = std::min(until, std::max(next_attempt_, now));
+  if (!link_.client)
+    until = std::min(until, std::max(link_.next_attempt(), now));
   if (!current_.empty())
     until = std::min(until, current_since_ + milliseconds{s_.flush_ms});
   if (until <= now)
@@ -489,14 +437,14 @@ void foreign_loop::simulate_due() {
 }
 
 void foreign_loop::send_due() {
-  if (!client_)
+  if (!link_.client)
     return;
   size_t in_flight = 0;
   for (auto& [id, f] : flights_)
     in_flight += f.in_flight ? 1 : 0;
   auto now = clock_type::now();
   for (auto& b : state_->pending()) { // oldest first
-    if (!client_ || rc_ != 0)
+    if (!link_.client || rc_ != 0)
       return;
     auto it = flights_.find(b.batch_id);
     if (it == flights_.end())
@@ -511,7 +459,7 @@ void foreign_loop::send_due() {
     doc.document_type = "foreign.aeo-batch";
     doc.payload = batch_payload(b.batch_id, s_.data_set, b.snapshot, b.records);
     doc.message_id = b.message_id;
-    if (auto err = client_->send_envelope(doc)) {
+    if (auto err = link_.client->send_envelope(doc)) {
       connection_lost(err);
       return;
     }
@@ -661,7 +609,7 @@ void foreign_loop::on_notification(const hub::notification& n) {
   } else {
     log_event("other_notification", {{"notification", n.to_json()}});
   }
-  if (auto err = client_->ack(n.id))
+  if (auto err = link_.client->ack(n.id))
     connection_lost(err);
 }
 
@@ -688,19 +636,19 @@ int foreign_loop::run() {
     if (rc_ != 0)
       break;
     auto wait = next_wait();
-    if (client_) {
+    if (link_.client) {
       bool expecting_receipt = std::any_of(flights_.begin(), flights_.end(),
                                            [](const auto& kv) { return kv.second.in_flight; });
-      if (expecting_receipt && client_->queued_notifications() == 0) {
-        auto r = client_->next_receipt(wait);
+      if (expecting_receipt && link_.client->queued_notifications() == 0) {
+        auto r = link_.client->next_receipt(wait);
         if (r)
           on_receipt(*r);
         else if (!hub::is_timeout(r.error()))
           connection_lost(r.error());
       }
-      while (client_ && rc_ == 0) {
-        auto n = client_->next_notification(
-          expecting_receipt || client_->queued_notifications() > 0 ? milliseconds{0} : wait);
+      while (link_.client && rc_ == 0) {
+        auto n = link_.client->next_notification(
+          expecting_receipt || link_.client->queued_notifications() > 0 ? milliseconds{0} : wait);
         if (n) {
           on_notification(*n);
           continue;
@@ -709,16 +657,14 @@ int foreign_loop::run() {
           connection_lost(n.error());
         break;
       }
-      while (client_ && rc_ == 0 && client_->queued_receipts() > 0) {
-        auto r = client_->next_receipt(milliseconds{0});
+      while (link_.client && rc_ == 0 && link_.client->queued_receipts() > 0) {
+        auto r = link_.client->next_receipt(milliseconds{0});
         if (r)
           on_receipt(*r);
         else if (!hub::is_timeout(r.error()))
           connection_lost(r.error());
       }
-      if (client_ && client_->reconnects() != seen_reconnects_) {
-        seen_reconnects_ = client_->reconnects();
-        log_event("reconnected", {{"reconnects", seen_reconnects_}});
+      if (link_.reconnected()) {
         for (auto& [id, f] : flights_)
           if (f.in_flight)
             f.due = clock_type::now();
@@ -776,7 +722,7 @@ int foreign_loop::run() {
                {"batchesRefused", c.batches_refused}});
   }
   input_.reset();
-  client_.reset();
+  link_.client.reset();
   if (rc_ == 0)
     log_event("stopped");
   return rc_;

@@ -1,11 +1,11 @@
-#include "tools/agency/event_log.hpp"
+#include "tools/bridge/event_log.hpp"
 
 #include <iostream>
 #include <mutex>
 
 #include "actors/core/frames.hpp"
 
-namespace agency {
+namespace bridge {
 
 namespace {
 
@@ -32,4 +32,4 @@ void print_stdout(const nlohmann::ordered_json& j) {
   std::cout << one_line(j) << std::endl;
 }
 
-} // namespace agency
+} // namespace bridge
