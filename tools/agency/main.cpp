@@ -19,32 +19,9 @@
 #include <openssl/rand.h>
 
 #include "tools/agency/agency_loop.hpp"
+#include "tools/bridge/process.hpp"
 
-namespace {
-
-std::atomic<bool> stop_requested{false};
-
-extern "C" void on_stop_signal(int) {
-  stop_requested.store(true); // lock-free: async-signal-safe
-}
-
-int usage_error(const std::string& reason) {
-  nlohmann::ordered_json j{{"error", "usage"}, {"reason", reason}};
-  std::cerr << j.dump() << std::endl;
-  return 1;
-}
-
-void install_stop_handlers() {
-  struct sigaction sa = {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0; // no SA_RESTART: a blocking wait returns and the loop looks at the flag
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  std::signal(SIGPIPE, SIG_IGN); // a bridge consumer that went away is not a crash
-}
-
-} // namespace
+using bridge::usage_error;
 
 int main(int argc, char** argv) {
   agency::agency_settings s;
@@ -143,6 +120,6 @@ int main(int argc, char** argv) {
   }
   if (s.retry_max_ms < s.retry_min_ms)
     return usage_error("--retry-max-ms is smaller than --retry-min-ms");
-  install_stop_handlers();
+  const auto& stop_requested = bridge::install_stop_handlers();
   return agency::run_agency(s, stop_requested);
 }

@@ -19,32 +19,9 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/foreign/foreign_loop.hpp"
+#include "tools/bridge/process.hpp"
 
-namespace {
-
-std::atomic<bool> stop_requested{false};
-
-extern "C" void on_stop_signal(int) {
-  stop_requested.store(true);
-}
-
-int usage_error(const std::string& reason) {
-  nlohmann::ordered_json j{{"error", "usage"}, {"reason", reason}};
-  std::cerr << j.dump() << std::endl;
-  return 1;
-}
-
-void install_stop_handlers() {
-  struct sigaction sa = {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-}
-
-} // namespace
+using bridge::usage_error;
 
 int main(int argc, char** argv) {
   foreign::foreign_settings s;
@@ -142,6 +119,6 @@ int main(int argc, char** argv) {
   if (s.batch_prefix.size() + 21 > 64)
     return usage_error("--batch-prefix is longer than 43 characters: batch ids "
                        "(<prefix>-<serial>) are at most 64");
-  install_stop_handlers();
+  const auto& stop_requested = bridge::install_stop_handlers();
   return foreign::run_foreign(s, stop_requested);
 }
