@@ -182,7 +182,7 @@ struct StoredCase {
   history @39 :List(StoredCaseEvent);
   drawdowns @40 :List(StoredDrawdown);
   agencies @41 :List(StoredAgencyTask);
-  charged @42 :Int64;        # CNY cents made payable after release (review adjustments, disclosures)
+  charged @42 :Int64;        # derived: the sum of the claims' notAssessed (read only from d7807f1's records)
   disclosed @43 :Int64;      # tax disclosed voluntarily or not (customs.disclosure), in total
   unused44 @44 :Int64;       # written only by d7807f1: disclosed tax open (read into one claim)
   unused45 @45 :Int64;       # written only by d7807f1: of it, voluntary

@@ -201,7 +201,6 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
         // Tax charged after release (an adjustment, a disclosure) for an item whose tax
         // the correction raises is in the assessment now: owed once. A later review
         // cannot find it there either, so a disclosure's claim on it is matched too.
-        cents absorbed = 0;
         for (size_t i = 0; i < l->assessed.items.size() && i < c.assessed.items.size(); ++i) {
           auto tax_of = [](const item_tax& t) { return t.duty + t.consumption_tax + t.vat; };
           cents rise = tax_of(l->assessed.items[i]) - tax_of(c.assessed.items[i]);
@@ -214,10 +213,8 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
             cl.not_assessed -= take;
             cl.open = std::max<cents>(0, cl.open - take);
             rise -= take;
-            absorbed += take;
           }
         }
-        c.charged = std::max<cents>(0, c.charged - absorbed);
         prune_claims(c);
         c.items = l->items;
         c.assessed = l->assessed;
@@ -228,7 +225,7 @@ caf::expected<plan> on_amendment(clearance_state& st, const document_write& w) {
         cents give = diff < 0 ? std::min(-diff, c.reserved) : 0;
         // What the case owes: the corrected tax plus what was charged after release,
         // less what is paid or still secured by the guarantee.
-        auto owed = within_limit(wide_cents{c.assessed.total} + c.charged - c.paid - (c.reserved - give),
+        auto owed = within_limit(wide_cents{c.assessed.total} + c.charged() - c.paid - (c.reserved - give),
                                  "the amount due after the correction");
         if (!owed)
           return owed.error();
@@ -601,7 +598,7 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
                       + (summary.empty() ? "" : " (" + summary + ")"),
                     p, now);
   auto due_after = within_limit(wide_cents{c.due} + charge, "the amount due after the adjustment");
-  auto charged = within_limit(wide_cents{c.charged} + charge, "the tax charged after release");
+  auto charged = within_limit(wide_cents{c.charged()} + charge, "the tax charged after release");
   if (due_after && !charged)
     due_after = charged.error();
   if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0 && !due_after) {
@@ -615,8 +612,7 @@ void apply_review(clearance_state& st, const std::string& centre, const review_r
   bool auditing = under_way && c.waiting_on.rfind("audit", 0) == 0;
   if (outcome == audit_outcome::tax_adjustment && r.adjustment > 0) {
     c.due = *due_after;
-    c.charged = *charged;
-    record_review_charge(c, centre, rest, charge);
+    record_review_charge(c, centre, rest, charge); // what charged() sums
     auto what = "tax adjustment by " + centre + ": " + summary;
     if (under_way) {
       c.history.push_back({now, c.status, what + "; CNY " + format_amount(c.due) + " due, the review goes on"});

@@ -290,7 +290,7 @@ json to_json(const case_record& c) {
           {"selfAssessed", c.self_assessed},
           {"due", c.due},
           {"reserved", c.reserved},
-          {"charged", c.charged},
+          {"charged", c.charged()},
           {"disclosed", c.disclosed},
           {"claims", claims_json(c)},
           {"paid", c.paid},
@@ -383,7 +383,7 @@ bytes encode_case(const case_record& c) {
   r.setDue(c.due);
   r.setReserved(c.reserved);
   r.setPaid(c.paid);
-  r.setCharged(c.charged);
+  r.setCharged(c.charged()); // derived; kept for readers of the stored case
   r.setDisclosed(c.disclosed);
   auto claims = r.initClaims(static_cast<unsigned>(c.claims.size()));
   for (unsigned i = 0; i < claims.size(); ++i) {
@@ -483,7 +483,6 @@ caf::expected<case_record> decode_case(const bytes& b) {
     c.due = r.getDue();
     c.reserved = r.getReserved();
     c.paid = r.getPaid();
-    c.charged = r.getCharged();
     c.disclosed = r.getDisclosed();
     for (auto x : r.getClaims()) {
       disclosure_claim dc;
@@ -496,12 +495,13 @@ caf::expected<case_record> decode_case(const bytes& b) {
       dc.from_review = x.getFromReview();
       c.claims.push_back(std::move(dc));
     }
-    if (c.claims.empty() && r.getUnused44() > 0) { // stored by d7807f1: one total, all items
+    if (c.claims.empty() && r.getCharged() > 0) { // stored by d7807f1: totals, no claims
       disclosure_claim dc;
-      dc.id = "disclosed";
+      dc.id = "charged";
       for (uint16_t i = 0; i < c.items.size(); ++i)
         dc.items.push_back(i);
-      dc.open = dc.not_assessed = r.getUnused44();
+      dc.not_assessed = r.getCharged();
+      dc.open = std::min(r.getUnused44(), dc.not_assessed);
       dc.voluntary = r.getUnused45() > 0;
       c.claims.push_back(std::move(dc));
     }

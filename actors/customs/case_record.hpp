@@ -107,7 +107,6 @@ struct case_record {
   cents due = 0;               ///< to pay now for release, or after an audit adjustment
   cents reserved = 0;          ///< on the enterprise's guarantee
   cents paid = 0;
-  cents charged = 0;           ///< made payable after release: review adjustments, disclosed tax
   cents disclosed = 0;         ///< tax disclosed (customs.disclosure), in total
   std::vector<disclosure_claim> claims; ///< disclosed tax no review has matched yet, per disclosure
   std::string period;          ///< consolidated: the statement month "YYYY-MM"
@@ -135,6 +134,15 @@ struct case_record {
   }
   /// All the case waits for is a payment.
   bool awaits_payment() const { return waiting_on.rfind("payment", 0) == 0; }
+  /// Tax made payable after release (review adjustments, disclosed tax) that the
+  /// assessment does not include: the sum of the claims' `not_assessed`, so the two
+  /// cannot disagree. Each addition was checked against the amount limit.
+  cents charged() const {
+    cents sum = 0;
+    for (auto& cl : claims)
+      sum += cl.not_assessed;
+    return sum;
+  }
   bool released_already() const { return at >= stage::released && at != stage::cancelled && at != stage::rejected; }
   bool final() const { return at == stage::closed || at == stage::rejected || at == stage::cancelled; }
   /// Final and nothing left to collect or review: the case may leave memory.

@@ -112,7 +112,7 @@ caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, 
     auto due_after = within_limit(wide_cents{c.due} + underpaid, "the amount due after the disclosure");
     if (!due_after)
       return due_after.error();
-    auto charged = within_limit(wide_cents{c.charged} + underpaid, "the tax charged after release");
+    auto charged = within_limit(wide_cents{c.charged()} + underpaid, "the tax charged after release");
     if (!charged)
       return charged.error();
     auto disclosed = within_limit(wide_cents{c.disclosed} + underpaid, "the tax disclosed on the declaration");
@@ -153,7 +153,6 @@ caf::expected<plan> on_disclosure(clearance_state& st, const document_write& w, 
     std::string what = std::string{head} + id + ": " + terms.text
                        + (underpaid > 0 ? "; tax CNY " + format_amount(underpaid) + " due" : std::string{});
     c.due = *due_after;
-    c.charged = *charged;
     c.disclosed = *disclosed;
     if (underpaid > 0)
       c.claims.push_back({id, items, underpaid, terms.voluntary, underpaid, false});
