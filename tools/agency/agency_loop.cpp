@@ -122,23 +122,15 @@ bool agency_loop::setup() {
     return false;
   }
   state_ = std::move(*state);
-  if (s_.key.empty()) {
-    fatal(caf::make_error(hub::ec::invalid_config,
-                          "--key is required (or set SWHUB_KEY): the agency party's key stem"));
-    return false;
-  }
-  auto opts = hub::client_options_from_files(s_.endpoint, s_.hub_key, s_.key, s_.sign_key,
-                                             s_.no_sign);
+  auto opts = bridge::client_options_of(s_.conn);
   if (!opts) {
     fatal(opts.error());
     return false;
   }
-  opts->client_name = s_.client_name;
-  opts->timeout = milliseconds{s_.timeout_ms};
-  link_.configure(std::move(*opts), {s_.retry_min_ms, s_.retry_max_ms, s_.give_up_after_s});
+  link_.configure(std::move(*opts), s_.conn.link());
   auto& opts_ = link_.options();
   nlohmann::ordered_json start{{"mode", s_.simulate ? "simulate" : "bridge"},
-                               {"endpoint", s_.endpoint},
+                               {"endpoint", s_.conn.endpoint},
                                {"state", s_.state},
                                {"signing", opts_.signing ? opts_.signing->key_id : ""}};
   if (s_.simulate) {
@@ -287,7 +279,7 @@ void agency_loop::send(live_case& c) {
   }
   ++c.attempts;
   c.ph = phase::in_flight;
-  c.due = clock_type::now() + milliseconds{s_.timeout_ms};
+  c.due = clock_type::now() + milliseconds{s_.conn.timeout_ms};
   log_event("sent", {{"caseId", c.case_id},
                      {"messageId", hub::to_hex(c.message_id)},
                      {"attempt", c.attempts}});
@@ -344,17 +336,17 @@ void agency_loop::on_receipt(const hub::receipt& r) {
   fields["errorName"] = r.error_name;
   fields["reason"] = r.reason;
   if (r.retryable) {
-    auto wait = std::min(milliseconds{s_.retry_min_ms} * (1u << std::min(c.attempts, 6u)),
-                         milliseconds{s_.retry_max_ms});
+    auto wait = std::min(milliseconds{s_.conn.retry_min_ms} * (1u << std::min(c.attempts, 6u)),
+                         milliseconds{s_.conn.retry_max_ms});
     fields["retryInMs"] = ms_count(wait);
     log_event("retry", fields);
     c.due = clock_type::now() + wait;
     return;
   }
   if (refusal_is_ours(r.error_name)) {
-    fields["retryInMs"] = s_.retry_max_ms;
+    fields["retryInMs"] = s_.conn.retry_max_ms;
     log_event("held", fields);
-    c.due = clock_type::now() + milliseconds{s_.retry_max_ms};
+    c.due = clock_type::now() + milliseconds{s_.conn.retry_max_ms};
     return;
   }
   // A definitive refusal about the case (not routed to us, unknown, no longer open):

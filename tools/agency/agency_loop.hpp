@@ -7,22 +7,14 @@
 #include <atomic>
 #include <string>
 
+#include "tools/bridge/connection.hpp"
+
 #include "tools/agency/simulator.hpp"
 
 namespace agency {
 
 struct agency_settings {
-  // connection (as the swhub CLI takes it)
-  std::string endpoint = "tcp://127.0.0.1:7700";
-  std::string hub_key = "var/keys/hub.curve.pub";
-  std::string key;      ///< key stem (keygen --out) or .curve.secret file
-  std::string sign_key; ///< PEM signing key; default <stem>.sign.pem
-  bool no_sign = false;
-  int timeout_ms = 10000;    ///< welcome and receipt wait; a decision is re-sent after it
-  std::string client_name = "swhub-agency";
-  int retry_min_ms = 250;    ///< reconnect backoff: first wait...
-  int retry_max_ms = 10000;  ///< ...doubling up to this
-  int give_up_after_s = 0;   ///< exit 1 after this long without a connection (0: never)
+  bridge::connection_settings conn{"swhub-agency"}; ///< how to reach the hub
   // state
   std::string state;
   // mode

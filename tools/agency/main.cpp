@@ -28,43 +28,11 @@ int main(int argc, char** argv) {
   CLI::App app{"swhub-agency: a partner agency's adapter to a swhub single window: receives "
                "the declarations routed to the agency and answers with its decisions"};
   app.set_version_flag("--version", "swhub-agency 0.1.0");
-  app.add_option("--endpoint", s.endpoint, "hub endpoint")
-    ->envname("SWHUB_ENDPOINT")
-    ->capture_default_str();
-  app.add_option("--hub-key", s.hub_key, "file with the hub's CURVE public key")
-    ->envname("SWHUB_HUB_KEY")
-    ->capture_default_str();
-  app.add_option("--key", s.key,
-                 "the agency party's key: the stem given to `swhub keygen --out` (CURVE key, "
-                 "and STEM.sign.pem to sign decisions), or a .curve.secret file")
-    ->envname("SWHUB_KEY")
-    ->required();
-  auto* no_sign = app.add_flag("--no-sign", s.no_sign, "send decisions unsigned");
-  app.add_option("--sign-key", s.sign_key,
-                 "PEM signing key for decisions (default: <key stem>.sign.pem)")
-    ->envname("SWHUB_SIGN_KEY")
-    ->excludes(no_sign);
-  app.add_option("--timeout-ms", s.timeout_ms,
-                 "a decision without receipt is re-sent after this long (a connection "
-                 "attempt waits at most 2000 ms for the welcome)")
-    ->check(CLI::PositiveNumber)
-    ->capture_default_str();
-  app.add_option("--retry-min-ms", s.retry_min_ms, "first reconnect wait (then doubling)")
-    ->check(CLI::PositiveNumber)
-    ->capture_default_str();
-  app.add_option("--retry-max-ms", s.retry_max_ms, "longest reconnect wait")
-    ->check(CLI::PositiveNumber)
-    ->capture_default_str();
-  app.add_option("--give-up-after-s", s.give_up_after_s,
-                 "exit 1 after this long without a connection (0: keep trying)")
-    ->check(CLI::NonNegativeNumber)
-    ->capture_default_str();
+  bridge::add_connection_options(app, s.conn, "the agency party", "decisions");
   app.add_option("--state", s.state,
                  "the adapter's state file (JSON lines, fsync'ed): cases decided, so none "
                  "is decided twice across restarts")
     ->required();
-  app.add_option("--client-name", s.client_name, "name sent in hello (hub logs)")
-    ->capture_default_str();
   app.add_flag("--simulate", s.simulate,
                "decide cases by the simulated mix below instead of bridging stdin/stdout");
   auto* approve = app.add_option("--approve", s.sim.approve,
@@ -118,8 +86,8 @@ int main(int argc, char** argv) {
       if (RAND_bytes(reinterpret_cast<unsigned char*>(&s.sim.seed), sizeof(s.sim.seed)) != 1)
         s.sim.seed = 1;
   }
-  if (s.retry_max_ms < s.retry_min_ms)
-    return usage_error("--retry-max-ms is smaller than --retry-min-ms");
+  if (auto why = bridge::connection_problem(s.conn); !why.empty())
+    return usage_error(why);
   const auto& stop_requested = bridge::install_stop_handlers();
   return agency::run_agency(s, stop_requested);
 }

@@ -130,23 +130,15 @@ bool foreign_loop::setup() {
                             + "\" is too long: batch ids are at most 64 characters"));
     return false;
   }
-  if (s_.key.empty()) {
-    fatal(caf::make_error(hub::ec::invalid_config,
-                          "--key is required (or set SWHUB_KEY): the partner customs' key stem"));
-    return false;
-  }
-  auto opts = hub::client_options_from_files(s_.endpoint, s_.hub_key, s_.key, s_.sign_key,
-                                             s_.no_sign);
+  auto opts = bridge::client_options_of(s_.conn);
   if (!opts) {
     fatal(opts.error());
     return false;
   }
-  opts->client_name = s_.client_name;
-  opts->timeout = milliseconds{s_.timeout_ms};
-  link_.configure(std::move(*opts), {s_.retry_min_ms, s_.retry_max_ms, s_.give_up_after_s});
+  link_.configure(std::move(*opts), s_.conn.link());
   auto& opts_ = link_.options();
   nlohmann::ordered_json start{{"mode", s_.simulate ? "simulate" : "bridge"},
-                               {"endpoint", s_.endpoint},
+                               {"endpoint", s_.conn.endpoint},
                                {"state", s_.state},
                                {"dataSet", s_.data_set},
                                {"idScheme", s_.id_scheme},
@@ -208,7 +200,7 @@ void foreign_loop::connection_lost(const caf::error& err) {
 /// Batches in flight and none of the hub's frames for this long: the connection is
 /// taken as lost (reconnect, and --give-up-after-s counts from the last frame).
 milliseconds silence_limit(const foreign_settings& s) {
-  return milliseconds{s.timeout_ms} * 3;
+  return milliseconds{s.conn.timeout_ms} * 3;
 }
 
 void foreign_loop::check_silence() {
@@ -467,7 +459,7 @@ void foreign_loop::send_due() {
       ++in_flight;
     f.in_flight = true;
     ++f.attempts;
-    f.due = now + milliseconds{s_.timeout_ms};
+    f.due = now + milliseconds{s_.conn.timeout_ms};
     log_event("sent", {{"batchId", b.batch_id},
                        {"records", b.records.size()},
                        {"messageId", hub::to_hex(b.message_id)},
@@ -504,9 +496,9 @@ void foreign_loop::on_receipt(const hub::receipt& r) {
     line["reason"] = r.reason;
     if (r.retryable || refusal_is_ours(r.error_name)) {
       auto wait = r.retryable
-                    ? std::min(milliseconds{s_.retry_min_ms} * (1u << std::min(f.attempts, 6u)),
-                               milliseconds{s_.retry_max_ms})
-                    : milliseconds{s_.retry_max_ms};
+                    ? std::min(milliseconds{s_.conn.retry_min_ms} * (1u << std::min(f.attempts, 6u)),
+                               milliseconds{s_.conn.retry_max_ms})
+                    : milliseconds{s_.conn.retry_max_ms};
       line["status"] = "retry"; // kept and re-sent: not a final refusal
       line["retryInMs"] = static_cast<int64_t>(wait.count());
       log_event(r.retryable ? "retry" : "held", line);
@@ -624,7 +616,7 @@ bool foreign_loop::done() const {
   }
   // The receipts' notifications follow the hub receipts closely; wait for them a while.
   return awaiting_notice_.empty()
-         || clock_type::now() - last_receipt_at_ > milliseconds{s_.timeout_ms};
+         || clock_type::now() - last_receipt_at_ > milliseconds{s_.conn.timeout_ms};
 }
 
 int foreign_loop::run() {

@@ -29,42 +29,11 @@ int main(int argc, char** argv) {
                "sends its AEO list (JSON lines on stdin, or simulated) as foreign.aeo-batch "
                "documents and reports the hub's receipts"};
   app.set_version_flag("--version", "swhub-foreign 0.1.0");
-  app.add_option("--endpoint", s.endpoint, "hub endpoint")
-    ->envname("SWHUB_ENDPOINT")
-    ->capture_default_str();
-  app.add_option("--hub-key", s.hub_key, "file with the hub's CURVE public key")
-    ->envname("SWHUB_HUB_KEY")
-    ->capture_default_str();
-  app.add_option("--key", s.key,
-                 "the partner customs party's key: the stem given to `swhub keygen --out` "
-                 "(CURVE key, and STEM.sign.pem to sign batches), or a .curve.secret file")
-    ->envname("SWHUB_KEY")
-    ->required();
-  auto* no_sign = app.add_flag("--no-sign", s.no_sign, "send batches unsigned");
-  app.add_option("--sign-key", s.sign_key,
-                 "PEM signing key for batches (default: <key stem>.sign.pem)")
-    ->envname("SWHUB_SIGN_KEY")
-    ->excludes(no_sign);
-  app.add_option("--timeout-ms", s.timeout_ms,
-                 "a batch without receipt is re-sent after this long")
-    ->check(CLI::PositiveNumber)
-    ->capture_default_str();
-  app.add_option("--retry-min-ms", s.retry_min_ms, "first reconnect wait (then doubling)")
-    ->check(CLI::PositiveNumber)
-    ->capture_default_str();
-  app.add_option("--retry-max-ms", s.retry_max_ms, "longest reconnect wait")
-    ->check(CLI::PositiveNumber)
-    ->capture_default_str();
-  app.add_option("--give-up-after-s", s.give_up_after_s,
-                 "exit 1 after this long without a connection (0: keep trying)")
-    ->check(CLI::NonNegativeNumber)
-    ->capture_default_str();
+  bridge::add_connection_options(app, s.conn, "the partner customs party", "batches");
   app.add_option("--state", s.state,
                  "the bridge's state file (JSON, replaced atomically): batches recorded and "
                  "not yet receipted, re-sent after a restart")
     ->required();
-  app.add_option("--client-name", s.client_name, "name sent in hello (hub logs)")
-    ->capture_default_str();
   app.add_option("--data-set", s.data_set, "the arrangement's data set, sent in each batch")
     ->capture_default_str();
   app.add_option("--id-scheme", s.id_scheme,
@@ -110,8 +79,8 @@ int main(int argc, char** argv) {
   for (auto* opt : {records, every, deltas})
     if (!s.simulate && opt->count() > 0)
       return usage_error(opt->get_name() + " needs --simulate");
-  if (s.retry_max_ms < s.retry_min_ms)
-    return usage_error("--retry-max-ms is smaller than --retry-min-ms");
+  if (auto why = bridge::connection_problem(s.conn); !why.empty())
+    return usage_error(why);
   if (s.data_set.empty())
     return usage_error("--data-set is empty");
   if (s.data_set.size() > 32)
