@@ -1,5 +1,7 @@
 #include "tools/agency/state_file.hpp"
 
+#include "tools/bridge/files.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -18,24 +20,11 @@ namespace agency {
 
 namespace {
 
-caf::error state_error(const std::string& path, const std::string& what) {
-  return caf::make_error(hub::ec::invalid_config, path + ": " + what);
-}
+using bridge::state_error;
+using bridge::sync_parent_dir;
 
 std::string errno_text() {
   return std::strerror(errno);
-}
-
-/// fsync of the directory holding `path`, so a newly created file survives a crash.
-void sync_parent_dir(const std::string& path) {
-  auto dir = std::filesystem::path{path}.parent_path();
-  if (dir.empty())
-    dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "tools/foreign/state_file.hpp"
 
+#include "tools/bridge/files.hpp"
+
 #include <algorithm>
 
 #include <fcntl.h>
@@ -20,26 +22,14 @@ namespace foreign {
 
 namespace {
 
-constexpr const char* format_name = "swhub-foreign-state/1";
+using bridge::state_error;
+using bridge::sync_parent_dir;
 
-caf::error state_error(const std::string& path, const std::string& what) {
-  return caf::make_error(hub::ec::invalid_config, path + ": " + what);
-}
+constexpr const char* format_name = "swhub-foreign-state/1";
 
 caf::error write_error(const std::string& path, const std::string& what) {
   return caf::make_error(hub::ec::store_failure,
                          path + ": " + what + ": " + std::strerror(errno));
-}
-
-void sync_parent_dir(const std::string& path) {
-  auto dir = std::filesystem::path{path}.parent_path();
-  if (dir.empty())
-    dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
 }
 
 /// "FB" and the UTC time the state file was created: a lost state file does not
